@@ -1,0 +1,51 @@
+# Two commands on a fresh clone: `make demo` (main job) and `make test` (whole test suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.test-installed
+BENCH_STAMP := $(VENV)/.bench-installed
+
+.PHONY: demo test lint bench browser docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/sceval demo --out sceval-demo
+
+# Headless Chromium from the system's packages, for the report tests (they must run in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "installing chromium (Debian package) for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); }
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+test: $(TEST_STAMP) browser lint
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m pytest benchmarks --benchmark-json=benchmarks/results/latest.json
+
+docs: $(STAMP)
+	$(BIN)/python -m sceval.docs
+
+clean:
+	rm -rf $(VENV) sceval-demo reports-out .pytest_cache .ruff_cache

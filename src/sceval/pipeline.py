@@ -1,0 +1,242 @@
+"""Run definitions (`pipelines/*.yml`) and the commands that execute them.
+
+One run = one `runs` row. `sceval run` computes the pipeline's indicators, partnership
+scores and do-no-harm checks under one run id; `sceval score` and `sceval check` record a
+run of their own with only their part. Each step lives in its own package
+(`sceval.indicators`, `sceval.partnership`, `sceval.dnh`, `sceval.reports`); this module
+only passes the connection, the project, the run id and the as-of date between them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sceval.errors import ProjectError, UsageError
+from sceval.project import Project, read_yaml
+
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """A run definition: which indicators, models, checks and reports a run computes."""
+
+    name: str
+    as_of: str
+    indicators: list[str] | str
+    partnership_models: list[str] | str
+    dnh_checks: list[str] | str
+    reports: list[str] | str
+    raw: dict[str, Any]
+
+    def resolve_as_of(self, as_of: dt.date | None) -> dt.date:
+        if as_of is not None:
+            return as_of
+        if self.as_of in (None, "", "today"):
+            return dt.date.today()
+        try:
+            return dt.date.fromisoformat(str(self.as_of))
+        except ValueError:
+            raise ProjectError(
+                f"pipeline {self.name}: as_of {self.as_of!r} is neither 'today' nor a date"
+            ) from None
+
+
+def load_pipeline(project: Project, name: str | None = None) -> Pipeline:
+    """The named run definition (default: the project's `default_pipeline`)."""
+    name = name or project.settings.get("default_pipeline", "default")
+    path = project.path("pipelines", f"{name}.yml")
+    if not path.is_file():
+        available = sorted(p.stem for p in project.path("pipelines").glob("*.yml"))
+        raise UsageError(f"unknown pipeline {name!r}; available: {', '.join(available) or 'none'}")
+    data = read_yaml(path) or {}
+    return Pipeline(
+        name=str(data.get("name", name)),
+        as_of=str(data.get("as_of", "today")),
+        indicators=data.get("indicators", "all"),
+        partnership_models=data.get("partnership_models", "all"),
+        dnh_checks=data.get("dnh_checks", "all"),
+        reports=data.get("reports", "all"),
+        raw=data,
+    )
+
+
+def selected(choice: list[str] | str, available: list[str]) -> list[str]:
+    """Ids a pipeline selects: `all`, or a list checked against what exists."""
+    if choice == "all" or choice is None:
+        return list(available)
+    unknown = [c for c in choice if c not in available]
+    if unknown:
+        raise ProjectError(f"pipeline names unknown id(s): {', '.join(unknown)}")
+    return list(choice)
+
+
+def execute(
+    con,
+    project: Project,
+    *,
+    pipeline: Pipeline,
+    as_of: dt.date,
+    program: str | None = None,
+    steps: tuple[str, ...] = ("indicators", "partnership", "dnh"),
+    command: str = "run",
+    model: str | None = None,
+) -> str:
+    """Record a run and compute the requested steps under it; return the run id."""
+    from sceval.runs import finish_run, start_run
+
+    run_id = start_run(
+        con, project, command=command, as_of=as_of, pipeline=pipeline.name, program=program
+    )
+    try:
+        if "indicators" in steps:
+            from sceval.indicators import compute_indicators
+
+            compute_indicators(
+                con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline
+            )
+        if "partnership" in steps:
+            from sceval.partnership import score_partnerships
+
+            score_partnerships(con, project, run_id=run_id, model=model, pipeline=pipeline)
+        if "dnh" in steps:
+            from sceval.dnh import run_checks
+
+            run_checks(con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline)
+    except BaseException:
+        finish_run(con, run_id, status="failed")
+        raise
+    finish_run(con, run_id)
+    return run_id
+
+
+def _open(db: Path | None, project: Project):
+    from sceval.warehouse import open_warehouse, resolve_db_path
+
+    path = resolve_db_path(db)
+    if not path.exists():
+        raise UsageError(
+            f"{path}: no warehouse here; load data first (`sceval load`) or run `sceval demo`"
+        )
+    return open_warehouse(path, project)
+
+
+def run_command(
+    *,
+    db: Path | None,
+    project: Project,
+    as_of: dt.date | None,
+    program: str | None,
+    pipeline: str | None,
+    export: Path | None = None,
+) -> str:
+    """`sceval run`: the pipeline's indicators, partnership scores and do-no-harm checks."""
+    from rich.console import Console
+
+    pl_def = load_pipeline(project, pipeline)
+    con = _open(db, project)
+    try:
+        if program is not None:
+            found = con.execute(
+                "SELECT count(*) FROM programs WHERE program_id = ?", [program]
+            ).fetchone()[0]
+            if not found:
+                raise UsageError(f"--program {program!r}: no such program in the warehouse")
+        day = pl_def.resolve_as_of(as_of)
+        run_id = execute(con, project, pipeline=pl_def, as_of=day, program=program)
+        if export is not None:
+            from sceval.indicators.export import export_results
+
+            export_results(con, run_id, export)
+        _summary(con, run_id, Console(stderr=False))
+        return run_id
+    finally:
+        con.close()
+
+
+def _summary(con, run_id: str, console) -> None:
+    rows = con.execute(
+        """SELECT 'indicator_results', count(*) FROM indicator_results WHERE run_id = $1
+           UNION ALL SELECT 'partnership_scores', count(*) FROM partnership_scores WHERE run_id = $1
+           UNION ALL SELECT 'dnh_findings', count(*) FROM dnh_findings WHERE run_id = $1""",
+        [run_id],
+    ).fetchall()
+    console.print(f"run {run_id}: " + ", ".join(f"{n} {t}" for t, n in rows if n))
+
+
+def score_command(*, db: Path | None, project: Project, model: str | None) -> str:
+    """`sceval score`: partnership-model scoring in a run of its own."""
+    from rich.console import Console
+
+    pl_def = load_pipeline(project)
+    con = _open(db, project)
+    try:
+        run_id = execute(
+            con,
+            project,
+            pipeline=pl_def,
+            as_of=dt.date.today(),
+            steps=("partnership",),
+            command="score",
+            model=model,
+        )
+        from sceval.partnership import print_scores
+
+        print_scores(con, run_id, Console())
+        return run_id
+    finally:
+        con.close()
+
+
+def check_command(
+    *,
+    db: Path | None,
+    project: Project,
+    fail_on: str | None,
+    as_of: dt.date | None,
+    program: str | None,
+) -> int:
+    """`sceval check`: do-no-harm checks; exit 1 when a finding is at or above --fail-on."""
+    from rich.console import Console
+
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise UsageError(f"--fail-on {fail_on!r}: expected one of {', '.join(SEVERITIES)}")
+    pl_def = load_pipeline(project)
+    con = _open(db, project)
+    try:
+        day = pl_def.resolve_as_of(as_of)
+        run_id = execute(
+            con,
+            project,
+            pipeline=pl_def,
+            as_of=day,
+            program=program,
+            steps=("dnh",),
+            command="check",
+        )
+        from sceval.dnh import gate, print_findings
+
+        print_findings(con, run_id, Console())
+        return gate(con, run_id, fail_on)
+    finally:
+        con.close()
+
+
+def report_command(*, db: Path | None, project: Project, out: Path, formats: str) -> list[Path]:
+    """`sceval report`: the report set from the latest run."""
+    fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in {"html", "pdf", "png", "svg"}]
+    if bad or not fmts:
+        raise UsageError(
+            f"--format {formats!r}: expected a comma-separated list of html, pdf, png, svg"
+        )
+    con = _open(db, project)
+    try:
+        from sceval.reports import write_reports
+
+        return write_reports(con, project, out, formats=fmts)
+    finally:
+        con.close()

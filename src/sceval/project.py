@@ -1,0 +1,229 @@
+"""The evaluation project: locating it and reading its declarative files.
+
+A project is a folder with `sceval_project.yml` and the folders `indicators/`, `schemas/`,
+`pipelines/`, `reports/` and `seeds/`. The engine uses, in order: an explicit path
+(`--project` or `SCEVAL_PROJECT`), the working directory when it holds `sceval_project.yml`,
+and the default project shipped inside the wheel (`sceval/_project`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sceval.errors import ProjectError
+
+MARKER = "sceval_project.yml"
+PROJECT_DIRS = ("indicators", "schemas", "pipelines", "reports", "seeds")
+
+# Types of SPEC §3 and their DuckDB and Polars names.
+TYPES = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}
+
+
+def default_project_root() -> Path:
+    """The project that ships with the engine: inside the wheel, or the source checkout."""
+    packaged = Path(__file__).resolve().parent / "_project"
+    if (packaged / MARKER).is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / MARKER).is_file():
+        return checkout
+    raise ProjectError("the default sceval project is missing from this installation")
+
+
+def find_project_root(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The project folder the engine should use (explicit path, env, working dir, default)."""
+    candidate = explicit or os.environ.get("SCEVAL_PROJECT")
+    if candidate:
+        root = Path(candidate).expanduser().resolve()
+        if not (root / MARKER).is_file():
+            raise ProjectError(
+                f"{root}: not a sceval project (no {MARKER}); create one with `sceval init DIR`"
+            )
+        return root
+    cwd = Path.cwd()
+    if (cwd / MARKER).is_file():
+        return cwd
+    return default_project_root()
+
+
+def read_yaml(path: Path) -> Any:
+    """One YAML file, with the file named in any parse error."""
+    import yaml
+
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ProjectError(
+            f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table's contract."""
+
+    name: str
+    type: str
+    description: str = ""
+    nullable: bool = False
+    unique: bool = False
+    values: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    min_column: str | None = None
+    max_column: str | None = None
+    references: str | None = None
+    format: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sql_type(self) -> str:
+        return TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class TableContract:
+    """The contract of one input table (SPEC §3), read from `schemas/<table>.yml`."""
+
+    name: str
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    path: Path
+    raw: dict[str, Any]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+_COLUMN_FIELDS = {f for f in Column.__dataclass_fields__ if f != "extra"}
+
+
+def parse_contract(path: Path) -> TableContract:
+    """A table contract from its YAML file, with the file and field named on error."""
+    data = read_yaml(path)
+    if not isinstance(data, dict) or "table" not in data or "columns" not in data:
+        raise ProjectError(f"{path}: a table contract needs `table` and `columns`")
+    cols = []
+    for i, raw in enumerate(data["columns"]):
+        if not isinstance(raw, dict) or "name" not in raw or "type" not in raw:
+            raise ProjectError(f"{path}: columns[{i}] needs `name` and `type`")
+        if raw["type"] not in TYPES:
+            raise ProjectError(
+                f"{path}: column {raw['name']!r} has type {raw['type']!r}; expected one of {', '.join(TYPES)}"
+            )
+        known = {k: v for k, v in raw.items() if k in _COLUMN_FIELDS}
+        if "values" in known and known["values"] is not None:
+            known["values"] = tuple(str(v) for v in known["values"])
+        extra = {k: v for k, v in raw.items() if k not in _COLUMN_FIELDS}
+        cols.append(Column(**known, extra=extra))
+    return TableContract(
+        name=str(data["table"]),
+        description=str(data.get("description", "")),
+        key=tuple(data.get("key") or ()),
+        columns=tuple(cols),
+        path=path,
+        raw=data,
+    )
+
+
+class Project:
+    """An evaluation project on disk. Files are read lazily and cached."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+        if not (self.root / MARKER).is_file():
+            raise ProjectError(f"{self.root}: not a sceval project (no {MARKER})")
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.root)!r})"
+
+    @classmethod
+    def find(cls, explicit: str | os.PathLike[str] | None = None) -> Project:
+        return cls(find_project_root(explicit))
+
+    @cached_property
+    def settings(self) -> dict[str, Any]:
+        return read_yaml(self.root / MARKER) or {}
+
+    @property
+    def suppression_threshold(self) -> int:
+        return int(self.settings.get("suppression_threshold", 5))
+
+    def path(self, *parts: str) -> Path:
+        return self.root.joinpath(*parts)
+
+    @cached_property
+    def contracts(self) -> dict[str, TableContract]:
+        """Input-table contracts by table name, in file-name order."""
+        out: dict[str, TableContract] = {}
+        for p in sorted(self.path("schemas").glob("*.yml")):
+            c = parse_contract(p)
+            if c.name in out:
+                raise ProjectError(
+                    f"{p}: table {c.name!r} is already declared in {out[c.name].path}"
+                )
+            out[c.name] = c
+        return out
+
+    def contract(self, table: str) -> TableContract:
+        try:
+            return self.contracts[table]
+        except KeyError:
+            raise ProjectError(
+                f"unknown table {table!r}; the project declares: {', '.join(self.contracts)}"
+            ) from None
+
+    def files(self) -> list[Path]:
+        """Every declarative file of the project (what the catalogue hash covers)."""
+        out = [self.root / MARKER]
+        for d in PROJECT_DIRS:
+            if d == "seeds":
+                continue  # data, not definitions: its hash goes with the loaded files
+            base = self.path(d)
+            if base.is_dir():
+                out.extend(
+                    sorted(
+                        p
+                        for p in base.rglob("*")
+                        if p.is_file() and p.suffix in {".yml", ".yaml", ".csv", ".json", ".sql"}
+                    )
+                )
+        return out
+
+    @cached_property
+    def catalogue_hash(self) -> str:
+        """SHA-256 over the project's declarative files, names and bytes."""
+        h = hashlib.sha256()
+        for p in self.files():
+            h.update(p.relative_to(self.root).as_posix().encode())
+            h.update(b"\0")
+            h.update(p.read_bytes())
+            h.update(b"\0")
+        return h.hexdigest()
+
+
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, streamed."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()

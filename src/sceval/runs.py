@@ -1,0 +1,78 @@
+"""Run provenance: every result row carries a run id that traces to its inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+import duckdb
+
+from sceval import __version__
+from sceval.project import Project
+
+
+def input_files(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The files loaded into the warehouse so far, with their SHA-256 (latest load of each)."""
+    rows = con.execute(
+        """
+        SELECT table_name, file, sha256, rows, CAST(loaded_at AS VARCHAR)
+        FROM loads
+        QUALIFY row_number() OVER (PARTITION BY table_name, file, sha256 ORDER BY loaded_at DESC) = 1
+        ORDER BY table_name, file
+        """
+    ).fetchall()
+    return [
+        {"table": t, "file": f, "sha256": s, "rows": n, "loaded_at": at} for t, f, s, n, at in rows
+    ]
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    command: str,
+    as_of: dt.date | None = None,
+    pipeline: str | None = None,
+    program: str | None = None,
+) -> str:
+    """Record a new run and return its id."""
+    run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+    con.execute(
+        """INSERT INTO runs VALUES (?, now()::TIMESTAMP, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 'running')""",
+        [
+            run_id,
+            as_of or dt.date.today(),
+            command,
+            pipeline,
+            program,
+            __version__,
+            project.catalogue_hash,
+            str(project.root),
+            json.dumps(input_files(con)),
+        ],
+    )
+    return run_id
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str = "ok") -> None:
+    """Mark a run as finished."""
+    con.execute(
+        "UPDATE runs SET finished_at = now()::TIMESTAMP, status = ? WHERE run_id = ?",
+        [status, run_id],
+    )
+
+
+def latest_run(con: duckdb.DuckDBPyConnection, table: str | None = None) -> str | None:
+    """The most recent finished run, or the most recent one that wrote rows to `table`."""
+    if table is None:
+        row = con.execute(
+            "SELECT run_id FROM runs WHERE status = 'ok' ORDER BY started_at DESC, run_id DESC LIMIT 1"
+        ).fetchone()
+    else:
+        row = con.execute(
+            f"""SELECT r.run_id FROM runs r WHERE r.status = 'ok'
+                AND EXISTS (SELECT 1 FROM "{table}" t WHERE t.run_id = r.run_id)
+                ORDER BY r.started_at DESC, r.run_id DESC LIMIT 1"""
+        ).fetchone()
+    return row[0] if row else None
