@@ -160,3 +160,42 @@ def load_paths(
         raise InvalidDataError(
             f"load refused, nothing stored: {str(exc).splitlines()[0]}"
         ) from None
+
+
+def load_command(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    db: str | os.PathLike[str] | None,
+    project: Project,
+    source: str | None = None,
+    accept_partial: bool = False,
+    rejects: str | os.PathLike[str] | None = None,
+    report_json: str | os.PathLike[str] | None = None,
+) -> LoadResult:
+    """`sceval load`: table files go through the contracts; `--from SOURCE` through an adapter."""
+    from rich.console import Console
+
+    from sceval.warehouse import open_warehouse
+
+    console = Console()
+    if source is not None or accept_partial:
+        # Source formats (IATI, UCDP, ACLED, WGI, V-Dem, SIPRI, coups, FMTR) map through an adapter.
+        from sceval.adapters import load_from_source
+
+        return load_from_source(
+            paths,
+            db=db,
+            project=project,
+            source=source,
+            accept_partial=accept_partial,
+            rejects=rejects,
+            report_json=report_json,
+            console=console,
+        )
+    con = open_warehouse(db, project)
+    try:
+        result = load_paths(con, project, paths)
+    finally:
+        con.close()
+    console.print("loaded " + ", ".join(f"{n} rows into {t}" for t, n in result.rows.items()))
+    return result
