@@ -1,0 +1,162 @@
+"""Shared helpers of the benchmarks: scales, data generated once, and `measure`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sceval.project import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+DATA = BENCH / "data"
+SEED = 20171201
+AS_OF = dt.date(2026, 6, 30)
+DEFAULT_SCALES = "1e5,1e6,1e7"
+# Participants per unit of the seed generator's `scale` (scale 1000 ~ 1e7 participants).
+PARTICIPANTS_PER_SCALE = 10_000
+
+
+def parse_scales(text: str) -> list[int]:
+    """'1e5,1e6' -> [100000, 1000000]."""
+    out = []
+    for part in text.replace(" ", "").split(","):
+        if part:
+            out.append(int(float(part)))
+    if not out:
+        raise pytest.UsageError(f"SCEVAL_BENCH_SCALES={text!r}: expected e.g. 1e5,1e6,1e7")
+    return sorted(set(out))
+
+
+SCALES = parse_scales(os.environ.get("SCEVAL_BENCH_SCALES", DEFAULT_SCALES))
+
+
+def label(n: int) -> str:
+    """100000 -> '1e5' (other sizes print as plain integers)."""
+    exp = round(math.log10(n)) if n > 0 else 0
+    return f"1e{exp}" if 10**exp == n else str(n)
+
+
+def scales_among(*wanted: int) -> list[int]:
+    """The chosen scales among `wanted`; the largest chosen scale when none of them is."""
+    hit = [n for n in SCALES if n in wanted]
+    return hit or [max(SCALES)]
+
+
+def largest() -> list[int]:
+    """Only the largest chosen scale (for benchmarks the issue asks at the largest scale)."""
+    return [max(SCALES)]
+
+
+def rounds_for(n: int) -> int:
+    """Fewer rounds for the big scales: the median of 3 is stable enough at several seconds."""
+    override = os.environ.get("SCEVAL_BENCH_ROUNDS")
+    if override:
+        return int(override)
+    return 3 if n >= 10_000_000 else 5
+
+
+def measure(
+    benchmark,
+    fn: Callable,
+    *,
+    group: str,
+    role: str,
+    n: int,
+    setup: Callable | None = None,
+    rounds: int | None = None,
+    **info,
+):
+    """Run `fn` with pytest-benchmark under `group`, recording role and scale for the summary."""
+    benchmark.group = group
+    benchmark.extra_info.update({"role": role, "n_participants": n, **info})
+    kwargs = {"rounds": rounds or rounds_for(n), "iterations": 1}
+    if setup is not None:
+        kwargs["setup"] = setup
+        return benchmark.pedantic(fn, **kwargs)
+    kwargs["warmup_rounds"] = 1 if n < 10_000_000 else 0
+    return benchmark.pedantic(fn, **kwargs)
+
+
+# --- data -----------------------------------------------------------------------------
+
+
+def _generator() -> str:
+    try:
+        from sceval.seed import generate  # noqa: F401
+    except ImportError:
+        return "datamaker"
+    return "sceval.seed"
+
+
+def ensure_dataset(n: int) -> Path:
+    """Parquet files of every generated table at `n` participants; generated once, then reused."""
+    out = DATA / f"p{label(n)}"
+    marker = out / "dataset.json"
+    source = _generator()
+    if marker.is_file() and json.loads(marker.read_text()).get("source") == source:
+        return out
+    tmp = DATA / f".tmp-p{label(n)}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if source == "sceval.seed":
+        from sceval.seed import generate
+
+        counts = generate(tmp, seed=SEED, scale=n / PARTICIPANTS_PER_SCALE, fmt="parquet")
+    else:
+        from datamaker import make
+
+        counts = make(tmp, participants=n, seed=SEED)
+    (tmp / "dataset.json").write_text(
+        json.dumps({"source": source, "n_participants": n, "rows": counts}, indent=2)
+    )
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return out
+
+
+def ensure_csv(n: int) -> Path:
+    """The same tables as CSV (for the CSV load benchmark), converted once by DuckDB."""
+    src = ensure_dataset(n)
+    out = src / "csv"
+    marker = out / ".complete"
+    if marker.is_file():
+        return out
+    out.mkdir(exist_ok=True)
+    con = duckdb.connect()
+    for p in sorted(src.glob("*.parquet")):
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet('{p}')) TO '{out / (p.stem + '.csv')}' (HEADER)"
+        )
+    con.close()
+    marker.touch()
+    return out
+
+
+def ensure_warehouse(n: int, project: Project) -> Path:
+    """A warehouse loaded with the dataset through `sceval.load.load_paths`, built once."""
+    from sceval.load import load_paths
+    from sceval.warehouse import open_warehouse
+
+    src = ensure_dataset(n)
+    db = src / "warehouse.duckdb"
+    marker = src / "warehouse.complete"
+    if marker.is_file() and db.is_file():
+        return db
+    db.unlink(missing_ok=True)
+    con = open_warehouse(db, project)
+    try:
+        load_paths(con, project, sorted(src.glob("*.parquet")))
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    marker.touch()
+    return db

@@ -1,0 +1,71 @@
+"""Benchmark fixtures: data generated once per scale to Parquet under benchmarks/data/, reused.
+
+Scales are participant rows (1e5, 1e6, 1e7 by default; activities, follow-ups and events
+grow alongside, 1e7 events at 1e7 participants). Choose them with an environment variable:
+
+    SCEVAL_BENCH_SCALES=1e5 make bench          # a quick run
+    SCEVAL_BENCH_SCALES=1e5,1e6,1e7 make bench  # the full run of BENCHMARKS.md
+
+Each benchmark sets `group` to "<comparison>-<scale>" so that the engine and its baseline
+print in one table and their ratio comes from the same run. `extra_info["role"]` says which
+side is which; `benchmarks/summarize.py` turns the JSON into the table of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from benchlib import ROOT, SCALES, ensure_dataset, ensure_warehouse, label
+from sceval.project import Project
+
+
+def pytest_collect_file(file_path: Path, parent):
+    """Collect `bench_*.py` here, so the files never look like tests to `pytest tests`."""
+    if file_path.suffix == ".py" and file_path.name.startswith("bench_"):
+        return pytest.Module.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "n_participants" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("scales")
+        values = marker.args[0]() if marker else SCALES
+        metafunc.parametrize(
+            "n_participants", values, ids=[label(n) for n in values], scope="session"
+        )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "scales(fn): callable returning the participant scales to run at"
+    )
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    """The default project of this checkout (catalogue, contracts, checks, models)."""
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def dataset(n_participants: int) -> Path:
+    return ensure_dataset(n_participants)
+
+
+@pytest.fixture(scope="session")
+def warehouse(n_participants: int, project: Project) -> Path:
+    return ensure_warehouse(n_participants, project)
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Callable[[], Path]:
+    """A factory of fresh warehouse paths (one per benchmark round)."""
+    counter = iter(range(1_000_000))
+
+    def make() -> Path:
+        return tmp_path / f"wh{next(counter)}.duckdb"
+
+    return make
