@@ -62,10 +62,15 @@ def warehouse(n_participants: int, project: Project) -> Path:
 
 @pytest.fixture
 def fresh_db(tmp_path: Path) -> Callable[[], Path]:
-    """A factory of fresh warehouse paths (one per benchmark round)."""
-    counter = iter(range(1_000_000))
+    """A factory of fresh warehouse paths, one per round; the previous round's file is removed."""
+    made: list[Path] = []
 
     def make() -> Path:
-        return tmp_path / f"wh{next(counter)}.duckdb"
+        for old in made:
+            old.unlink(missing_ok=True)
+            old.with_name(old.name + ".wal").unlink(missing_ok=True)
+        made.append(tmp_path / f"wh{len(made)}.duckdb")
+        return made[-1]
 
-    return make
+    yield make
+    make()
