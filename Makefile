@@ -41,8 +41,11 @@ lint: $(TEST_STAMP)
 test: $(TEST_STAMP) browser lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests
 
+# Benchmarks (never part of `make test`): SCEVAL_BENCH_SCALES=1e5 make bench for a quick run.
 bench: $(BENCH_STAMP)
-	$(BIN)/python -m pytest benchmarks --benchmark-json=benchmarks/results/latest.json
+	mkdir -p benchmarks/results
+	$(BIN)/python -m pytest benchmarks -p no:cacheprovider --benchmark-columns=median,min,max,rounds --benchmark-json=benchmarks/results/latest.json; \
+	  status=$$?; $(BIN)/python benchmarks/summarize.py benchmarks/results/latest.json --out benchmarks/results/summary.md; exit $$status
 
 docs: $(STAMP)
 	$(BIN)/python -m sceval.docs

@@ -1,0 +1,223 @@
+"""Turn a pytest-benchmark JSON file into the tables of BENCHMARKS.md, with the targets checked.
+
+    python benchmarks/summarize.py benchmarks/results/latest.json [--out summary.md]
+
+Ratios are medians of the engine over medians of its baseline from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+# comparison -> (how the ratio is read, bound, the scale it applies at or None for every scale)
+TARGETS = {
+    "catalogue": ("engine/baseline <=", 1.5, None),
+    "core5": ("baseline/engine >=", 10.0, "1e7"),
+    "load-csv": ("engine/baseline <=", 2.0, None),
+    "load-parquet": ("engine/baseline <=", 2.0, None),
+    "validate-participants": ("engine/baseline <=", 3.0, None),
+}
+STARTUP_LIMIT_S = 0.3
+LINEAR_LIMIT = 12.0
+
+
+def split_group(group: str) -> tuple[str, str]:
+    """'load-csv-1e6' -> ('load-csv', '1e6'); groups without a scale get ''."""
+    m = re.match(r"^(.*)-(1e\d+|\d+)$", group or "")
+    return (m.group(1), m.group(2)) if m else (group or "", "")
+
+
+def fmt_s(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def rows_by_group(data: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for b in data.get("benchmarks", []):
+        out[b.get("group") or ""].append(b)
+    return out
+
+
+def comparisons(groups: dict[str, list[dict]]) -> tuple[list[str], list[dict]]:
+    """Markdown lines of the engine-vs-baseline table, and the verdicts."""
+    lines = [
+        "| comparison | scale | sceval (median) | baseline (median) | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    verdicts = []
+    for group in sorted(groups, key=lambda g: (split_group(g)[0], len(split_group(g)[1]), g)):
+        kind, scale = split_group(group)
+        engine = [b for b in groups[group] if b["extra_info"].get("role") == "engine"]
+        base = [b for b in groups[group] if b["extra_info"].get("role") == "baseline"]
+        if kind == "startup":
+            continue
+        if not engine or not base:
+            continue
+        e, b = engine[0]["stats"]["median"], base[0]["stats"]["median"]
+        rule = TARGETS.get(kind)
+        ratio_eb = e / b if b else float("inf")
+        if rule is None:
+            ratio_txt, target, met = f"{ratio_eb:.2f}x", "—", ""
+        else:
+            how, bound, at = rule
+            if how.startswith("baseline/engine"):
+                r = b / e if e else float("inf")
+                ratio_txt = f"{r:.1f}x faster"
+                ok = r >= bound
+                target = f">= {bound:g}x faster" + (f" at {at}" if at else "")
+            else:
+                r = ratio_eb
+                ratio_txt = f"{r:.2f}x"
+                ok = r <= bound
+                target = f"<= {bound:g}x" + (f" at {at}" if at else "")
+            applies = at is None or at == scale
+            met = ("yes" if ok else "**no**") if applies else "(n/a)"
+            if applies:
+                verdicts.append(
+                    {"target": f"{kind} {target}", "scale": scale, "ratio": r, "met": ok}
+                )
+        lines.append(
+            f"| {kind}: {engine[0]['name']} vs {base[0]['name']} | {scale} | {fmt_s(e)} | "
+            f"{fmt_s(b)} | {ratio_txt} | {target} | {met} |"
+        )
+    return lines, verdicts
+
+
+def startup(groups: dict[str, list[dict]]) -> tuple[list[str], list[dict]]:
+    rows = groups.get("startup", [])
+    if not rows:
+        return [], []
+    lines = ["| command | median | min | max | rounds |", "|---|---|---|---|---|"]
+    verdicts = []
+    for b in sorted(rows, key=lambda b: b["stats"]["median"]):
+        s = b["stats"]
+        lines.append(
+            f"| `{b['name']}` | {fmt_s(s['median'])} | {fmt_s(s['min'])} | {fmt_s(s['max'])} | {s['rounds']} |"
+        )
+        if b["extra_info"].get("role") == "engine":
+            ok = s["median"] < STARTUP_LIMIT_S
+            verdicts.append(
+                {
+                    "target": f"sceval --help < {STARTUP_LIMIT_S} s",
+                    "scale": "",
+                    "ratio": s["median"],
+                    "met": ok,
+                }
+            )
+    return lines, verdicts
+
+
+def singles(groups: dict[str, list[dict]]) -> list[str]:
+    """Engine-only measurements (do-no-harm, partnership, reports): median and per-unit time."""
+    lines = ["| step | scale | median | per unit | rounds |", "|---|---|---|---|---|"]
+    found = False
+    for group in sorted(groups):
+        kind, scale = split_group(group)
+        if kind in TARGETS or kind == "startup":
+            continue
+        for b in groups[group]:
+            info = b["extra_info"]
+            if any(x["extra_info"].get("role") == "baseline" for x in groups[group]):
+                continue
+            per = ""
+            if info.get("per_unit"):
+                unit, count = info["per_unit"], info.get("units") or 1
+                per = f"{fmt_s(b['stats']['median'] / count)} per {unit} ({count} {unit}s)"
+            lines.append(
+                f"| {b['name']} | {scale} | {fmt_s(b['stats']['median'])} | {per} | {b['stats']['rounds']} |"
+            )
+            found = True
+    return lines if found else []
+
+
+def linearity(groups: dict[str, list[dict]]) -> tuple[list[str], list[dict]]:
+    """Median at 1e7 over median at 1e6 for every sceval benchmark measured at both."""
+    by_name: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for group, rows in groups.items():
+        kind, scale = split_group(group)
+        for b in rows:
+            if b["extra_info"].get("role") == "baseline" and kind not in ("dnh", "partnership"):
+                continue
+            base_name = re.sub(r"\[(1e\d+)-?", "[", b["name"]).replace("[]", "")
+            by_name[(kind, base_name)][scale] = b["stats"]["median"]
+    lines = [
+        "| benchmark | 1e6 | 1e7 | ratio (10x data) | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    verdicts = []
+    for (kind, name), med in sorted(by_name.items()):
+        if "1e6" in med and "1e7" in med:
+            r = med["1e7"] / med["1e6"]
+            ok = r <= LINEAR_LIMIT
+            lines.append(
+                f"| {kind}: {name} | {fmt_s(med['1e6'])} | {fmt_s(med['1e7'])} | {r:.1f}x | <= {LINEAR_LIMIT:g}x | {'yes' if ok else '**no**'} |"
+            )
+            verdicts.append(
+                {"target": f"linear {kind}: {name}", "scale": "1e6->1e7", "ratio": r, "met": ok}
+            )
+    return (lines if verdicts else []), verdicts
+
+
+def render(data: dict) -> tuple[str, list[dict]]:
+    groups = rows_by_group(data)
+    m = data.get("machine_info", {})
+    cpu = m.get("cpu", {})
+    out = [
+        f"Run of {data.get('datetime', '?')}: {cpu.get('brand_raw', '?')}, "
+        f"{cpu.get('count', '?')} logical cores, Python {m.get('python_version', '?')}.",
+        "",
+    ]
+    verdicts = []
+    comp, v = comparisons(groups)
+    verdicts += v
+    out += ["### sceval against its baselines (medians, one run)", "", *comp, ""]
+    st, v = startup(groups)
+    verdicts += v
+    if st:
+        out += ["### Start-up", "", *st, ""]
+    lin, v = linearity(groups)
+    verdicts += v
+    if lin:
+        out += ["### Growth from 1e6 to 1e7 participants", "", *lin, ""]
+    sg = singles(groups)
+    if sg:
+        out += ["### Steps measured alone", "", *sg, ""]
+    missed = [x for x in verdicts if not x["met"]]
+    out.append(
+        f"Targets checked: {len(verdicts)}, met: {len(verdicts) - len(missed)}, missed: {len(missed)}."
+    )
+    return "\n".join(out) + "\n", verdicts
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("json_file", type=Path)
+    ap.add_argument("--out", type=Path, help="also write the markdown here")
+    args = ap.parse_args(argv)
+    if not args.json_file.is_file():
+        print(
+            f"summarize: {args.json_file}: no such file (run `make bench` first)", file=sys.stderr
+        )
+        return 2
+    text, _ = render(load(args.json_file))
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
