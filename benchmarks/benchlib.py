@@ -23,6 +23,8 @@ AS_OF = dt.date(2026, 6, 30)
 DEFAULT_SCALES = "1e5,1e6,1e7"
 # Participants per unit of the seed generator's `scale` (scale 1000 ~ 1e7 participants).
 PARTICIPANTS_PER_SCALE = 10_000
+# The seed generator's scale that yields about 200 programs (for the per-program reports).
+PROGRAMS_SCALE = 40
 
 
 def parse_scales(text: str) -> list[int]:
@@ -160,3 +162,50 @@ def ensure_warehouse(n: int, project: Project) -> Path:
         con.close()
     marker.touch()
     return db
+
+
+def ensure_report_warehouse(folder: Path, files: list[Path], project: Project) -> Path:
+    """A warehouse with `files` loaded and one full run (indicators, scores, checks) recorded."""
+    from sceval.load import load_paths
+    from sceval.pipeline import execute, load_pipeline
+    from sceval.warehouse import open_warehouse
+
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "reports.duckdb"
+    marker = folder / "reports.complete"
+    if marker.is_file() and db.is_file():
+        return db
+    db.unlink(missing_ok=True)
+    con = open_warehouse(db, project)
+    try:
+        load_paths(con, project, files)
+        execute(con, project, pipeline=load_pipeline(project), as_of=AS_OF)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    marker.touch()
+    return db
+
+
+def ensure_programs_dataset(programs: int) -> Path:
+    """A generated dataset with at least `programs` programs (small per program), made once."""
+    out = DATA / f"programs{programs}"
+    marker = out / "dataset.json"
+    source = _generator()
+    if marker.is_file() and json.loads(marker.read_text()).get("source") == source:
+        return out
+    tmp = DATA / f".tmp-programs{programs}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if source == "sceval.seed":
+        from sceval.seed import generate
+
+        counts = generate(tmp, seed=SEED, scale=PROGRAMS_SCALE, fmt="parquet")
+    else:
+        from datamaker import make
+
+        counts = make(tmp, participants=programs * 2_000, seed=SEED, programs=programs)
+    (tmp / "dataset.json").write_text(json.dumps({"source": source, "rows": counts}, indent=2))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return out

@@ -58,11 +58,18 @@ def _ids(prefix: str, start: int, n: int, width: int) -> pl.Series:
     ).to_series()
 
 
-def make(out_dir: Path, *, participants: int, seed: int = 7, events: int | None = None) -> dict:
+def make(
+    out_dir: Path,
+    *,
+    participants: int,
+    seed: int = 7,
+    events: int | None = None,
+    programs: int | None = None,
+) -> dict:
     """Write the growing tables for `participants` person-activity rows; return row counts."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    n_prog = max(6, min(200, participants // 50_000))
+    n_prog = programs or max(6, min(200, participants // 50_000))
     n_act = max(100, participants // 100)
     n_units = max(50, participants // 1_000)
     n_events = participants if events is None else events
