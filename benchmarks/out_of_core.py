@@ -1,0 +1,170 @@
+"""Out-of-core run: `sceval run` over 1e8 conflict events, peak memory measured by /usr/bin/time -v.
+
+    .venv/bin/python benchmarks/out_of_core.py                       # 1e8 events, 1e6 participants
+    .venv/bin/python benchmarks/out_of_core.py --events 1e7 --participants 1e5   # a quick check
+
+Steps: the participant-side tables come from the benchmark dataset (generated once); the
+events table is generated streamed, chunk by chunk, at the requested size; the warehouse is
+built once (the small tables through `sceval load`, the events through DuckDB's own
+`read_parquet` so that building the input does not dominate the machine); then
+`/usr/bin/time -v sceval run` is timed and its "Maximum resident set size" compared with the
+bound (8 GiB). The result goes to benchmarks/results/out_of_core.json.
+
+`/usr/bin/time` is GNU time (Debian package `time`: `apt-get install -y time`); the shell's
+`time` keyword cannot report peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import AS_OF, DATA, ROOT, SEED, ensure_dataset, label
+from sceval.project import Project
+
+GIB = 1024**3
+TIME = Path("/usr/bin/time")
+
+
+def timed(argv: list[str], *, env: dict | None = None) -> dict:
+    """Run argv under GNU time -v; wall seconds, peak RSS and exit code."""
+    if not TIME.is_file():
+        raise SystemExit(
+            "out_of_core: /usr/bin/time is missing; install GNU time (apt-get install -y time)"
+        )
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [str(TIME), "-v", *argv],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+    )
+    wall = time.perf_counter() - t0
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    rss = int(m.group(1)) * 1024 if m else None
+    return {
+        "argv": argv,
+        "exit_code": proc.returncode,
+        "wall_s": round(wall, 2),
+        "peak_rss_bytes": rss,
+        "peak_rss_gib": round(rss / GIB, 3) if rss else None,
+        "stdout_tail": proc.stdout[-2000:],
+        "stderr_tail": "\n".join(
+            line for line in proc.stderr.splitlines() if not line.startswith("\t")
+        )[-2000:],
+    }
+
+
+def write_events(path: Path, n_events: int, base: Path) -> int:
+    """The events table at `n_events` rows, streamed (the seed generator's when it offers it)."""
+    try:
+        from sceval.seed import generate_events
+    except ImportError:
+        generate_events = None
+    if generate_events is not None:
+        return generate_events(path, n_events=n_events, seed=SEED, units=base / "units.parquet")
+    import numpy as np
+    import polars as pl
+
+    from datamaker import write_events as make_events
+
+    units = pl.read_parquet(base / "units.parquet", columns=["unit_id"])["unit_id"]
+    return make_events(path, n_events, units, np.random.default_rng(SEED))
+
+
+def build_warehouse(work: Path, base: Path, events: Path, project: Project) -> dict:
+    """Small tables through `sceval load`; the big events file through DuckDB's reader."""
+    db = work / "ooc.duckdb"
+    db.unlink(missing_ok=True)
+    small = [p for p in sorted(base.glob("*.parquet")) if p.stem != "events"]
+    exe = str(Path(sys.executable).with_name("sceval"))
+    load = timed([exe, "load", *map(str, small), "--db", str(db)])
+    if load["exit_code"] != 0:
+        raise SystemExit(f"out_of_core: sceval load failed: {load['stderr_tail']}")
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("SET memory_limit = '6GB'")
+        con.execute(f"INSERT INTO events BY NAME SELECT * FROM read_parquet('{events}')")
+        n = con.execute("SELECT count(*) FROM events").fetchone()[0]
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return {
+        "db": str(db),
+        "sceval_load_small_tables": load,
+        "events_insert_s": round(time.perf_counter() - t0, 1),
+        "events_rows": n,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="sceval run over 1e8 events under a memory bound")
+    ap.add_argument("--events", type=float, default=1e8)
+    ap.add_argument("--participants", type=float, default=1e6)
+    ap.add_argument("--limit-gib", type=float, default=8.0)
+    ap.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results" / "out_of_core.json"
+    )
+    ap.add_argument("--keep", action="store_true", help="keep the warehouse afterwards")
+    args = ap.parse_args(argv)
+    n_events, n_part = int(args.events), int(args.participants)
+    project = Project(ROOT)
+    base = ensure_dataset(n_part)
+    work = DATA / f"ooc-e{label(n_events)}-p{label(n_part)}"
+    work.mkdir(parents=True, exist_ok=True)
+    events = work / "events.parquet"
+    result: dict = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "events": n_events,
+        "participants": n_part,
+        "limit_gib": args.limit_gib,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "ram_gib": round(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / GIB, 1),
+        },
+    }
+    marker = work / "events.rows"
+    t0 = time.perf_counter()
+    if not (marker.is_file() and events.is_file() and int(marker.read_text()) == n_events):
+        rows = write_events(events, n_events, base)
+        marker.write_text(str(rows))
+    result["events_generate_s"] = round(time.perf_counter() - t0, 1)
+    result["events_file_bytes"] = events.stat().st_size
+    result["warehouse"] = build_warehouse(work, base, events, project)
+    exe = str(Path(sys.executable).with_name("sceval"))
+    run = timed([exe, "run", "--db", result["warehouse"]["db"], "--as-of", AS_OF.isoformat()])
+    result["sceval_run"] = run
+    result["met"] = bool(
+        run["exit_code"] == 0
+        and run["peak_rss_bytes"]
+        and run["peak_rss_bytes"] < args.limit_gib * GIB
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    if not args.keep:
+        shutil.rmtree(Path(result["warehouse"]["db"]), ignore_errors=True)
+        Path(result["warehouse"]["db"]).unlink(missing_ok=True)
+    print(
+        f"sceval run over {n_events:,} events: exit {run['exit_code']}, {run['wall_s']} s, "
+        f"peak RSS {run['peak_rss_gib']} GiB (bound {args.limit_gib} GiB): "
+        f"{'met' if result['met'] else 'NOT met'}; details in {args.out}"
+    )
+    return 0 if result["met"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
