@@ -1,0 +1,476 @@
+"""Report definitions (`reports/*.yml`) and the pages they produce.
+
+A definition names its kind (portfolio, scorecard, partnership, dnh, dialogues), its title
+and the charts it shows, in order. Each chart name maps to one section builder here; the
+builder calls the public chart function in `sceval.reports.charts` and adds the text the
+reader needs when there is nothing to draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sceval.errors import ProjectError
+from sceval.project import Project, read_yaml
+from sceval.reports import charts
+from sceval.reports.data import PERSON_TABLES, ReportData
+from sceval.reports.page import Page, Section, esc, html_table
+
+KINDS = ("portfolio", "scorecard", "partnership", "dnh", "dialogues")
+
+
+@dataclass(frozen=True)
+class ReportDef:
+    """One report definition file."""
+
+    id: str
+    kind: str
+    title: str
+    description: str
+    charts: tuple[str, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def per_program(self) -> bool:
+        return self.kind == "scorecard"
+
+
+def parse_report(path: Path) -> ReportDef:
+    """A report definition, with the file named in any error."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ProjectError(f"{path}: a report definition is a mapping with `kind` and `charts`")
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise ProjectError(f"{path}: kind {kind!r}; expected one of {', '.join(KINDS)}")
+    names = data.get("charts") or []
+    if not isinstance(names, list):
+        raise ProjectError(f"{path}: `charts` must be a list of chart names")
+    allowed = SECTIONS_BY_KIND[kind]
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise ProjectError(
+            f"{path}: chart(s) {', '.join(map(str, unknown))} not available for kind {kind}; "
+            f"expected some of {', '.join(allowed)}"
+        )
+    return ReportDef(
+        id=str(data.get("id", path.stem)),
+        kind=kind,
+        title=str(data.get("title", path.stem)),
+        description=str(data.get("description", "")),
+        charts=tuple(names or allowed),
+        options=dict(data.get("options") or {}),
+        path=path,
+    )
+
+
+def report_definitions(project: Project, selection: list[str] | str = "all") -> list[ReportDef]:
+    """The project's report definitions, filtered by a pipeline's `reports` choice."""
+    from sceval.pipeline import selected
+
+    defs = [parse_report(p) for p in sorted(project.path("reports").glob("*.yml"))]
+    by_id = {d.id: d for d in defs}
+    return [by_id[i] for i in selected(selection, list(by_id))]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _run_text(data: ReportData, table: str) -> str:
+    run = data.run_of.get(table)
+    return f"run {run}" if run else "any run"
+
+
+def _program_results(data: ReportData, program_id: str | None) -> pl.DataFrame:
+    if program_id is None:
+        return data.results
+    return data.results.filter(pl.col("program_id") == program_id)
+
+
+def _program_findings(data: ReportData, program_id: str | None) -> pl.DataFrame:
+    if program_id is None:
+        return data.findings
+    return data.findings.filter(pl.col("program_id") == program_id)
+
+
+def evidence_text(findings: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """`evidence_summary`: count and ids of the rows behind a finding; persons only as counts."""
+    table = pl.col("evidence_table").fill_null("source")
+    count = pl.col("evidence_count").cast(pl.Int64)
+    persons = table.is_in(list(PERSON_TABLES))
+    ids = pl.col("evidence").list.join(", ")
+    more = (
+        pl.when(count > 10)
+        .then(", +" + (count - 10).cast(pl.String) + " more")
+        .otherwise(pl.lit(""))
+    )
+    summary = (
+        pl.when(count == 0)
+        .then(pl.lit("no rows"))
+        .when(persons & (count < threshold))
+        .then(f"fewer than {threshold} " + table + " records (person-level: ids withheld)")
+        .when(persons)
+        .then(count.cast(pl.String) + " " + table + " records (person-level: ids withheld)")
+        .otherwise(count.cast(pl.String) + " " + table + " rows: " + ids.fill_null("") + more)
+    )
+    state = (
+        pl.when(pl.col("waived").fill_null(False))
+        .then("waived (" + pl.col("waiver_id").fill_null("no waiver id") + ")")
+        .when(pl.col("status") == "insufficient_data")
+        .then(pl.lit("insufficient data"))
+        .otherwise(pl.col("status"))
+    )
+    return findings.with_columns(
+        evidence_summary=summary,
+        state_text=state,
+        measured=pl.col("measured_value")
+        .round_sig_figs(4)
+        .cast(pl.String)
+        .fill_null("not measured"),
+        unit=pl.col("unit_id").fill_null("(program)"),
+    )
+
+
+FINDING_COLUMNS = {
+    "unit": "unit",
+    "status": "state_text",
+    "severity": "severity",
+    "measured": "measured",
+    "threshold": "threshold",
+    "message": "message",
+    "evidence": "evidence_summary",
+}
+
+
+def evidence_sections(findings: pl.DataFrame, programs: pl.DataFrame, threshold: int) -> str:
+    """One anchored evidence summary per program x check (the targets of the matrix links)."""
+    rows = charts._with_program(evidence_text(findings, threshold), programs).with_columns(
+        anchor=charts.dnh_anchor(pl.col("check_id"), pl.col("program_id"))
+    )
+    out = []
+    for (anchor, program, check), group in rows.group_by(
+        "anchor", "program", "check_id", maintain_order=True
+    ):
+        out.append(
+            f'<div class="evidence" id="{esc(anchor)}"><h3>{esc(program)} — {esc(check)}</h3>'
+            f"{html_table(group, FINDING_COLUMNS)}</div>"
+        )
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- section builders
+
+
+def section_status_matrix(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    results = _program_results(data, program_id)
+    section = Section(
+        id="status_matrix",
+        title="Indicators by program",
+        intro="Colour and text give each cell's status; 'insufficient data' and 'suppressed' "
+        "cells have no value to show; 'not computed' means the indicator does not apply.",
+    )
+    if results.is_empty():
+        section.empty = f"No indicator results in {_run_text(data, 'indicator_results')}."
+        return section
+    section.chart = charts.status_matrix(
+        results,
+        data.programs,
+        titles=data.indicator_titles,
+        as_of=data.as_of,
+        threshold=data.threshold,
+    )
+    return section
+
+
+def _bullet_table(results: pl.DataFrame, data: ReportData) -> str:
+    rows = charts._cell_state(
+        charts._titled(charts.latest_totals(results), data.indicator_titles)
+    ).with_columns(
+        value_shown=pl.when(pl.col("state").is_in(["suppressed", "insufficient_data"]))
+        .then(pl.col("label"))
+        .otherwise(pl.col("value_text")),
+        interval=pl.when(pl.col("ci_low").is_not_null())
+        .then(
+            pl.col("ci_low").round_sig_figs(3).cast(pl.String)
+            + " – "
+            + pl.col("ci_high").round_sig_figs(3).cast(pl.String)
+        )
+        .otherwise(pl.lit("not available")),
+        n_shown=pl.when(pl.col("suppressed"))
+        .then(pl.lit(f"< {data.threshold}"))
+        .otherwise(pl.col("n").cast(pl.String)),
+    )
+    return html_table(
+        rows.sort("indicator"),
+        {
+            "indicator": "indicator",
+            "period end": "period_end",
+            "value": "value_shown",
+            "95% interval": "interval",
+            "n": "n_shown",
+            "baseline": "baseline",
+            "target": "target",
+            "target to date": "target_to_date",
+            "status": "label",
+            "projected status": "projected_status",
+            "note": "note",
+        },
+    )
+
+
+def section_indicator_bullets(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    results = _program_results(data, program_id)
+    section = Section(id="indicator_bullets", title="Indicators against target")
+    if results.filter(pl.col("dimension").is_null()).is_empty():
+        section.empty = (
+            f"No indicator results for this program in {_run_text(data, 'indicator_results')}."
+        )
+        return section
+    section.chart = charts.indicator_bullets(
+        results, titles=data.indicator_titles, threshold=data.threshold
+    )
+    section.html = _bullet_table(results, data)
+    return section
+
+
+def section_indicator_trends(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    results = _program_results(data, program_id)
+    section = Section(id="indicator_trends", title="Trend, target path and projection")
+    frame = charts.trends_frame(
+        results, data.programs, titles=data.indicator_titles, threshold=data.threshold
+    )
+    if frame.is_empty():
+        section.empty = "No dated indicator results for this program: no trend to draw."
+        return section
+    section.chart = charts.indicator_trends(
+        results, data.programs, titles=data.indicator_titles, threshold=data.threshold
+    )
+    return section
+
+
+def section_disaggregations(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    results = _program_results(data, program_id)
+    dims = spec.options.get("dimensions")
+    section = Section(
+        id="disaggregations",
+        title="Disaggregations",
+        intro=f"Cells with fewer than {data.threshold} persons are suppressed.",
+    )
+    frame = charts.disaggregations_frame(
+        results, dimensions=dims, titles=data.indicator_titles, threshold=data.threshold
+    )
+    if frame.is_empty():
+        section.empty = "No disaggregated results for this program."
+        return section
+    section.chart = charts.disaggregations(
+        results, dimensions=dims, titles=data.indicator_titles, threshold=data.threshold
+    )
+    section.html = html_table(
+        frame, {"indicator and dimension": "panel", "group": "group", "value": "label"}
+    )
+    return section
+
+
+def _dnh_section(data: ReportData, program_id: str | None, sid: str, title: str) -> Section:
+    findings = _program_findings(data, program_id)
+    section = Section(
+        id=sid,
+        title=title,
+        intro="Each cell links to its evidence summary below. Absence of incident data is not "
+        "evidence of no harm: 'insufficient data' says a check could not be made.",
+    )
+    if findings.is_empty():
+        section.empty = (
+            f"No do-no-harm findings in {_run_text(data, 'dnh_findings')}"
+            + (" for this program" if program_id else "")
+            + ": the checks were not run, so nothing can be said about harm."
+        )
+        return section
+    section.chart = charts.dnh_matrix(findings, data.programs)
+    waived = findings.filter(pl.col("waived").fill_null(False))
+    waivers = (
+        "<h3>Waivers</h3>"
+        + html_table(
+            waived.with_columns(unit=pl.col("unit_id").fill_null("(program)")),
+            {"check": "check_id", "unit": "unit", "waiver": "waiver_id", "message": "message"},
+        )
+        if not waived.is_empty()
+        else '<p class="note">No waivers.</p>'
+    )
+    section.html = (
+        waivers
+        + "<h3>Evidence summaries</h3>"
+        + evidence_sections(findings, data.programs, data.threshold)
+    )
+    return section
+
+
+def section_dnh_matrix(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    return _dnh_section(data, program_id, "dnh_matrix", "Checks by program")
+
+
+def section_dnh_findings(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    return _dnh_section(data, program_id, "dnh_findings", "Do-no-harm findings and waivers")
+
+
+def _partnership_empty(data: ReportData, section: Section, frame: pl.DataFrame) -> bool:
+    if frame.is_empty():
+        section.empty = f"No partnership scores in {_run_text(data, 'partnership_scores')}."
+        return True
+    return False
+
+
+def section_partnership_heatmap(
+    data: ReportData, spec: ReportDef, program_id: str | None
+) -> Section:
+    section = Section(
+        id="partnership_heatmap",
+        title="Items by case",
+        intro="Each cell gives the rating as recorded; colour is the score relative to the item maximum.",
+    )
+    frame = charts.partnership_cells_frame(data.scores)
+    if not _partnership_empty(data, section, frame):
+        section.chart = charts.partnership_heatmap(data.scores, spec.options.get("item_labels"))
+        section.html = html_table(
+            frame,
+            {
+                "model": "model_id",
+                "item": "item",
+                "case": "case_id",
+                "rating": "rating",
+                "score": "score_text",
+            },
+        )
+    return section
+
+
+def section_dimension_profiles(
+    data: ReportData, spec: ReportDef, program_id: str | None
+) -> Section:
+    section = Section(id="dimension_profiles", title="Dimension profiles per case")
+    if not _partnership_empty(data, section, charts.profiles_frame(data.scores)):
+        section.chart = charts.dimension_profiles(data.scores)
+    return section
+
+
+def section_robustness(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    section = Section(id="robustness", title="Overall scores and robustness")
+    frame = charts.robustness_frame(data.scores)
+    if not _partnership_empty(data, section, frame):
+        section.chart = charts.robustness(data.scores)
+        section.html = html_table(
+            frame,
+            {
+                "model": "model_id",
+                "figure": "figure",
+                "case": "case_id",
+                "score": "label",
+                "rank": "rank",
+                "note": "note",
+            },
+        )
+    return section
+
+
+def _dialogue_section(data: ReportData, sid: str, title: str, fn: Callable) -> Section:
+    section = Section(
+        id=sid,
+        title=title,
+        intro="Counts of meetings from the dialogues table; years without meetings show 0.",
+    )
+    if data.dialogues.is_empty():
+        section.empty = "No dialogue meetings in the warehouse."
+    else:
+        section.chart = fn(data.dialogues)
+    return section
+
+
+def section_dialogue_levels(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    return _dialogue_section(
+        data, "dialogue_levels", "Meetings per year by level", charts.dialogue_levels
+    )
+
+
+def section_dialogue_seniority(
+    data: ReportData, spec: ReportDef, program_id: str | None
+) -> Section:
+    return _dialogue_section(
+        data, "dialogue_seniority", "Seniority by year", charts.dialogue_seniority
+    )
+
+
+SectionBuilder = Callable[[ReportData, ReportDef, "str | None"], Section]
+
+SECTIONS_BY_KIND: dict[str, dict[str, SectionBuilder]] = {
+    "portfolio": {"status_matrix": section_status_matrix},
+    "scorecard": {
+        "indicator_bullets": section_indicator_bullets,
+        "indicator_trends": section_indicator_trends,
+        "disaggregations": section_disaggregations,
+        "dnh_findings": section_dnh_findings,
+    },
+    "partnership": {
+        "partnership_heatmap": section_partnership_heatmap,
+        "dimension_profiles": section_dimension_profiles,
+        "robustness": section_robustness,
+    },
+    "dnh": {"dnh_matrix": section_dnh_matrix},
+    "dialogues": {
+        "dialogue_levels": section_dialogue_levels,
+        "dialogue_seniority": section_dialogue_seniority,
+    },
+}
+
+TABLES_BY_KIND = {
+    "portfolio": ("indicator_results",),
+    "scorecard": ("indicator_results", "dnh_findings"),
+    "partnership": ("partnership_scores",),
+    "dnh": ("dnh_findings",),
+    "dialogues": ("indicator_results", "partnership_scores", "dnh_findings"),
+}
+
+
+def page_name(spec: ReportDef, program_id: str | None) -> str:
+    """File stem of a page: the report id, plus the program for per-program reports."""
+    return spec.id if program_id is None else f"{spec.id}-{charts.slug(program_id)}"
+
+
+def program_name(data: ReportData, program_id: str) -> str:
+    """A program's display name (its id where the programs table has no row)."""
+    hit = data.programs.filter(pl.col("program_id") == program_id)
+    return str(hit["program"][0]) if hit.height and hit["program"][0] is not None else program_id
+
+
+def build_page(data: ReportData, spec: ReportDef, program_id: str | None = None) -> Page:
+    """One page of a report (one program's page for per-program reports)."""
+    builders = SECTIONS_BY_KIND[spec.kind]
+    subtitle = spec.description
+    title = spec.title
+    if program_id is not None:
+        title = f"{spec.title}: {program_name(data, program_id)}"
+        subtitle = f"Program {program_id}. {spec.description}".strip()
+    page = Page(
+        name=page_name(spec, program_id),
+        title=title,
+        subtitle=subtitle,
+        runs=data.runs_for(*TABLES_BY_KIND[spec.kind]) or list(data.runs.values()),
+        as_of=data.as_of,
+        nav=[("index.html", "All reports")],
+    )
+    page.sections = [builders[name](data, spec, program_id) for name in spec.charts]
+    return page
+
+
+def scorecard_programs(data: ReportData) -> list[str]:
+    """Programs that get a scorecard: those with results or findings, else every program."""
+    ids = pl.concat(
+        [data.results.select("program_id"), data.findings.select("program_id")]
+    ).drop_nulls()
+    found = sorted(set(ids["program_id"].to_list()))
+    return found or data.programs["program_id"].to_list()

@@ -1,0 +1,191 @@
+"""What the reports read from the warehouse: one run's results, made safe to publish.
+
+Every frame here is an aggregate (one row per result, finding, score or program-year); the
+participants table is never read. Person counts under the project's suppression threshold
+are blanked here, once, so that no chart or table downstream can show them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from sceval.errors import UsageError
+from sceval.project import Project, read_yaml
+
+RESULT_TABLES = ("indicator_results", "partnership_scores", "dnh_findings")
+
+# Seniority order of dialogue meetings, most senior first (SPEC §3 `dialogues.level`).
+DIALOGUE_LEVELS = (
+    "ministerial",
+    "chiefs_of_defence",
+    "ambassadorial",
+    "senior_official",
+    "working",
+)
+
+# Evidence from these tables names persons (pseudonyms): reports give counts, never ids.
+PERSON_TABLES = {"participants", "followups"}
+
+
+@dataclass
+class Run:
+    """Provenance of one run, as printed on every report page."""
+
+    run_id: str
+    as_of: str
+    started_at: str
+    engine_version: str
+    catalogue_hash: str
+    command: str
+    input_files: list[dict[str, Any]]
+
+
+@dataclass
+class ReportData:
+    """Everything the report set needs, loaded once per `write_reports` call."""
+
+    runs: dict[str, Run]
+    run_of: dict[str, str | None]
+    threshold: int
+    programs: pl.DataFrame
+    results: pl.DataFrame
+    findings: pl.DataFrame
+    scores: pl.DataFrame
+    dialogues: pl.DataFrame
+    indicator_titles: dict[str, str] = field(default_factory=dict)
+
+    def runs_for(self, *tables: str) -> list[Run]:
+        """The distinct runs behind the given result tables (in table order)."""
+        ids = [self.run_of.get(t) for t in tables]
+        seen = list(dict.fromkeys(i for i in ids if i))
+        return [self.runs[i] for i in seen]
+
+    @property
+    def as_of(self) -> str:
+        """The as-of date of the main run (indicators, else the first run used)."""
+        main = self.runs_for(*RESULT_TABLES)
+        return main[0].as_of if main else "-"
+
+
+def run_record(con, run_id: str) -> Run:
+    """One `runs` row as a Run, or a clear error when the id is unknown."""
+    rows = con.execute(
+        """SELECT run_id, CAST(as_of AS VARCHAR), CAST(started_at AS VARCHAR), engine_version,
+                  catalogue_hash, command, CAST(input_files AS VARCHAR)
+           FROM runs WHERE run_id = ?""",
+        [run_id],
+    ).fetchall()
+    if not rows:
+        raise UsageError(f"run {run_id!r}: no such run in the warehouse")
+    row = rows[0]
+    files = json.loads(row[6] or "[]")
+    return Run(*row[:6], input_files=files if isinstance(files, list) else [])
+
+
+def settle(con) -> None:
+    """Finish any half-read result on the connection (DuckDB 2.0 blocks `con.sql` until then)."""
+    con.execute("SELECT 1").fetchall()
+
+
+def runs_used(con, run_id: str | None) -> dict[str, str | None]:
+    """Which run each result table is read from: the given run, else its latest run."""
+    from sceval.runs import latest_run
+
+    if run_id is not None:
+        run_record(con, run_id)
+        return dict.fromkeys(RESULT_TABLES, run_id)
+    fallback = latest_run(con)
+    used = {t: latest_run(con, t) or fallback for t in RESULT_TABLES}
+    settle(con)
+    if not any(used.values()):
+        raise UsageError(
+            "no finished run in the warehouse: run `sceval run` (or `sceval demo`) first"
+        )
+    return used
+
+
+def programs_frame(con) -> pl.DataFrame:
+    """Programs with their display name and dates (no person data)."""
+    return con.sql(
+        "SELECT program_id, name AS program, start_date, end_date FROM programs ORDER BY program_id"
+    ).pl()
+
+
+def results_frame(con, run_id: str | None, threshold: int) -> pl.DataFrame:
+    """indicator_results of one run with small person counts blanked and suppression explicit."""
+    raw = con.sql("SELECT * FROM indicator_results WHERE run_id = ?", params=[run_id]).pl()
+    return safe_results(raw, threshold)
+
+
+def safe_results(results: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """Results with every cell under the threshold marked suppressed and its numbers removed."""
+    small = pl.col("suppressed").fill_null(False) | (
+        pl.col("n").is_not_null() & (pl.col("n") < threshold)
+    )
+    hidden = ["numerator", "denominator", "value", "n", "ci_low", "ci_high", "projected_value"]
+    return results.with_columns(suppressed=small).with_columns(
+        [pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in hidden]
+    )
+
+
+def findings_frame(con, run_id: str | None) -> pl.DataFrame:
+    """dnh_findings of one run, evidence reduced to a count plus ids when they are not persons."""
+    return con.sql(
+        """SELECT run_id, check_id, program_id, unit_id, severity, status, measured_value,
+                  threshold, message, evidence_table, waived, waiver_id,
+                  coalesce(len(evidence), 0) AS evidence_count,
+                  CASE WHEN evidence_table IN ('participants', 'followups') THEN NULL
+                       ELSE evidence[1:10] END AS evidence
+           FROM dnh_findings WHERE run_id = ?
+           ORDER BY program_id NULLS LAST, check_id, unit_id NULLS FIRST""",
+        params=[run_id],
+    ).pl()
+
+
+def scores_frame(con, run_id: str | None) -> pl.DataFrame:
+    """partnership_scores of one run, in the order the scorer wrote them."""
+    return con.sql("SELECT * FROM partnership_scores WHERE run_id = ?", params=[run_id]).pl()
+
+
+def dialogues_frame(con) -> pl.DataFrame:
+    """Meetings (one row each: program, date, level, format); no participant counts."""
+    return con.sql(
+        """SELECT d.meeting_id, d.program_id, coalesce(p.name, d.program_id) AS program,
+                  d.date, d.level, d.format
+           FROM dialogues d LEFT JOIN programs p USING (program_id)
+           ORDER BY d.program_id, d.date"""
+    ).pl()
+
+
+def indicator_titles(project: Project) -> dict[str, str]:
+    """Indicator id -> title from the catalogue (`indicators/*.yml`), where one is given."""
+    out: dict[str, str] = {}
+    for path in sorted(project.path("indicators").glob("*.yml")):
+        data = read_yaml(path)
+        if isinstance(data, dict) and data.get("id"):
+            title = data.get("title") or data.get("name") or data["id"]
+            out[str(data["id"])] = str(title)
+    return out
+
+
+def load_report_data(con, project: Project, run_id: str | None = None) -> ReportData:
+    """Load the run(s), results, findings, scores and dialogue counts the reports show."""
+    settle(con)
+    used = runs_used(con, run_id)
+    runs = {r: run_record(con, r) for r in dict.fromkeys(v for v in used.values() if v)}
+    threshold = project.suppression_threshold
+    return ReportData(
+        runs=runs,
+        run_of=used,
+        threshold=threshold,
+        programs=programs_frame(con),
+        results=results_frame(con, used["indicator_results"], threshold),
+        findings=findings_frame(con, used["dnh_findings"]),
+        scores=scores_frame(con, used["partnership_scores"]),
+        dialogues=dialogues_frame(con),
+        indicator_titles=indicator_titles(project),
+    )

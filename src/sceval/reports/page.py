@@ -1,0 +1,189 @@
+"""One self-contained HTML page: provenance, sections, charts rendered by inlined Vega.
+
+Nothing on the page is fetched: the Vega, Vega-Lite and vega-embed JavaScript is inlined
+(from vl-convert's bundle), styles are inline, fonts are the reader's system fonts. Every
+piece of text from the data is HTML-escaped, and the chart specifications embedded in the
+`<script>` element have `<`, `>` and `&` written as JSON escapes so that no data value can
+close the script element.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import polars as pl
+
+from sceval.reports.data import Run
+
+EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;color:#111;max-width:1200px}
+h1{margin-bottom:0}.subtitle{color:#444;margin-top:4px}
+.provenance{background:#f6f6f6;border:1px solid #ddd;padding:8px 12px;font-size:12px;margin:12px 0}
+.provenance dt{font-weight:bold;float:left;clear:left;width:130px}.provenance dd{margin-left:140px}
+.provenance code{word-break:break-all}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}
+th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#eee}.empty{font-style:italic;color:#444;border-left:4px solid #999;padding-left:8px}
+.chart{margin:8px 0 16px 0}.note{font-size:12px;color:#444}
+nav a{margin-right:12px}section{margin-top:28px}
+.state-flag{font-weight:bold}.muted{color:#666}
+"""
+
+EMBED_JS = """
+(function(){
+  const specs = JSON.parse(document.getElementById("sceval-specs").textContent);
+  const opts = %s;
+  for (const id of Object.keys(specs)) {
+    const el = document.getElementById(id);
+    vegaEmbed(el, specs[id], opts)
+      .then(function(){ el.setAttribute("data-rendered", "true"); })
+      .catch(function(err){ el.setAttribute("data-rendered", "error"); console.error("chart " + id + ": " + err); });
+  }
+})();
+"""
+
+
+@dataclass
+class Section:
+    """One titled part of a page: an optional chart, or a message saying why there is none."""
+
+    id: str
+    title: str
+    intro: str = ""
+    chart: Any = None
+    empty: str | None = None
+    html: str = ""
+
+
+@dataclass
+class Page:
+    """One report file."""
+
+    name: str
+    title: str
+    subtitle: str
+    runs: list[Run]
+    as_of: str
+    sections: list[Section] = field(default_factory=list)
+    nav: list[tuple[str, str]] = field(default_factory=list)
+
+    def charts(self) -> list[tuple[str, Any]]:
+        """(section id, chart) of the sections that have a chart."""
+        return [(s.id, s.chart) for s in self.sections if s.chart is not None]
+
+
+def esc(value: Any) -> str:
+    """Text from the data, escaped for HTML."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def script_json(obj: Any) -> str:
+    """JSON safe inside a <script> element: no `<`, `>` or `&` can end or confuse it."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+@cache
+def vega_bundle() -> str:
+    """vega + vega-lite + vega-embed, as one script (from vl-convert, no network)."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+def html_table(frame: pl.DataFrame, columns: dict[str, str], *, missing: str = "-") -> str:
+    """A frame as an HTML table (header -> column), every cell escaped."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in columns)
+    body = []
+    for row in frame.select(list(columns.values())).iter_rows():
+        cells = "".join(f"<td>{esc(missing if v is None else v)}</td>" for v in row)
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def provenance_html(runs: list[Run], as_of: str) -> str:
+    """Run id, as-of date, catalogue hash and input file hashes of the runs behind the page."""
+    if not runs:
+        return '<div class="provenance"><p class="empty">No run behind this page.</p></div>'
+    parts = []
+    for run in runs:
+        files = [
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>".format(
+                esc(f.get("table")), esc(f.get("file")), esc(f.get("rows")), esc(f.get("sha256"))
+            )
+            for f in run.input_files
+        ]
+        table = (
+            "<table><thead><tr><th>table</th><th>file</th><th>rows</th><th>SHA-256</th></tr>"
+            f"</thead><tbody>{''.join(files)}</tbody></table>"
+            if files
+            else '<p class="empty">No input files recorded for this run.</p>'
+        )
+        parts.append(
+            f"""<dl>
+<dt>run id</dt><dd><code class="run-id">{esc(run.run_id)}</code></dd>
+<dt>as-of date</dt><dd class="as-of">{esc(run.as_of)}</dd>
+<dt>run started</dt><dd>{esc(run.started_at)} (command: {esc(run.command)})</dd>
+<dt>engine version</dt><dd>{esc(run.engine_version)}</dd>
+<dt>catalogue hash</dt><dd><code class="catalogue-hash">{esc(run.catalogue_hash)}</code></dd>
+<dt>input files</dt><dd>{table}</dd>
+</dl>"""
+        )
+    return f'<div class="provenance"><strong>Provenance</strong> (as of {esc(as_of)}){"".join(parts)}</div>'
+
+
+def render_page(page: Page) -> str:
+    """The complete HTML of a page, with the Vega runtime and the chart specs inlined."""
+    nav = "".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in page.nav)
+    body = []
+    specs = {}
+    for s in page.sections:
+        chart_div = ""
+        if s.chart is not None:
+            cid = f"chart-{s.id}"
+            specs[cid] = s.chart.to_dict()
+            chart_div = f'<div class="chart" id="{esc(cid)}" data-chart="{esc(s.id)}"></div>'
+        empty = f'<p class="empty">{esc(s.empty)}</p>' if s.empty else ""
+        intro = f"<p>{esc(s.intro)}</p>" if s.intro else ""
+        body.append(
+            f'<section id="{esc(s.id)}"><h2>{esc(s.title)}</h2>{intro}{empty}{chart_div}{s.html}</section>'
+        )
+    scripts = ""
+    if specs:
+        scripts = (
+            f"<script>{vega_bundle()}</script>\n"
+            f'<script type="application/json" id="sceval-specs">{script_json(specs)}</script>\n'
+            f"<script>{EMBED_JS % json.dumps(EMBED_OPTIONS)}</script>"
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(page.title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<nav>{nav}</nav>
+<h1>{esc(page.title)}</h1>
+<p class="subtitle">{esc(page.subtitle)} — as of <span class="as-of">{esc(page.as_of)}</span></p>
+{provenance_html(page.runs, page.as_of)}
+{"".join(body)}
+<noscript><p class="empty">The charts need JavaScript; the tables above carry the same figures.</p></noscript>
+{scripts}
+</body>
+</html>
+"""
