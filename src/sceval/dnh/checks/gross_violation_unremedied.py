@@ -1,0 +1,106 @@
+"""Gross violation without remedy: assistance continued to a unit after a credible, unremedied violation."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sceval.dnh.findings import complete, finding, per_program_pass, unit_label
+from sceval.dnh.inputs import Inputs
+from sceval.dnh.spec import CheckSpec
+
+GROSS_KINDS = ["unlawful_killing", "torture", "sexual_violence", "arbitrary_detention"]
+
+
+def unremedied_violations(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Credible or confirmed gross violations on record without effective remedial steps."""
+    return x.incidents.filter(
+        pl.col("kind").is_in(spec.threshold("gross_kinds", GROSS_KINDS))
+        & pl.col("credibility").is_in(spec.threshold("credibility", ["credible", "confirmed"]))
+        & (pl.col("remediation") != "effective_steps")
+    ).select("incident_id", "unit_id", pl.col("date").alias("incident_date"), "kind")
+
+
+def unit_coverage(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Supported units with their country and whether incident reporting reaches it."""
+    covered = x.reporting_countries("incidents", spec.threshold("coverage_context_series"))
+    return (
+        x.supported_units.join(x.program_ids, on="program_id", how="left", suffix="_program")
+        .with_columns(pl.coalesce("partner_country", "partner_country_program").alias("country"))
+        .join(covered.with_columns(pl.lit(True).alias("covered")), on="country", how="left")
+        .with_columns(pl.col("covered").fill_null(False))
+    )
+
+
+def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Flags per program and unit; insufficient data where no incident reporting covers the unit."""
+    hits = (
+        unremedied_violations(x, spec)
+        .join(x.support, on="unit_id", how="inner")
+        .filter(pl.col("end") > pl.col("incident_date"))
+        .group_by("program_id", "unit_id")
+        .agg(
+            pl.col("incident_id").unique().alias("evidence"),
+            pl.col("incident_date").min().alias("first"),
+            pl.col("kind").unique().sort().str.join(", ").alias("kinds"),
+            pl.col("row_id")
+            .filter(pl.col("start") > pl.col("incident_date"))
+            .n_unique()
+            .alias("after"),
+            pl.col("end").max().alias("last"),
+        )
+        .join(x.units.select("unit_id", "name"), on="unit_id", how="left")
+    )
+    flags = hits.select(
+        finding(
+            spec,
+            "flag",
+            unit=pl.col("unit_id"),
+            measured=pl.col("evidence").list.len(),
+            threshold=0.0,
+            message=pl.format(
+                "{} has {} credible or confirmed gross violation(s) ({}) since {} without effective "
+                "remedial steps, yet assistance continued after it (until {}; {} new act(s) of "
+                "assistance started later).",
+                unit_label(),
+                pl.col("evidence").list.len(),
+                pl.col("kinds"),
+                pl.col("first"),
+                pl.col("last"),
+                pl.col("after"),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="incidents",
+        )
+    )
+    coverage = unit_coverage(x, spec)
+    gaps = (
+        coverage.filter(~pl.col("covered"))
+        .group_by("program_id", "country")
+        .agg(pl.col("unit_id").unique().alias("evidence"))
+        .select(
+            finding(
+                spec,
+                "insufficient_data",
+                measured=pl.col("evidence").list.len(),
+                message=pl.format(
+                    "No incident reporting covers {} by {}, so gross violations by the {} supported "
+                    "unit(s) cannot be ruled out.",
+                    pl.col("country"),
+                    pl.lit(str(x.as_of)),
+                    pl.col("evidence").list.len(),
+                ),
+                evidence=pl.col("evidence"),
+                evidence_table="units",
+            )
+        )
+    )
+    found = pl.concat([flags, gaps])
+    passes = per_program_pass(
+        x,
+        spec,
+        coverage,
+        found,
+        "Incident reporting covers every supported unit, and no credible or confirmed unremedied "
+        "gross violation was followed by further assistance.",
+    )
+    return complete(x, spec, pl.concat([found, passes]))

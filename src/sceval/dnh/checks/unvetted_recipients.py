@@ -1,0 +1,176 @@
+"""Unvetted recipients: units or participants trained or equipped without vetting cleared first."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sceval.dnh.findings import complete, finding, per_program_pass, unit_label
+from sceval.dnh.inputs import SUPPORT_KINDS, Inputs
+from sceval.dnh.spec import CheckSpec
+
+
+def unit_support_vetting(x: Inputs) -> pl.LazyFrame:
+    """Each act of assistance to a unit, with whether the unit was cleared before it began."""
+    return x.support.join(x.units, on="unit_id", how="left").with_columns(
+        (
+            (pl.col("vetting_status") == "cleared")
+            & pl.col("vetting_date").is_not_null()
+            & (pl.col("vetting_date") <= pl.col("start"))
+        ).alias("cleared_before"),
+        ((pl.col("vetting_status") == "cleared") & pl.col("vetting_date").is_null()).alias(
+            "date_unknown"
+        ),
+    )
+
+
+def unvetted_units(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Flags (not cleared) and insufficient-data rows (cleared, date unknown) per unit and table."""
+    rows = unit_support_vetting(x).filter(~pl.col("cleared_before"))
+    grouped = rows.group_by("program_id", "unit_id", "table", "date_unknown").agg(
+        pl.col("row_id").alias("evidence"),
+        pl.len().alias("n"),
+        pl.col("start").min().alias("first"),
+        pl.col("name").first(),
+        pl.col("vetting_status").first(),
+        pl.col("vetting_date").first(),
+    )
+    what = (
+        pl.when(pl.col("table") == "equipment")
+        .then(pl.lit("transfer(s)"))
+        .otherwise(pl.lit("activity(ies)"))
+    )
+    flag_msg = pl.format(
+        "{} received {} {} from {} without human-rights vetting cleared before support began "
+        "(vetting status {}, vetting date {}).",
+        unit_label(),
+        pl.col("n"),
+        what,
+        pl.col("first"),
+        pl.col("vetting_status").fill_null("unknown (unit not in units table)"),
+        pl.col("vetting_date").cast(pl.String).fill_null("none"),
+    )
+    unknown_msg = pl.format(
+        "{} is recorded as cleared but without a vetting date, so clearance before its {} {} "
+        "from {} cannot be established.",
+        unit_label(),
+        pl.col("n"),
+        what,
+        pl.col("first"),
+    )
+    out = []
+    for table in ("activities", "equipment"):
+        per_table = grouped.filter(pl.col("table") == table)
+        out.append(
+            per_table.filter(~pl.col("date_unknown")).select(
+                finding(
+                    spec,
+                    "flag",
+                    unit=pl.col("unit_id"),
+                    measured=pl.col("n"),
+                    threshold=0.0,
+                    message=flag_msg,
+                    evidence=pl.col("evidence"),
+                    evidence_table=table,
+                )
+            )
+        )
+        out.append(
+            per_table.filter(pl.col("date_unknown")).select(
+                finding(
+                    spec,
+                    "insufficient_data",
+                    unit=pl.col("unit_id"),
+                    measured=pl.col("n"),
+                    threshold=0.0,
+                    message=unknown_msg,
+                    evidence=pl.col("evidence"),
+                    evidence_table=table,
+                )
+            )
+        )
+    return pl.concat(out)
+
+
+def unvetted_participants(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Flags for participants trained without individual vetting, per program and unit."""
+    return (
+        x.participants.filter(~pl.col("vetted"))
+        .group_by("program_id", "unit_id")
+        .agg(pl.col("participant_id").unique().alias("evidence"), pl.col("activity_id").n_unique())
+        .select(
+            finding(
+                spec,
+                "flag",
+                unit=pl.col("unit_id"),
+                measured=pl.col("evidence").list.len(),
+                threshold=0.0,
+                message=pl.format(
+                    "{} participant(s){} attended {} activity(ies) without individual vetting "
+                    "before the activity.",
+                    pl.col("evidence").list.len(),
+                    pl.when(pl.col("unit_id").is_null())
+                    .then(pl.lit(" of unrecorded units"))
+                    .otherwise(pl.format(" of unit {}", pl.col("unit_id"))),
+                    pl.col("activity_id"),
+                ),
+                evidence=pl.col("evidence"),
+                evidence_table="participants",
+            )
+        )
+    )
+
+
+def unknown_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Insufficient data: training or equipment delivered with no recipient unit or participant on record."""
+    acts = x.activities.filter(pl.col("kind").is_in(SUPPORT_KINDS) & pl.col("unit_id").is_null())
+    acts = acts.join(x.participants.select("activity_id").unique(), on="activity_id", how="anti")
+    transfers = x.equipment.filter(pl.col("unit_id").is_null())
+    rows = pl.concat(
+        [
+            acts.select(
+                "program_id",
+                pl.lit("activities").alias("table"),
+                pl.col("activity_id").alias("row_id"),
+            ),
+            transfers.select(
+                "program_id",
+                pl.lit("equipment").alias("table"),
+                pl.col("transfer_id").alias("row_id"),
+            ),
+        ]
+    )
+    return (
+        rows.group_by("program_id", "table")
+        .agg(pl.col("row_id").alias("evidence"))
+        .select(
+            finding(
+                spec,
+                "insufficient_data",
+                measured=pl.col("evidence").list.len(),
+                message=pl.format(
+                    "{} {} delivered with no recipient unit or participant on record, so their "
+                    "vetting cannot be checked.",
+                    pl.col("evidence").list.len(),
+                    pl.col("table"),
+                ),
+                evidence=pl.col("evidence"),
+                evidence_table=pl.col("table"),
+            )
+        )
+    )
+
+
+def unvetted_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Units and participants supported without vetting cleared before the activity started."""
+    found = pl.concat(
+        [unvetted_units(x, spec), unvetted_participants(x, spec), unknown_recipients(x, spec)]
+    )
+    applicable = pl.concat([x.support.select("program_id"), x.participants.select("program_id")])
+    passes = per_program_pass(
+        x,
+        spec,
+        applicable,
+        found,
+        "Every supported unit and participant on record was cleared by vetting before support began.",
+    )
+    return complete(x, spec, pl.concat([found, passes]))

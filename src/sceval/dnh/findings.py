@@ -1,0 +1,114 @@
+"""The shape of a finding and the helpers every check uses to build one.
+
+A check returns a lazy frame of findings in `FINDING_SCHEMA`: flags and insufficient-data rows
+for what it found, explicit passes where it looked and found nothing. `complete` adds a pass
+row for every program in scope the check had nothing to say about, so that each (check,
+program) appears in `dnh_findings` at least once.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sceval.dnh.inputs import Inputs
+from sceval.dnh.spec import CheckSpec
+
+FINDING_SCHEMA = {
+    "check_id": pl.String,
+    "program_id": pl.String,
+    "unit_id": pl.String,
+    "severity": pl.String,
+    "status": pl.String,
+    "measured_value": pl.Float64,
+    "threshold": pl.Float64,
+    "message": pl.String,
+    "evidence": pl.List(pl.String),
+    "evidence_table": pl.String,
+}
+
+
+def _expr(value: pl.Expr | str | float | int | None, dtype: pl.DataType) -> pl.Expr:
+    if isinstance(value, pl.Expr):
+        return value.cast(dtype)
+    return pl.lit(value, dtype=dtype)
+
+
+def finding(
+    spec: CheckSpec,
+    status: str,
+    *,
+    message: pl.Expr | str,
+    program: pl.Expr | None = None,
+    unit: pl.Expr | None = None,
+    severity: pl.Expr | str | None = None,
+    measured: pl.Expr | float | None = None,
+    threshold: pl.Expr | float | None = None,
+    evidence: pl.Expr | None = None,
+    evidence_table: pl.Expr | str | None = None,
+) -> list[pl.Expr]:
+    """The select-list that turns a frame of cases into findings of this check."""
+    return [
+        pl.lit(spec.id).alias("check_id"),
+        (program if program is not None else pl.col("program_id"))
+        .cast(pl.String)
+        .alias("program_id"),
+        _expr(unit, pl.String).alias("unit_id"),
+        _expr(severity or spec.severity, pl.String).alias("severity"),
+        pl.lit(status).alias("status"),
+        _expr(measured, pl.Float64).alias("measured_value"),
+        _expr(threshold, pl.Float64).alias("threshold"),
+        _expr(message, pl.String).alias("message"),
+        (
+            evidence.cast(pl.List(pl.String)).list.unique(maintain_order=True).list.sort()
+            if evidence is not None
+            else pl.lit(None, dtype=pl.List(pl.String))
+        ).alias("evidence"),
+        _expr(evidence_table, pl.String).alias("evidence_table"),
+    ]
+
+
+def empty() -> pl.LazyFrame:
+    return pl.LazyFrame(schema=FINDING_SCHEMA)
+
+
+def complete(x: Inputs, spec: CheckSpec, found: pl.LazyFrame) -> pl.LazyFrame:
+    """Found rows plus a pass for each program in scope the check found nothing to look at."""
+    quiet = x.program_ids.join(found.select("program_id").unique(), on="program_id", how="anti")
+    passes = quiet.select(
+        finding(
+            spec,
+            "pass",
+            message=f"Nothing to check as of {x.as_of}: the check covers {spec.applies_to}, "
+            "and this program has none.",
+        )
+    )
+    return pl.concat([found.select(list(FINDING_SCHEMA)), passes])
+
+
+def fmt_pct(col: str | pl.Expr) -> pl.Expr:
+    """A share as a whole percentage for messages ("62%")."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return pl.format("{}%", (e * 100).round(0).cast(pl.Int64))
+
+
+def fmt_num(col: str | pl.Expr, decimals: int = 2) -> pl.Expr:
+    """A number for messages, rounded."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return e.round(decimals).cast(pl.String)
+
+
+def unit_label() -> pl.Expr:
+    """`unit U1 (name)` for messages; needs unit_id and name columns."""
+    return pl.format("Unit {} ({})", pl.col("unit_id"), pl.col("name").fill_null("unnamed"))
+
+
+def per_program_pass(
+    x: Inputs, spec: CheckSpec, applicable: pl.LazyFrame, found: pl.LazyFrame, message: str
+) -> pl.LazyFrame:
+    """A pass for each applicable program without a flag or insufficient-data row."""
+    clean = (
+        applicable.select("program_id")
+        .unique()
+        .join(found.select("program_id").unique(), on="program_id", how="anti")
+    )
+    return clean.select(finding(spec, "pass", message=message, measured=0.0))

@@ -1,0 +1,229 @@
+"""The warehouse tables the checks read, cut to the as-of date and the programs in scope.
+
+Everything a check sees happened on or before `as_of`: activities that had started, equipment
+delivered, end-use checks, follow-ups, incidents, events and meetings dated on or before it,
+context series of years up to its year. Tables are read once from DuckDB as Arrow-backed
+Polars frames and handed to the checks as lazy frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+import duckdb
+import polars as pl
+
+from sceval.load import POLARS_TYPES
+from sceval.project import Project
+
+TRAINING_KINDS = ("training", "education", "exercise")
+SUPPORT_KINDS = ("training", "education", "exercise", "equipment", "advisory", "infrastructure")
+
+
+class Inputs:
+    """Lazy, as-of-filtered views of the input tables for one run of the checks."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        project: Project,
+        *,
+        as_of: dt.date,
+        program: str | None = None,
+    ) -> None:
+        self.con = con
+        self.project = project
+        self.as_of = as_of
+        self.program = program
+        self._present = {
+            r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """A whole input table (typed from its contract when the warehouse lacks it)."""
+        if name in self._present:
+            return self.con.sql(f'SELECT * FROM "{name}"').pl().lazy()
+        contract = self.project.contract(name)
+        return pl.LazyFrame(schema={c.name: POLARS_TYPES[c.type] for c in contract.columns})
+
+    def has_rows(self, name: str) -> bool:
+        """Whether the table holds any row at all (before the as-of cut)."""
+        if name not in self._present:
+            return False
+        return bool(self.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+
+    @property
+    def day(self) -> pl.Expr:
+        return pl.lit(self.as_of, dtype=pl.Date)
+
+    @cached_property
+    def programs(self) -> pl.LazyFrame:
+        """Programs started by the as-of date (and the one asked for, if any)."""
+        lf = self.table("programs").filter(pl.col("start_date") <= self.day)
+        if self.program is not None:
+            lf = lf.filter(pl.col("program_id") == self.program)
+        return lf.select("program_id", "name", "partner_country", "start_date", "end_date")
+
+    @cached_property
+    def program_ids(self) -> pl.LazyFrame:
+        return self.programs.select("program_id", "partner_country")
+
+    @cached_property
+    def activities(self) -> pl.LazyFrame:
+        """Activities that had started by the as-of date, with start, end and cost."""
+        started = pl.col("status").is_in(["ongoing", "delivered"])
+        start = pl.coalesce("actual_start", pl.when(started).then(pl.col("planned_start"))).alias(
+            "start"
+        )
+        end = pl.coalesce(
+            pl.when(pl.col("actual_end") <= self.day).then(pl.col("actual_end")),
+            pl.when(pl.col("status") == "delivered").then(pl.col("planned_end")),
+        ).alias("end")
+        return (
+            self.table("activities")
+            .filter(pl.col("status") != "cancelled")
+            .with_columns(start, end, pl.coalesce("actual_cost", "planned_cost").alias("cost"))
+            .filter(pl.col("start").is_not_null() & (pl.col("start") <= self.day))
+            .join(self.program_ids.select("program_id"), on="program_id", how="semi")
+        )
+
+    @cached_property
+    def participants(self) -> pl.LazyFrame:
+        """Participants of started activities, with program, activity kind, dates and unit."""
+        acts = self.activities.select(
+            "activity_id",
+            "program_id",
+            "kind",
+            "start",
+            "end",
+            pl.col("unit_id").alias("activity_unit_id"),
+        )
+        return (
+            self.table("participants")
+            .join(acts, on="activity_id", how="inner")
+            .with_columns(pl.coalesce("unit_id", "activity_unit_id").alias("unit_id"))
+        )
+
+    @cached_property
+    def equipment(self) -> pl.LazyFrame:
+        """Transfers delivered by the as-of date."""
+        return (
+            self.table("equipment")
+            .filter(pl.col("delivered_date").is_not_null() & (pl.col("delivered_date") <= self.day))
+            .join(self.program_ids.select("program_id"), on="program_id", how="semi")
+        )
+
+    @cached_property
+    def units(self) -> pl.LazyFrame:
+        return self.table("units")
+
+    def dated(self, name: str, column: str) -> pl.LazyFrame:
+        """A table cut to rows dated on or before the as-of date."""
+        return self.table(name).filter(pl.col(column) <= self.day)
+
+    @cached_property
+    def end_use_checks(self) -> pl.LazyFrame:
+        return self.dated("end_use_checks", "check_date")
+
+    @cached_property
+    def incidents(self) -> pl.LazyFrame:
+        return self.dated("incidents", "date")
+
+    @cached_property
+    def events(self) -> pl.LazyFrame:
+        return self.dated("events", "event_date")
+
+    @cached_property
+    def followups(self) -> pl.LazyFrame:
+        return self.dated("followups", "check_date")
+
+    @cached_property
+    def dialogues(self) -> pl.LazyFrame:
+        return self.dated("dialogues", "date").join(
+            self.program_ids.select("program_id"), on="program_id", how="semi"
+        )
+
+    @cached_property
+    def context(self) -> pl.LazyFrame:
+        return self.table("context").filter(pl.col("year") <= self.as_of.year)
+
+    @cached_property
+    def support(self) -> pl.LazyFrame:
+        """Every act of assistance to a known unit: (program, unit, table, id, kind, start, end).
+
+        Activities with a unit, the units of their participants, and delivered transfers. An
+        activity still running at the as-of date ends at the as-of date.
+        """
+        ongoing_end = pl.coalesce("end", self.day)
+        from_activities = self.activities.filter(pl.col("unit_id").is_not_null()).select(
+            "program_id",
+            "unit_id",
+            pl.lit("activities").alias("table"),
+            pl.col("activity_id").alias("row_id"),
+            "kind",
+            "start",
+            ongoing_end.alias("end"),
+        )
+        from_participants = (
+            self.participants.filter(pl.col("unit_id").is_not_null())
+            .select(
+                "program_id",
+                "unit_id",
+                pl.lit("activities").alias("table"),
+                pl.col("activity_id").alias("row_id"),
+                "kind",
+                "start",
+                ongoing_end.alias("end"),
+            )
+            .unique()
+        )
+        from_equipment = self.equipment.filter(pl.col("unit_id").is_not_null()).select(
+            "program_id",
+            "unit_id",
+            pl.lit("equipment").alias("table"),
+            pl.col("transfer_id").alias("row_id"),
+            pl.lit("equipment").alias("kind"),
+            pl.col("delivered_date").alias("start"),
+            pl.col("delivered_date").alias("end"),
+        )
+        return pl.concat([from_activities, from_participants, from_equipment]).unique(
+            subset=["program_id", "unit_id", "table", "row_id"], keep="first"
+        )
+
+    @cached_property
+    def supported_units(self) -> pl.LazyFrame:
+        """(program, unit, first support date, trained flag) with the unit's attributes."""
+        return (
+            self.support.group_by("program_id", "unit_id")
+            .agg(
+                pl.col("start").min().alias("first_support"),
+                pl.col("start")
+                .filter(pl.col("kind").is_in(TRAINING_KINDS))
+                .min()
+                .alias("first_training"),
+            )
+            .join(self.units, on="unit_id", how="left")
+        )
+
+    def reporting_countries(self, table: str, series: str | None = None) -> pl.LazyFrame:
+        """Countries with any `table` row dated by the as-of date (or series = 1 in context).
+
+        This is how the checks establish that monitoring exists: a unit's incidents are known
+        only where incident reporting reached its country.
+        """
+        if table == "incidents":
+            frames = [
+                self.incidents.join(self.units, on="unit_id", how="inner").select(
+                    pl.col("partner_country").alias("country")
+                )
+            ]
+        else:
+            frames = [self.events.select("country")]
+        if series:
+            frames.append(
+                self.context.filter(
+                    (pl.col("indicator") == series) & (pl.col("value") >= 1)
+                ).select("country")
+            )
+        return pl.concat(frames).unique()

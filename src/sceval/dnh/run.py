@@ -1,0 +1,120 @@
+"""Running the checks: select, compute lazily, collect once, escalate, waive, store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from sceval.dnh.findings import FINDING_SCHEMA
+from sceval.dnh.inputs import Inputs
+from sceval.dnh.spec import SEVERITY_RANK, CheckSpec, load_checks
+from sceval.dnh.waivers import apply_waivers, load_waivers
+from sceval.project import Project
+
+STATUS_ORDER = {"flag": 0, "insufficient_data": 1, "pass": 2}
+
+
+def selected_checks(project: Project, pipeline=None) -> tuple[dict[str, CheckSpec], list[str]]:
+    """All checks of the project and the ids this run computes."""
+    specs = load_checks(project)
+    if pipeline is None:
+        return specs, list(specs)
+    from sceval.pipeline import selected
+
+    return specs, selected(pipeline.dnh_checks, list(specs))
+
+
+def escalated(findings: pl.LazyFrame, specs: dict[str, CheckSpec]) -> pl.LazyFrame:
+    """Raise a check's flags to `severity_escalated` when its program has another check's flag.
+
+    The governance-risk check is medium alone and high next to any other flag: weak rule of
+    law or control of corruption makes every other harm harder to remedy.
+    """
+    rules = {
+        cid: s.threshold("severity_escalated")
+        for cid, s in specs.items()
+        if s.threshold("severity_escalated")
+    }
+    if not rules:
+        return findings
+    flags = findings.filter(pl.col("status") == "flag")
+    others = (
+        flags.select("program_id", pl.col("check_id").alias("other"))
+        .unique()
+        .join(pl.LazyFrame({"check_id": list(rules)}), how="cross")
+        .filter(pl.col("other") != pl.col("check_id"))
+        .group_by("program_id", "check_id")
+        .agg(pl.col("other").sort().str.join(", ").alias("others"))
+    )
+    to = pl.col("check_id").replace_strict(rules, default=None, return_dtype=pl.String)
+    hit = (pl.col("status") == "flag") & pl.col("others").is_not_null() & to.is_not_null()
+    return (
+        findings.join(others, on=["program_id", "check_id"], how="left")
+        .with_columns(
+            pl.when(hit).then(to).otherwise(pl.col("severity")).alias("severity"),
+            pl.when(hit)
+            .then(
+                pl.format(
+                    "{} Raised to {} because the program also has flags from: {}.",
+                    pl.col("message"),
+                    to,
+                    pl.col("others"),
+                )
+            )
+            .otherwise(pl.col("message"))
+            .alias("message"),
+        )
+        .drop("others")
+    )
+
+
+def compute_findings(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    as_of: dt.date,
+    program: str | None = None,
+    pipeline=None,
+) -> pl.DataFrame:
+    """Every selected check's findings (not yet waived or stored), most severe first."""
+    specs, chosen = selected_checks(project, pipeline)
+    x = Inputs(con, project, as_of=as_of, program=program)
+    frames = [specs[c].implementation()(x, specs[c]) for c in chosen]
+    if not frames:
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    lf = escalated(pl.concat([f.select(list(FINDING_SCHEMA)) for f in frames]), specs)
+    return (
+        lf.with_columns(
+            pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8).alias("_sev"),
+            pl.col("status").replace_strict(STATUS_ORDER, return_dtype=pl.Int8).alias("_st"),
+        )
+        .sort("_st", "_sev", "check_id", "program_id", "unit_id", nulls_last=True)
+        .drop("_sev", "_st")
+        .collect()
+    )
+
+
+def run_checks(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    program: str | None = None,
+    pipeline=None,
+) -> pl.DataFrame:
+    """Compute the do-no-harm checks as of a date, apply waivers, INSERT into dnh_findings."""
+    specs, _ = selected_checks(project, pipeline)
+    waivers = load_waivers(project, con, known_checks=set(specs))
+    findings = apply_waivers(
+        compute_findings(con, project, as_of=as_of, program=program, pipeline=pipeline), waivers
+    )
+    out = findings.select(pl.lit(run_id).alias("run_id"), pl.all())
+    con.register("_sceval_dnh", out)
+    try:
+        con.execute("INSERT INTO dnh_findings BY NAME SELECT * FROM _sceval_dnh")
+    finally:
+        con.unregister("_sceval_dnh")
+    return out

@@ -1,0 +1,110 @@
+"""Do-no-harm check definitions: the reviewed files in `indicators/checks/*.yml`.
+
+A check file says what is checked and why (title, rationale, sources), which tables it needs,
+its thresholds and its severity; the computation lives in `sceval.dnh.checks.<logic>`, where
+`logic` defaults to the check's id (two files may share one logic with different thresholds).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sceval.errors import ProjectError
+from sceval.project import Project, read_yaml
+
+SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # 0 is the most severe
+STATUSES = ("flag", "insufficient_data", "pass")
+REQUIRED = ("id", "title", "severity", "rationale", "sources", "data")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One do-no-harm check as reviewed: identity, rationale, data used, thresholds, severity."""
+
+    id: str
+    title: str
+    severity: str
+    rationale: str
+    sources: tuple[str, ...]
+    data: tuple[str, ...]
+    logic: str
+    applies_to: str
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def threshold(self, name: str, default: Any = None) -> Any:
+        """A threshold from the file, or the documented default."""
+        return self.thresholds.get(name, default)
+
+    def implementation(self) -> Callable:
+        """The function computing this check (`sceval.dnh.checks.<logic>.<logic>`)."""
+        try:
+            module = importlib.import_module(f"sceval.dnh.checks.{self.logic}")
+            return getattr(module, self.logic)
+        except (ImportError, AttributeError):
+            raise ProjectError(
+                f"{self.path}: check {self.id!r} names logic {self.logic!r}, which sceval does not implement"
+            ) from None
+
+
+def parse_check(path: Path, project: Project) -> CheckSpec:
+    """A check from its YAML file, with the file and field named on any mistake."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ProjectError(f"{path}: a do-no-harm check file must be a mapping")
+    missing = [k for k in REQUIRED if not data.get(k)]
+    if missing:
+        raise ProjectError(f"{path}: missing field(s) {', '.join(missing)}")
+    severity = str(data["severity"])
+    if severity not in SEVERITIES:
+        raise ProjectError(
+            f"{path}: severity {severity!r}; expected one of {', '.join(SEVERITIES)}"
+        )
+    tables = tuple(str(t) for t in data["data"])
+    unknown = [t for t in tables if t not in project.contracts]
+    if unknown:
+        raise ProjectError(f"{path}: data names unknown table(s) {', '.join(unknown)}")
+    thresholds = data.get("thresholds") or {}
+    if not isinstance(thresholds, dict):
+        raise ProjectError(f"{path}: thresholds must be a mapping of name: value")
+    sources = data["sources"]
+    spec = CheckSpec(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        severity=severity,
+        rationale=" ".join(str(data["rationale"]).split()),
+        sources=tuple(str(s) for s in (sources if isinstance(sources, list) else [sources])),
+        data=tables,
+        logic=str(data.get("logic") or data["id"]),
+        applies_to=str(data.get("applies_to") or "programs"),
+        thresholds=dict(thresholds),
+        path=path,
+    )
+    for key in ("severity_escalated",):
+        value = spec.thresholds.get(key)
+        if value is not None and value not in SEVERITIES:
+            raise ProjectError(
+                f"{path}: thresholds.{key} {value!r}; expected one of {', '.join(SEVERITIES)}"
+            )
+    spec.implementation()
+    return spec
+
+
+def load_checks(project: Project) -> dict[str, CheckSpec]:
+    """Every check of the project by id, in file-name order."""
+    out: dict[str, CheckSpec] = {}
+    for path in sorted(project.path("indicators", "checks").glob("*.yml")):
+        spec = parse_check(path, project)
+        if spec.id in out:
+            raise ProjectError(
+                f"{path}: check id {spec.id!r} is already used by {out[spec.id].path}"
+            )
+        if spec.id != path.stem:
+            raise ProjectError(f"{path}: check id {spec.id!r} must match the file name")
+        out[spec.id] = spec
+    return out
