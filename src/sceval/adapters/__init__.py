@@ -1,0 +1,136 @@
+"""Adapters: the files evaluators already hold, read into the contract tables.
+
+`sceval load --from SOURCE PATH...` (or plain `sceval load PATH` when the file says what it
+is) maps each file through its adapter, prints a mapping report (rows read, loaded,
+rejected by reason, values normalised, codes not recognised) and writes it as JSON with
+`--report-json`. Rows the contract refuses block the whole load (exit 1, nothing stored)
+unless `--accept-partial` is given; then the valid rows load in one transaction and the
+rejected ones go, with their reasons, to the rejects CSV.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from sceval.errors import InvalidDataError, UsageError
+from sceval.project import Project
+
+# Source name -> module implementing `adapt(path, ctx)`.
+SOURCES = {
+    "iati": "sceval.adapters.iati",
+    "ucdp-ged": "sceval.adapters.events",
+    "acled": "sceval.adapters.events",
+    "wgi": "sceval.adapters.context",
+    "vdem": "sceval.adapters.context",
+    "sipri-tiv": "sceval.adapters.context",
+    "coups": "sceval.adapters.context",
+    "ucdp-acd": "sceval.adapters.context",
+    "fmtr": "sceval.adapters.fmtr",
+}
+
+# Header columns that identify a CSV export (all must be present).
+SIGNATURES = [
+    ("ucdp-ged", {"type_of_violence", "where_prec", "date_prec", "side_a", "best"}),
+    ("acled", {"event_id_cnty", "event_type", "sub_event_type", "fatalities"}),
+    ("fmtr", {"course_title", "student_unit", "quantity", "total_cost"}),
+    ("sipri-tiv", {"supplier", "recipient", "year", "value"}),
+    ("coups", {"gwcode", "year", "pt_attempt"}),
+    ("ucdp-acd", {"conflict_id", "year", "gwno_a", "intensity_level"}),
+    ("vdem", {"country_text_id", "year"}),
+    ("wgi", {"code", "year", "rle"}),
+    ("wgi", {"code", "year", "cce"}),
+]
+
+
+def detect_source(path: str | os.PathLike[str]) -> str | None:
+    """The source format a file declares (IATI root element, export header), or None."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(8192).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    if "<iati-activities" in head:
+        return "iati"
+    if p.suffix.lower() not in {".csv", ".txt", ".tsv"}:
+        return None
+    import csv
+
+    first = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
+    header = {c.strip().lower() for c in next(csv.reader([first]), [])}
+    for source, needed in SIGNATURES:
+        if needed <= header:
+            return source
+    if "vdem" not in header and any(c.startswith("v2x") for c in header) and "year" in header:
+        return "vdem"
+    return None
+
+
+def _files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+        if p.is_dir():
+            found = sorted(
+                f for f in p.iterdir() if f.is_file() and f.suffix.lower() in {".csv", ".xml"}
+            )
+            if not found:
+                raise UsageError(f"{p}: folder holds no CSV or XML file")
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def load_from_source(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    db: str | os.PathLike[str] | None,
+    project: Project,
+    source: str | None,
+    accept_partial: bool = False,
+    rejects: str | os.PathLike[str] | None = None,
+    report_json: str | os.PathLike[str] | None = None,
+    console=None,
+    actor_map: str | os.PathLike[str] | None = None,
+):
+    """Map source files into the contract tables and load them in one transaction."""
+    from sceval.adapters.loader import run_load
+
+    if source is not None and source not in SOURCES:
+        raise UsageError(f"--from {source!r}: unknown source; expected one of {', '.join(SOURCES)}")
+    files = _files(paths)
+    plan = []
+    for f in files:
+        src = source or detect_source(f)
+        if src is None:
+            raise UsageError(
+                f"{f}: cannot tell the source format from the file; give --from ({', '.join(SOURCES)})"
+            )
+        plan.append((f, src))
+    return run_load(
+        plan,
+        db=db,
+        project=project,
+        accept_partial=accept_partial,
+        rejects=rejects,
+        report_json=report_json,
+        console=console,
+        actor_map=actor_map,
+    )
+
+
+def adapter(source: str):
+    """The module implementing a source."""
+    try:
+        return importlib.import_module(SOURCES[source])
+    except KeyError:
+        raise UsageError(f"unknown source {source!r}") from None
+
+
+__all__ = ["SOURCES", "InvalidDataError", "adapter", "detect_source", "load_from_source"]
