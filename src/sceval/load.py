@@ -12,33 +12,19 @@ import os
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from sceval import __version__
-from sceval.errors import InvalidDataError, UsageError
+from sceval.contracts.files import POLARS_TYPES, ROW, SUPPORTED, InputFile, read_typed
+from sceval.contracts.files import discover as find_files
+from sceval.errors import InvalidDataError, ScevalError
 from sceval.project import Project, sha256_file
 from sceval.warehouse import ensure_schema
 
-SUPPORTED = {".csv", ".parquet", ".xlsx", ".tsv", ".txt"}
-POLARS_TYPES = {
-    "str": pl.String,
-    "int": pl.Int64,
-    "float": pl.Float64,
-    "bool": pl.Boolean,
-    "date": pl.Date,
-}
-
-
-@dataclass
-class InputFile:
-    """One file to load and the table it feeds."""
-
-    path: Path
-    table: str
-    sheet: str | None = None
+__all__ = ["POLARS_TYPES", "SUPPORTED", "InputFile", "LoadResult", "insert_batch", "load_paths"]
+LOCK_TIMEOUT_S = 30.0  # how long a load waits for another process to release the warehouse
 
 
 @dataclass
@@ -51,57 +37,20 @@ class LoadResult:
 
 
 def discover(paths: Sequence[str | os.PathLike[str]], project: Project) -> list[InputFile]:
-    """The input files named by PATH arguments (files or folders), each mapped to its table."""
-    out: list[InputFile] = []
-    for raw in paths:
-        p = Path(raw)
-        if not p.exists():
-            raise UsageError(f"{p}: no such file or folder")
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUPPORTED)
-            if not found:
-                raise UsageError(f"{p}: folder holds no CSV, Parquet or XLSX file")
-            for f in found:
-                out.extend(_map_file(f, project))
-        else:
-            out.extend(_map_file(p, project))
-    return out
-
-
-def _map_file(path: Path, project: Project) -> list[InputFile]:
-    if path.suffix.lower() not in SUPPORTED:
-        raise UsageError(
-            f"{path}: unsupported file type {path.suffix!r}; expected .csv, .parquet or .xlsx"
-        )
-    table = path.stem
-    if table not in project.contracts:
-        raise UsageError(
-            f"{path}: names no known table; name the file after one of: {', '.join(project.contracts)}"
-        )
-    return [InputFile(path, table)]
+    """The input files named by PATH arguments, each mapped to its table; refuse unknown names."""
+    files, problems = find_files(paths, project)
+    if problems:
+        raise InvalidDataError(problems[0].line())
+    return files
 
 
 def read_frame(f: InputFile, project: Project) -> pl.DataFrame:
-    """A typed frame with exactly the contract's columns, in order."""
-    contract = project.contract(f.table)
-    schema = {c.name: POLARS_TYPES[c.type] for c in contract.columns}
-    suffix = f.path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            df = pl.read_parquet(f.path)
-        else:
-            df = pl.read_csv(f.path, infer_schema=False)
-    except Exception as exc:  # noqa: BLE001 - reader errors become one clear line
-        raise InvalidDataError(
-            f"{f.path}: cannot read as {suffix[1:]} ({str(exc).splitlines()[0]})"
-        ) from None
-    missing = [c for c in schema if c not in df.columns]
-    if missing:
-        raise InvalidDataError(f"{f.path}: table {f.table}: missing column(s) {', '.join(missing)}")
-    try:
-        return df.select([pl.col(c).cast(t, strict=True) for c, t in schema.items()])
-    except pl.exceptions.PolarsError as exc:
-        raise InvalidDataError(f"{f.path}: table {f.table}: {str(exc).splitlines()[0]}") from None
+    """A typed frame with exactly the contract's columns, in order; refuse cells that do not type."""
+    t = read_typed(f, project)
+    bad = [p for p in t.problems if p.severity == "error"]
+    if bad or t.frame is None:
+        raise InvalidDataError(bad[0].line() if bad else f"{f.label}: unreadable")
+    return t.frame.drop(ROW)
 
 
 def insert_batch(
@@ -119,9 +68,18 @@ def insert_batch(
     try:
         for f, df in frames:
             contract = project.contract(f.table)
-            verb = "INSERT OR REPLACE" if contract.key else "INSERT"
             con.register("_sceval_batch", df)
-            con.execute(f'{verb} INTO "{f.table}" BY NAME SELECT * FROM _sceval_batch')
+            if _has_primary_key(contract):
+                con.execute(
+                    f'INSERT OR REPLACE INTO "{f.table}" BY NAME SELECT * FROM _sceval_batch'
+                )
+            else:
+                # No enforceable key: loading the same rows again must not duplicate them.
+                cols = ", ".join(f'"{c}"' for c in contract.column_names)
+                con.execute(
+                    f'INSERT INTO "{f.table}" BY NAME SELECT {cols} FROM _sceval_batch '
+                    f'EXCEPT ALL SELECT {cols} FROM "{f.table}"'
+                )
             con.unregister("_sceval_batch")
             result.rows[f.table] = result.rows.get(f.table, 0) + df.height
             digest = sha256_file(f.path)
@@ -148,18 +106,72 @@ def insert_batch(
     return result
 
 
+def _has_primary_key(contract) -> bool:
+    return bool(contract.key) and not any(contract.column(k).nullable for k in contract.key)
+
+
+def _refuse(report, console) -> None:
+    """Show the failed rules and stop: nothing is written."""
+    if console is not None:
+        report.render(console, failures_only=True)
+    if report.engine_error:
+        raise ScevalError(
+            f"validation engine error, nothing stored: {report.first_failure()}", exit_code=3
+        )
+    raise InvalidDataError(f"load refused, nothing stored: {report.first_failure()}")
+
+
+def _frames(typed) -> list[tuple[InputFile, pl.DataFrame]]:
+    return [(t.file, t.frame.drop(ROW)) for t in typed]
+
+
 def load_paths(
-    con: duckdb.DuckDBPyConnection, project: Project, paths: Sequence[str | os.PathLike[str]]
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    console=None,
 ) -> LoadResult:
-    """Discover, read, validate and load files; nothing is written unless all of them pass."""
-    files = discover(paths, project)
-    frames = [(f, read_frame(f, project)) for f in files]
+    """Discover, read and validate files (GX row rules, keys and foreign keys against the batch
+    plus this warehouse); load them in one transaction only if every rule passes."""
+    from sceval.contracts.validate import check_batch, read_batch
+
+    typed, report = read_batch(paths, project)
+    ensure_schema(con, project)
+    report = check_batch(project, typed, con=con, report=report)
+    if not report.ok:
+        _refuse(report, console)
     try:
-        return insert_batch(con, project, frames)
+        return insert_batch(con, project, _frames(typed))
     except duckdb.ConstraintException as exc:
         raise InvalidDataError(
             f"load refused, nothing stored: {str(exc).splitlines()[0]}"
         ) from None
+
+
+def open_waiting(
+    db: str | os.PathLike[str] | None, project: Project, timeout: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting up to `timeout` s ($SCEVAL_LOCK_TIMEOUT) while another load holds it."""
+    import time
+
+    from sceval.warehouse import open_warehouse, resolve_db_path
+
+    if timeout is None:
+        timeout = float(os.environ.get("SCEVAL_LOCK_TIMEOUT", LOCK_TIMEOUT_S))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return open_warehouse(db, project)
+        except ScevalError as exc:
+            if "in use" not in str(exc) or time.monotonic() >= deadline:
+                if "in use" in str(exc):
+                    raise ScevalError(
+                        f"{resolve_db_path(db)}: the warehouse is in use by another sceval process "
+                        f"(waited {timeout:g} s); nothing was loaded, try again when it has finished"
+                    ) from None
+                raise
+            time.sleep(0.2)
 
 
 def load_command(
@@ -174,8 +186,6 @@ def load_command(
 ) -> LoadResult:
     """`sceval load`: table files go through the contracts; `--from SOURCE` through an adapter."""
     from rich.console import Console
-
-    from sceval.warehouse import open_warehouse
 
     console = Console()
     if source is not None or accept_partial:
@@ -192,9 +202,30 @@ def load_command(
             report_json=report_json,
             console=console,
         )
-    con = open_warehouse(db, project)
+    from sceval.contracts.validate import check_batch, read_batch, row_checks
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    # Read and run the row rules before taking the warehouse's lock: another load can proceed
+    # meanwhile, and a batch with bad rows never touches the file.
+    typed, report = read_batch(paths, project)
+    row_checks(project, typed, report)
+    if not report.ok:
+        _refuse(report, err)
+    con = open_waiting(db, project)
     try:
-        result = load_paths(con, project, paths)
+        check_batch(project, typed, con=con, report=report, rows_done=True)
+        if not report.ok:
+            _refuse(report, err)
+        total = sum(t.frame.height for t in typed)
+        err.print(
+            f"validated {len(typed)} file(s), {total:,} rows; writing them in one transaction"
+        )
+        try:
+            result = insert_batch(con, project, _frames(typed))
+        except duckdb.ConstraintException as exc:
+            raise InvalidDataError(
+                f"load refused, nothing stored: {str(exc).splitlines()[0]}"
+            ) from None
     finally:
         con.close()
     console.print("loaded " + ", ".join(f"{n} rows into {t}" for t, n in result.rows.items()))

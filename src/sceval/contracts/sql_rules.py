@@ -1,0 +1,218 @@
+"""Keys, foreign keys and cross-table rules as DuckDB SQL over the batch's Arrow frames.
+
+Inside a rule's SQL, `batch` is the checked table's rows of this batch (with `__file` and
+`__row`), and every other table name is that table as it would be after the load: the batch's
+rows plus, when loading, the warehouse's rows that the batch does not replace. A rule returns
+its bad rows as (`__file`, `__row`, `value`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import polars as pl
+
+from sceval.contracts.files import EXAMPLES, ROW, TypedTable
+from sceval.contracts.report import RuleResult
+from sceval.contracts.suites import DUCKDB
+from sceval.project import Project
+
+FILE = "__file"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _batch_name(table: str) -> str:
+    return f"_sceval_batch_{table}"
+
+
+class SqlChecker:
+    """Registers the batch on a connection and runs the SQL rules against it."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        project: Project,
+        tables: Sequence[TypedTable],
+        *,
+        warehouse: bool,
+    ) -> None:
+        self.con = con
+        self.project = project
+        self.warehouse = warehouse
+        self.frames: dict[str, pl.DataFrame] = {}
+        self.labels: dict[str, list[str]] = {}
+        for t in tables:
+            if t.frame is None:
+                continue
+            name = t.file.table
+            f = t.frame.with_columns(pl.lit(t.file.label).alias(FILE))
+            self.frames[name] = pl.concat([self.frames[name], f]) if name in self.frames else f
+            self.labels.setdefault(name, []).append(t.file.label)
+        self.views: list[str] = []
+        self.catalog = (
+            con.execute("SELECT current_database()").fetchall()[0][0] if warehouse else None
+        )
+
+    def __enter__(self) -> SqlChecker:
+        for table, frame in self.frames.items():
+            self.con.register(_batch_name(table), frame)
+        for contract in self.project.contracts.values():
+            cols = ", ".join(_q(c) for c in contract.column_names)
+            parts = []
+            if contract.name in self.frames:
+                parts.append(f"SELECT {cols} FROM {_batch_name(contract.name)}")
+            if self.warehouse:
+                stored = f"{_q(self.catalog)}.main.{_q(contract.name)}"
+                keep = ""
+                if contract.key and contract.name in self.frames:
+                    same = " AND ".join(f"n.{_q(k)} = s.{_q(k)}" for k in contract.key)
+                    keep = f" s WHERE NOT EXISTS (SELECT 1 FROM {_batch_name(contract.name)} n WHERE {same})"
+                parts.append(f"SELECT {cols} FROM {stored}{keep}")
+            if parts:
+                # A temporary view shadows the stored table of the same name for this
+                # connection only, so rule SQL reads "the table after the load".
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP VIEW {_q(contract.name)} AS "
+                    + " UNION ALL ".join(parts)
+                )
+                self.views.append(contract.name)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for v in [*self.views, "batch"]:
+            self.con.execute(f"DROP VIEW IF EXISTS temp.main.{_q(v)}")
+        for table in self.frames:
+            self.con.unregister(_batch_name(table))
+
+    def _label(self, table: str) -> str:
+        return ", ".join(self.labels[table])
+
+    def _bad_rows(self, rule: RuleResult, sql: str) -> RuleResult:
+        """Count the bad rows `sql` returns and keep the first few."""
+        try:
+            n = self.con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+            rows = []
+            if n:
+                rows = self.con.execute(
+                    f"SELECT {FILE}, {ROW}, value FROM ({sql}) ORDER BY {FILE}, {ROW} LIMIT {EXAMPLES}"
+                ).fetchall()
+        except duckdb.Error as exc:
+            rule.status = "error"
+            rule.message = f"engine error: {str(exc).splitlines()[0]}"
+            return rule
+        rule.unexpected_count = int(n)
+        rule.status = "failed" if n else "passed"
+        multi = len(self.labels.get(rule.table, [])) > 1
+        rule.examples = [
+            {"row": r, "value": v, **({"file": f} if multi else {})} for f, r, v in rows
+        ]
+        return rule
+
+    def uniqueness(self, suites: dict[str, list[dict]]) -> list[RuleResult]:
+        """Unique and compound-unique keys within the batch (GX's slowest rules, here as SQL)."""
+        out = []
+        for table in self.frames:
+            for e in suites[table]:
+                if e["meta"]["engine"] != DUCKDB:
+                    continue
+                cols = e["kwargs"].get("column_list") or [e["kwargs"]["column"]]
+                qc = ", ".join(_q(c) for c in cols)
+                notnull = " AND ".join(f"{_q(c)} IS NOT NULL" for c in cols)
+                value = (
+                    f"CAST({_q(cols[0])} AS VARCHAR)"
+                    if len(cols) == 1
+                    else "concat_ws(', ', "
+                    + ", ".join(f"CAST({_q(c)} AS VARCHAR)" for c in cols)
+                    + ")"
+                )
+                src = _batch_name(table)
+                sql = (
+                    f"SELECT b.{FILE}, b.{ROW}, {value} AS value FROM {src} b JOIN "
+                    f"(SELECT {qc} FROM {src} WHERE {notnull} GROUP BY ALL HAVING count(*) > 1) d "
+                    f"USING ({qc})"
+                )
+                rule = RuleResult(
+                    rule=e["meta"]["rule"],
+                    table=table,
+                    file=self._label(table),
+                    column=", ".join(cols),
+                    expectation=e["type"],
+                    kwargs=dict(e["kwargs"]),
+                    engine=DUCKDB,
+                    severity="warning" if e.get("severity") == "warning" else "error",
+                    element_count=self.frames[table].height,
+                    message=e["meta"].get("description", "")
+                    + " (every row sharing a value is listed)",
+                )
+                out.append(self._bad_rows(rule, sql))
+        return out
+
+    def foreign_keys(self) -> list[RuleResult]:
+        """Every `references` of the batch's tables, against the batch plus the warehouse."""
+        out = []
+        for table in self.frames:
+            for c in self.project.contract(table).columns:
+                if not c.references:
+                    continue
+                ref_table, ref_col = c.references.split(".", 1)
+                rule = RuleResult(
+                    rule=f"{table}.{c.name}.references",
+                    table=table,
+                    file=self._label(table),
+                    column=c.name,
+                    expectation="sceval_foreign_key",
+                    kwargs={"column": c.name, "references": c.references},
+                    engine=DUCKDB,
+                    element_count=self.frames[table].height,
+                    message=f"{c.name} must name an existing {c.references}",
+                )
+                if ref_table not in self.views:
+                    out.append(self._skip(rule, ref_table))
+                    continue
+                sql = (
+                    f"SELECT b.{FILE}, b.{ROW}, CAST(b.{_q(c.name)} AS VARCHAR) AS value "
+                    f"FROM {_batch_name(table)} b WHERE b.{_q(c.name)} IS NOT NULL AND NOT EXISTS "
+                    f"(SELECT 1 FROM {_q(ref_table)} r WHERE r.{_q(ref_col)} = b.{_q(c.name)})"
+                )
+                out.append(self._bad_rows(rule, sql))
+        return out
+
+    def _skip(self, rule: RuleResult, missing: str) -> RuleResult:
+        rule.status = "skipped"
+        rule.message = (
+            f"not checked: table {missing} is not in this batch "
+            "(`sceval load` checks it against the warehouse)"
+        )
+        return rule
+
+    def table_rules(self) -> list[RuleResult]:
+        """The `rules:` of each contract (cross-column and cross-table), as SQL."""
+        out = []
+        for table in self.frames:
+            contract = self.project.contract(table)
+            for spec in contract.raw.get("rules") or []:
+                rule = RuleResult(
+                    rule=f"{table}.{spec['id']}",
+                    table=table,
+                    file=self._label(table),
+                    column=spec.get("column"),
+                    expectation="sceval_sql_rule",
+                    kwargs={"sql": spec["sql"]},
+                    engine=DUCKDB,
+                    severity="warning" if spec.get("severity") == "warning" else "error",
+                    element_count=self.frames[table].height,
+                    message=spec.get("description", ""),
+                )
+                missing = [r for r in spec.get("requires") or [] if r not in self.views]
+                if missing:
+                    out.append(self._skip(rule, missing[0]))
+                    continue
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP VIEW batch AS SELECT * FROM {_batch_name(table)}"
+                )
+                out.append(self._bad_rows(rule, spec["sql"]))
+        return out

@@ -1,0 +1,152 @@
+"""Validation of a batch of input files: read and type, GX row rules, DuckDB key and table rules."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from sceval.contracts.files import InputFile, TypedTable, discover, read_typed
+from sceval.contracts.report import FileSummary, RuleResult, ValidationReport
+from sceval.contracts.suites import READER, expectations_for, stale_suites
+from sceval.project import Project
+
+
+def _reader_results(t: TypedTable, suite: list[dict]) -> list[RuleResult]:
+    """Presence and type rules: the reader's findings, and a pass for every other expectation."""
+    found = {p.rule: p for p in t.problems}
+    out = [p for p in t.problems if p.rule not in {e["meta"]["rule"] for e in suite}]
+    if t.frame is None and not any(p.rule.endswith(".present") for p in t.problems):
+        return out  # unreadable: no column rule was checked
+    for e in suite:
+        if e["meta"]["engine"] != READER:
+            continue
+        rule = e["meta"]["rule"]
+        if rule in found:
+            out.append(found[rule])
+        elif t.frame is not None or rule.endswith(".present"):
+            out.append(
+                RuleResult(
+                    rule=rule,
+                    table=t.file.table,
+                    file=t.file.label,
+                    column=e["kwargs"].get("column"),
+                    expectation=e["type"],
+                    kwargs=dict(e["kwargs"]),
+                    engine=READER,
+                    element_count=t.rows,
+                    message=e["meta"]["description"],
+                )
+            )
+    return out
+
+
+def _suites(project: Project) -> dict[str, list[dict]]:
+    return {name: expectations_for(c) for name, c in project.contracts.items()}
+
+
+def row_checks(
+    project: Project, typed: Sequence[TypedTable], report: ValidationReport
+) -> ValidationReport:
+    """Per-file rules: presence and types (reader), row rules (Great Expectations)."""
+    from sceval.contracts.gx_engine import run_row_rules
+
+    suites = _suites(project)
+    for t in typed:
+        fmt = t.file.path.suffix.lower().lstrip(".")
+        report.files.append(
+            FileSummary(file=t.file.label, table=t.file.table, rows=t.rows, format=fmt)
+        )
+        report.results.extend(_reader_results(t, suites[t.file.table]))
+    report.results.extend(run_row_rules(typed, suites))
+    return report
+
+
+def check_batch(
+    project: Project,
+    typed: Sequence[TypedTable],
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    report: ValidationReport | None = None,
+    rows_done: bool = False,
+) -> ValidationReport:
+    """Run every rule on typed input files; with `con`, keys resolve against its warehouse too."""
+    from sceval.contracts.sql_rules import SqlChecker
+
+    report = report or ValidationReport()
+    suites = _suites(project)
+    if not rows_done:
+        row_checks(project, typed, report)
+    own = con is None
+    con = con or duckdb.connect()
+    try:
+        with SqlChecker(con, project, typed, warehouse=not own) as sql:
+            report.results.extend(sql.uniqueness(suites))
+            report.results.extend(sql.foreign_keys())
+            report.results.extend(sql.table_rules())
+    finally:
+        if own:
+            con.close()
+    if own and any(r.status == "skipped" for r in report.results):
+        report.notes.append(
+            "rules on tables absent from this batch were skipped, not failed; "
+            "`sceval load` checks them against the warehouse"
+        )
+    for p in stale_suites(project):
+        report.notes.append(f"{p} is out of date with its YAML contract; the YAML was used")
+    return report
+
+
+def read_batch(
+    paths: Sequence[str | os.PathLike[str]], project: Project
+) -> tuple[list[TypedTable], ValidationReport]:
+    """Discover and read files; the report holds the file-level problems found so far."""
+    files, problems = discover(paths, project)
+    report = ValidationReport(results=list(problems))
+    return [read_typed(f, project) for f in files], report
+
+
+def validate_paths(paths: Sequence[str | os.PathLike[str]], project: Project) -> ValidationReport:
+    """Check files or folders against the contracts without loading them."""
+    typed, report = read_batch(paths, project)
+    return check_batch(project, typed, report=report)
+
+
+def validate_command(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    project: Project,
+    junit: str | os.PathLike[str] | None = None,
+    json_out: str | os.PathLike[str] | None = None,
+) -> int:
+    """`sceval validate`: print the summary, write JSON / JUnit; 0 valid, 1 invalid, 3 engine error."""
+    import json
+
+    from rich.console import Console
+
+    from sceval.errors import UsageError
+
+    for target in (junit, json_out):
+        if target is not None and not Path(target).parent.exists():
+            raise UsageError(f"{target}: folder {Path(target).parent} does not exist")
+    report = validate_paths(paths, project)
+    report.render(Console(highlight=False, soft_wrap=True))
+    if json_out is not None:
+        Path(json_out).write_text(json.dumps(report.to_json(), indent=1) + "\n", encoding="utf-8")
+    if junit is not None:
+        Path(junit).write_text(report.to_junit(), encoding="utf-8")
+    if report.engine_error:
+        return 3
+    return 0 if report.ok else 1
+
+
+__all__ = [
+    "InputFile",
+    "check_batch",
+    "read_batch",
+    "row_checks",
+    "validate_command",
+    "validate_paths",
+]
