@@ -1,0 +1,94 @@
+"""Partnership-model scoring: declarative models, explainable scores, robustness, evidence.
+
+`score_partnerships` scores the expert ratings in `partnership_ratings` against each model of
+`indicators/models/*.yml`, derives data-based ratings from program data where a model says how,
+and INSERTs everything into `partnership_scores` (levels: item, dimension, overall,
+pair_stability, rank_stability, conclusion; see docs/partnership.md).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sceval.errors import InvalidDataError
+from sceval.partnership.frames import (
+    conclusions_frame,
+    dimension_profiles,
+    evidence_frame,
+    item_scores,
+    pair_stability,
+    separates,
+    table1_frame,
+)
+from sceval.partnership.model import Model, load_model, load_models, model_files
+from sceval.partnership.printing import print_scores
+
+__all__ = [
+    "Model",
+    "conclusions_frame",
+    "dimension_profiles",
+    "evidence_frame",
+    "item_scores",
+    "load_model",
+    "load_models",
+    "pair_stability",
+    "print_scores",
+    "score_model_frame",
+    "score_partnerships",
+    "separates",
+    "table1_frame",
+]
+
+
+def ratings_frame(con) -> pl.DataFrame:
+    """The expert ratings in the warehouse."""
+    return con.sql(
+        """SELECT model_id, case_id, item_id, rating_text, evidence
+           FROM partnership_ratings ORDER BY model_id, case_id, item_id"""
+    ).pl()
+
+
+def score_model_frame(con, model: Model, ratings: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    """All `partnership_scores` rows of one model (expert, robustness and data rows)."""
+    from sceval.partnership.evidence import data_rows
+    from sceval.partnership.rows import frame, robustness_rows, score_rows
+    from sceval.partnership.score import score_model
+
+    mine = ratings.filter(pl.col("model_id") == model.id)
+    rows: list[dict] = []
+    if mine.height:
+        scored = score_model(model, mine)
+        rows += score_rows(scored, run_id) + robustness_rows(scored, run_id)
+    rows += data_rows(con, model, mine, run_id)
+    return frame(rows)
+
+
+def score_partnerships(con, project, *, run_id: str, model=None, pipeline=None) -> pl.DataFrame:
+    """Score every selected model and INSERT the rows into `partnership_scores`; return them."""
+    from sceval.partnership.rows import frame
+
+    selection = model if model is not None else (pipeline.partnership_models if pipeline else "all")
+    models = load_models(project, selection)
+    ratings = ratings_frame(con)
+    known = set(model_files(project))
+    stray = ratings.filter(~pl.col("model_id").is_in(list(known)))
+    if stray.height:
+        first = stray.row(0, named=True)
+        raise InvalidDataError(
+            f"partnership_ratings: model {first['model_id']}, case {first['case_id']}, item "
+            f"{first['item_id']}: the project has no model file indicators/models/"
+            f"{first['model_id']}.yml",
+            exit_code=2,
+        )
+    # Score every model before writing anything: a bad rating in one model stores nothing.
+    parts = [score_model_frame(con, m, ratings, run_id) for m in models]
+    out = pl.concat(parts) if parts else frame([])
+    if out.height:
+        con.register("_sceval_partnership_rows", out)
+        try:
+            con.execute(
+                "INSERT INTO partnership_scores BY NAME SELECT * FROM _sceval_partnership_rows"
+            )
+        finally:
+            con.unregister("_sceval_partnership_rows")
+    return out
