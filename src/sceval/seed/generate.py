@@ -1,0 +1,183 @@
+"""`sceval seed`: the deterministic synthetic dataset, streamed table by table.
+
+Scale 1 is the committed seed (the six portfolio programs, ~18,000 participant rows). Each
+unit of scale above 1 adds about two generic programs of ~5,000 participant rows and as
+many conflict events, so `--scale 1000` gives ~10 million participants. Programs are
+generated one at a time from their own random stream and written in chunks of about
+`chunk_rows` rows, so memory holds one chunk whatever the scale.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from sceval.errors import UsageError
+from sceval.project import Project
+from sceval.seed.build import build_program
+from sceval.seed.context import context_frame
+from sceval.seed.events import scene_events
+from sceval.seed.generic import event_stream_chunk, generic_program
+from sceval.seed.portfolio import PORTFOLIO
+from sceval.seed.spec import ProgramSpec
+from sceval.seed.writer import FORMATS, TableWriter
+
+GENERATED = (
+    "programs",
+    "activities",
+    "units",
+    "participants",
+    "followups",
+    "dialogues",
+    "equipment",
+    "end_use_checks",
+    "events",
+    "incidents",
+    "indicator_observations",
+    "context",
+)
+RATINGS = "partnership_ratings"
+# Stream keys: each random stream is (seed, STREAM, index), so streams never overlap.
+CORE, GENERIC, EVENTS, CONTEXT = 0, 1, 2, 3
+GENERIC_PER_SCALE = 2
+
+
+def generate(
+    out_dir: str | os.PathLike[str],
+    *,
+    seed: int,
+    scale: float,
+    fmt: str = "csv",
+    tables: Sequence[str] | None = None,
+    events: int | None = None,
+    chunk_rows: int = 1_000_000,
+    project: Project | None = None,
+) -> dict[str, int]:
+    """Write the synthetic tables to `out_dir` (one file per table) and return rows per table.
+
+    `tables` limits the tables written; `events` replaces the events of the programs by a
+    stream of that many events over the portfolio's countries (for out-of-core benchmarks:
+    `tables=["events"], events=100_000_000`); `chunk_rows` bounds the rows held in memory.
+    """
+    if scale <= 0:
+        raise UsageError(f"--scale {scale}: must be greater than 0")
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    wanted = list(GENERATED) if tables is None else list(dict.fromkeys(tables))
+    unknown = [t for t in wanted if t not in (*GENERATED, RATINGS)]
+    if unknown:
+        raise UsageError(
+            f"unknown table(s) {', '.join(unknown)}; expected some of: {', '.join(GENERATED)}"
+        )
+    if events is not None and events < 0:
+        raise UsageError(f"events={events}: must be 0 or more")
+    project = project or Project.find()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    contracts = project.contracts
+    writers = {t: TableWriter(out, contracts[t], fmt) for t in wanted if t in GENERATED}
+    try:
+        program_tables = [
+            t
+            for t in writers
+            if t not in ("context",) and not (t == "events" and events is not None)
+        ]
+        if program_tables:
+            _write_chunks(writers, program_tables, _program_chunks(seed, scale, chunk_rows))
+        if "events" in writers and events is not None:
+            for chunk in _event_stream(seed, events, chunk_rows):
+                writers["events"].write(chunk)
+        if "context" in writers:
+            writers["context"].write(context_frame(np.random.default_rng([seed, CONTEXT])))
+    finally:
+        for w in writers.values():
+            w.close()
+    counts = {t: w.rows for t, w in writers.items()}
+    if tables is None or RATINGS in wanted:
+        counts[RATINGS] = _copy_ratings(project, out)
+    return counts
+
+
+def _write_chunks(
+    writers: dict[str, TableWriter],
+    names: list[str],
+    chunks: Iterable[list[dict[str, pl.DataFrame]]],
+) -> None:
+    for programs in chunks:
+        for t in names:
+            parts = [p[t] for p in programs if t in p and p[t].height]
+            if parts:
+                writers[t].write(
+                    pl.concat([_typed(df, writers[t]) for df in parts], how="vertical")
+                )
+
+
+def _typed(df: pl.DataFrame, writer: TableWriter) -> pl.DataFrame:
+    from sceval.seed.writer import conform
+
+    return conform(df, writer.contract)
+
+
+def _program_chunks(
+    seed: int, scale: float, chunk_rows: int
+) -> Iterator[list[dict[str, pl.DataFrame]]]:
+    """Lists of per-program table frames, each list about `chunk_rows` rows of the big tables."""
+    shrink = min(scale, 1.0)
+    core = []
+    for i, make in enumerate(PORTFOLIO):
+        rng = np.random.default_rng([seed, CORE, i])
+        spec, scenes = make(rng)
+        core.append(_frames(_shrunk(spec, shrink), scenes, rng, f"EV-P{i + 1}", shrink))
+    yield core
+    batch, rows = [], 0
+    for g in range(1, round(max(scale - 1.0, 0.0) * GENERIC_PER_SCALE) + 1):
+        rng = np.random.default_rng([seed, GENERIC, g])
+        spec, scenes = generic_program(g, rng)
+        frames = _frames(spec, scenes, rng, f"EV-G{g:05d}", 1.0)
+        batch.append(frames)
+        rows += sum(frames[t].height for t in ("participants", "followups", "events"))
+        if rows >= chunk_rows:
+            yield batch
+            batch, rows = [], 0
+    if batch:
+        yield batch
+
+
+def _frames(
+    spec: ProgramSpec, scenes, rng: np.random.Generator, prefix: str, shrink: float
+) -> dict[str, pl.DataFrame]:
+    frames = build_program(spec, rng)
+    ev = [scene_events(s, rng, f"{prefix}-{s.country}", shrink) for s in scenes]
+    frames["events"] = pl.concat(ev, how="vertical_relaxed") if ev else pl.DataFrame()
+    return frames
+
+
+def _shrunk(spec: ProgramSpec, factor: float) -> ProgramSpec:
+    """The spec with every course's head count multiplied by `factor` (< 1: quick small data)."""
+    if factor >= 1.0:
+        return spec
+    spec.courses = [replace(c, n=max(1, round(c.n * factor))) if c.n else c for c in spec.courses]
+    return spec
+
+
+def _event_stream(seed: int, total: int, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    for k, offset in enumerate(range(0, total, chunk_rows)):
+        n = min(chunk_rows, total - offset)
+        yield event_stream_chunk(k, n, offset, np.random.default_rng([seed, EVENTS, k]))
+
+
+def _copy_ratings(project: Project, out: Path) -> int:
+    """Copy the hand-maintained Attinà ratings next to the generated tables (unchanged)."""
+    src = project.path("seeds", "data", f"{RATINGS}.csv")
+    if not src.is_file():
+        return 0
+    dst = out / src.name
+    if not (dst.exists() and os.path.samefile(src, dst)):
+        shutil.copyfile(src, dst)
+    return pl.read_csv(src, infer_schema=False).height
