@@ -233,7 +233,7 @@ def section_indicator_bullets(data: ReportData, spec: ReportDef, program_id: str
         )
         return section
     section.chart = charts.indicator_bullets(
-        results, titles=data.indicator_titles, threshold=data.threshold
+        results, titles=data.indicator_titles, sheets=data.sheets, threshold=data.threshold
     )
     section.html = _bullet_table(results, data)
     return section
@@ -334,9 +334,9 @@ def section_partnership_heatmap(
         title="Items by case",
         intro="Each cell gives the rating as recorded; colour is the score relative to the item maximum.",
     )
-    frame = charts.partnership_cells_frame(data.scores)
+    frame = charts.partnership_cells_frame(data.scores, data.item_labels)
     if not _partnership_empty(data, section, frame):
-        section.chart = charts.partnership_heatmap(data.scores, spec.options.get("item_labels"))
+        section.chart = charts.partnership_heatmap(data.scores, data.item_labels)
         section.html = html_table(
             frame,
             {

@@ -207,6 +207,7 @@ def bullets_frame(
         .otherwise(pl.col("value_text") + " (" + pl.col("label") + ")")
     )
     return rows.select(
+        "indicator_id",
         "indicator",
         "program_id",
         "value",
@@ -221,27 +222,119 @@ def bullets_frame(
     ).sort("indicator")
 
 
+def threshold_bands_frame(bullets: pl.DataFrame, sheets: pl.DataFrame | None) -> pl.DataFrame:
+    """Red/amber/green bands behind each bullet from the catalogue's threshold cut-offs.
+
+    Cut-offs with `relative_to` are shares of that reference (target, target to date or
+    baseline) of the program's own row; without it they are absolute values.
+    """
+    empty = pl.DataFrame(
+        schema={
+            "indicator": pl.String,
+            "band": pl.String,
+            "band_start": pl.Float64,
+            "band_end": pl.Float64,
+        }
+    )
+    if sheets is None or sheets.is_empty():
+        return empty
+    ref = (
+        pl.when(pl.col("relative_to") == "target")
+        .then(pl.col("target"))
+        .when(pl.col("relative_to") == "target_to_date")
+        .then(pl.col("target_to_date"))
+        .when(pl.col("relative_to") == "baseline")
+        .then(pl.col("baseline"))
+        .when(pl.col("relative_to").is_null())
+        .then(pl.lit(1.0))
+    )
+    cuts = (
+        bullets.join(
+            sheets.select("indicator_id", "direction", "green", "amber", "relative_to"),
+            on="indicator_id",
+        )
+        .with_columns(g=pl.col("green") * ref, a=pl.col("amber") * ref)
+        .filter(pl.col("g").is_not_null() & pl.col("a").is_not_null())
+        .with_columns(
+            lo=pl.min_horizontal(pl.lit(0.0), "value", "ci_low", "g", "a"),
+            hi=pl.max_horizontal("value", "ci_high", "target", "g", "a") * 1.1,
+        )
+    )
+    higher = pl.col("direction") != "lower"
+    bands = [
+        (
+            "red",
+            pl.when(higher).then("lo").otherwise("a"),
+            pl.when(higher).then("a").otherwise("hi"),
+        ),
+        (
+            "amber",
+            pl.when(higher).then("a").otherwise("g"),
+            pl.when(higher).then("g").otherwise("a"),
+        ),
+        (
+            "green",
+            pl.when(higher).then("g").otherwise("lo"),
+            pl.when(higher).then("hi").otherwise("g"),
+        ),
+    ]
+    if cuts.is_empty():
+        return empty
+    return pl.concat(
+        [
+            cuts.select("indicator", band=pl.lit(name), band_start=start, band_end=end)
+            for name, start, end in bands
+        ]
+    )
+
+
 def indicator_bullets(
     results: pl.DataFrame,
     *,
     titles: Mapping[str, str] | None = None,
+    sheets: pl.DataFrame | None = None,
     threshold: int = 5,
 ) -> alt.FacetChart:
-    """Bullet charts: value bar against target (black tick), target to date (grey), 95% interval."""
-    frame = bullets_frame(results, titles=titles, threshold=threshold)
+    """Bullet charts: value bar on threshold bands, target (black tick), target to date (grey), 95% interval."""
+    bullets = bullets_frame(results, titles=titles, threshold=threshold)
+    bands = threshold_bands_frame(bullets, sheets)
+    frame = pl.concat(
+        [
+            bullets.with_columns(row_type=pl.lit("bullet")),
+            bands.with_columns(row_type=pl.lit("band")),
+        ],
+        how="diagonal_relaxed",
+    ).drop("indicator_id", "program_id")
     base = alt.Chart().encode(y=alt.Y("indicator:N", axis=None))
-    x = alt.X("value:Q", title=None, scale=alt.Scale(zero=True))
-    bar = base.mark_bar(height=14).encode(
-        x=x,
+    is_bullet = alt.datum.row_type == "bullet"
+    shade = (
+        base.transform_filter(alt.datum.row_type == "band")
+        .mark_bar(height=26)
+        .encode(
+            x=alt.X("band_start:Q", title=None),
+            x2="band_end:Q",
+            fill=alt.Fill(
+                "band:N",
+                scale=alt.Scale(
+                    domain=["red", "amber", "green"], range=["#BDBDBD", "#D9D9D9", "#F2F2F2"]
+                ),
+                title="threshold band",
+            ),
+            tooltip=["band:N", "band_start:Q", "band_end:Q"],
+        )
+    )
+    bullet = base.transform_filter(is_bullet)
+    bar = bullet.mark_bar(height=12).encode(
+        x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True)),
         color=alt.Color("state:N", scale=_status_scale(), title="status"),
         tooltip=["indicator:N", "label:N", "ci_low:Q", "ci_high:Q", "target:Q", "baseline:Q"],
     )
-    interval = base.mark_rule(strokeWidth=2, color="black").encode(x="ci_low:Q", x2="ci_high:Q")
-    target = base.mark_tick(thickness=3, size=26, color="black").encode(x="target:Q")
-    to_date = base.mark_tick(thickness=2, size=20, color="#777777").encode(x="target_to_date:Q")
-    text = base.mark_text(align="left", dx=6, fontSize=11).encode(x="label_x:Q", text="label:N")
+    interval = bullet.mark_rule(strokeWidth=2, color="black").encode(x="ci_low:Q", x2="ci_high:Q")
+    target = bullet.mark_tick(thickness=3, size=26, color="black").encode(x="target:Q")
+    to_date = bullet.mark_tick(thickness=2, size=20, color="#777777").encode(x="target_to_date:Q")
+    text = bullet.mark_text(align="left", dx=6, fontSize=11).encode(x="label_x:Q", text="label:N")
     return (
-        alt.layer(bar, interval, target, to_date, text, data=frame)
+        alt.layer(shade, bar, interval, target, to_date, text, data=frame)
         .properties(width=420, height=34)
         .facet(
             row=alt.Row(

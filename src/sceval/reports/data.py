@@ -56,7 +56,15 @@ class ReportData:
     findings: pl.DataFrame
     scores: pl.DataFrame
     dialogues: pl.DataFrame
-    indicator_titles: dict[str, str] = field(default_factory=dict)
+    sheets: pl.DataFrame = field(default_factory=pl.DataFrame)
+    item_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def indicator_titles(self) -> dict[str, str]:
+        """Indicator id -> title as the catalogue gives it."""
+        if self.sheets.is_empty():
+            return {}
+        return dict(zip(self.sheets["indicator_id"], self.sheets["title"], strict=True))
 
     def runs_for(self, *tables: str) -> list[Run]:
         """The distinct runs behind the given result tables (in table order)."""
@@ -161,14 +169,52 @@ def dialogues_frame(con) -> pl.DataFrame:
     ).pl()
 
 
-def indicator_titles(project: Project) -> dict[str, str]:
-    """Indicator id -> title from the catalogue (`indicators/*.yml`), where one is given."""
-    out: dict[str, str] = {}
+def _number(v: Any) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def indicator_sheets(project: Project) -> pl.DataFrame:
+    """Per indicator: title, direction and threshold cut-offs from `indicators/*.yml`."""
+    rows = []
     for path in sorted(project.path("indicators").glob("*.yml")):
         data = read_yaml(path)
-        if isinstance(data, dict) and data.get("id"):
-            title = data.get("title") or data.get("name") or data["id"]
-            out[str(data["id"])] = str(title)
+        if not isinstance(data, dict) or not data.get("id"):
+            continue
+        th = data.get("thresholds") if isinstance(data.get("thresholds"), dict) else {}
+        rows.append(
+            {
+                "indicator_id": str(data["id"]),
+                "title": str(
+                    data.get("label") or data.get("name") or data.get("title") or data["id"]
+                ),
+                "direction": str(data.get("direction") or "higher"),
+                "green": _number(th.get("green")),
+                "amber": _number(th.get("amber")),
+                "relative_to": th.get("relative_to"),
+            }
+        )
+    schema = {
+        "indicator_id": pl.String,
+        "title": pl.String,
+        "direction": pl.String,
+        "green": pl.Float64,
+        "amber": pl.Float64,
+        "relative_to": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def item_labels(project: Project) -> dict[str, str]:
+    """Partnership item id -> label from the models (`indicators/models/*.yml`)."""
+    out: dict[str, str] = {}
+    for path in sorted(project.path("indicators", "models").glob("*.yml")):
+        data = read_yaml(path)
+        dims = data.get("dimensions") if isinstance(data, dict) else None
+        for dim in dims if isinstance(dims, list) else []:
+            items = dim.get("items") if isinstance(dim, dict) else None
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and item.get("id"):
+                    out[str(item["id"])] = str(item.get("label") or item["id"])
     return out
 
 
@@ -187,5 +233,6 @@ def load_report_data(con, project: Project, run_id: str | None = None) -> Report
         findings=findings_frame(con, used["dnh_findings"]),
         scores=scores_frame(con, used["partnership_scores"]),
         dialogues=dialogues_frame(con),
-        indicator_titles=indicator_titles(project),
+        sheets=indicator_sheets(project),
+        item_labels=item_labels(project),
     )
