@@ -111,8 +111,8 @@ class MappingReport:
             ],
         }
 
-    def render(self, console, *, max_rows: int = 20) -> None:
-        """Print the report to the terminal (rejected rows listed, up to max_rows)."""
+    def render(self, console, *, max_rows: int = 50) -> None:
+        """Print the report to the terminal (invalid rows listed, up to max_rows)."""
         from rich.table import Table
 
         console.print(f"[bold]{self.source}[/bold] {self.file}")
@@ -132,7 +132,7 @@ class MappingReport:
         console.print(t)
         for note in self.notes:
             console.print("  note: " + note, highlight=False)
-        for r in self.rejects[:max_rows]:
+        for r in self.invalid[:max_rows]:
             where = ", ".join(
                 x
                 for x in (
@@ -143,9 +143,9 @@ class MappingReport:
                 if x
             )
             console.print(f"  rejected {where}: {r.reason}", highlight=False)
-        if len(self.rejects) > max_rows:
+        if len(self.invalid) > max_rows:
             console.print(
-                f"  ... and {len(self.rejects) - max_rows:,} more rejected rows "
+                f"  ... and {len(self.invalid) - max_rows:,} more invalid rows "
                 "(all of them in the rejects file and --report-json)"
             )
         for what, where in self.written.items():
