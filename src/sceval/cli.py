@@ -137,6 +137,14 @@ def load(
     report_json: Annotated[
         Path | None, typer.Option("--report-json", help="Write the load's mapping report as JSON.")
     ] = None,
+    actor_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            help="Actor mapping file (YAML or CSV) tying event actors to units.unit_id.",
+            show_default=False,
+        ),
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Validate and load CSV / Parquet / XLSX files into the warehouse, all or nothing."""
@@ -150,6 +158,7 @@ def load(
         accept_partial=accept_partial,
         rejects=rejects,
         report_json=report_json,
+        actor_map=actor_map,
     )
 
 

@@ -183,12 +183,16 @@ def load_command(
     accept_partial: bool = False,
     rejects: str | os.PathLike[str] | None = None,
     report_json: str | os.PathLike[str] | None = None,
+    actor_map: str | os.PathLike[str] | None = None,
 ) -> LoadResult:
     """`sceval load`: table files go through the contracts; `--from SOURCE` through an adapter."""
     from rich.console import Console
 
+    from sceval.adapters import all_source_files
+
     console = Console()
-    if source is not None or accept_partial:
+    # A file named after no table that says what it is (IATI XML, a UCDP export) needs no --from.
+    if source is not None or accept_partial or all_source_files(paths, project):
         # Source formats (IATI, UCDP, ACLED, WGI, V-Dem, SIPRI, coups, FMTR) map through an adapter.
         from sceval.adapters import load_from_source
 
@@ -201,6 +205,7 @@ def load_command(
             rejects=rejects,
             report_json=report_json,
             console=console,
+            actor_map=actor_map,
         )
     from sceval.contracts.validate import check_batch, read_batch, row_checks
 

@@ -134,3 +134,16 @@ def adapter(source: str):
 
 
 __all__ = ["SOURCES", "InvalidDataError", "adapter", "detect_source", "load_from_source"]
+
+
+def all_source_files(paths: Sequence[str | os.PathLike[str]], project: Project) -> bool:
+    """Whether every PATH is a file named after no table whose content names its source.
+
+    Lets plain `sceval load ged.csv` (no --from) go through the right adapter, while table
+    files (`programs.csv`) and folders keep the contract loader.
+    """
+    files = [Path(p) for p in paths]
+    return bool(files) and all(
+        p.is_file() and p.stem not in project.contracts and detect_source(p) is not None
+        for p in files
+    )

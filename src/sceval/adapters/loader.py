@@ -113,11 +113,14 @@ def run_load(
             rep.render(console)
         if report_json:
             write_json(reports, Path(report_json), status="refused")
-        valid = sum(df.height for _, _, df in frames)
+        valid: dict[str, int] = {}
+        for _, table, df in frames:
+            valid[table] = valid.get(table, 0) + df.height
+        listed = ", ".join(f"{n:,} {t}" for t, n in valid.items())
         raise InvalidDataError(
-            f"{', '.join(r.file for r in reports if r.invalid)}: {invalid} row(s) rejected "
-            f"(reasons above); nothing stored. Rerun with --accept-partial to load the "
-            f"{valid} valid row(s) and write the rejected ones to a file"
+            f"{', '.join(r.file for r in reports if r.invalid)}: {invalid:,} row(s) rejected "
+            f"(reasons above); nothing stored. Rerun with --accept-partial to load the valid "
+            f"rows ({listed}) and write the rejected ones, with reasons, to a file"
         )
     con = open_warehouse(db, project)
     try:
