@@ -53,7 +53,7 @@ def finding(
         .cast(pl.String)
         .alias("program_id"),
         _expr(unit, pl.String).alias("unit_id"),
-        _expr(severity or spec.severity, pl.String).alias("severity"),
+        _expr(spec.severity if severity is None else severity, pl.String).alias("severity"),
         pl.lit(status).alias("status"),
         _expr(measured, pl.Float64).alias("measured_value"),
         _expr(threshold, pl.Float64).alias("threshold"),
@@ -103,12 +103,40 @@ def unit_label() -> pl.Expr:
 
 
 def per_program_pass(
-    x: Inputs, spec: CheckSpec, applicable: pl.LazyFrame, found: pl.LazyFrame, message: str
+    x: Inputs,
+    spec: CheckSpec,
+    applicable: pl.LazyFrame,
+    found: pl.LazyFrame,
+    message: str,
+    *,
+    threshold: float = 0.0,
 ) -> pl.LazyFrame:
-    """A pass for each applicable program without a flag or insufficient-data row."""
+    """A pass (nothing counted, measured 0) for each applicable program without a flag or gap."""
     clean = (
         applicable.select("program_id")
         .unique()
         .join(found.select("program_id").unique(), on="program_id", how="anti")
     )
-    return clean.select(finding(spec, "pass", message=message, measured=0.0))
+    return clean.select(finding(spec, "pass", message=message, measured=0.0, threshold=threshold))
+
+
+def wilson(k: str, n: str, z: float = 1.959964) -> tuple[pl.Expr, pl.Expr]:
+    """95% Wilson score interval (low, high) of the proportion k/n."""
+    p = pl.col(k) / pl.col(n)
+    denom = 1 + z**2 / pl.col(n)
+    centre = (p + z**2 / (2 * pl.col(n))) / denom
+    half = z * ((p * (1 - p) / pl.col(n) + z**2 / (4 * pl.col(n) ** 2)).sqrt()) / denom
+    return (centre - half).clip(0, 1), (centre + half).clip(0, 1)
+
+
+def share_message(k: str, n: str) -> pl.Expr:
+    """ "4 of 20 (20%, 95% CI 8%-42%)" for messages."""
+    low, high = wilson(k, n)
+    return pl.format(
+        "{} of {} ({}, 95% CI {}-{})",
+        pl.col(k).cast(pl.Int64),
+        pl.col(n).cast(pl.Int64),
+        fmt_pct(pl.col(k) / pl.col(n)),
+        fmt_pct(low),
+        fmt_pct(high),
+    )

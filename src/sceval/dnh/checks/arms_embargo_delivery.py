@@ -1,0 +1,105 @@
+"""Arms embargo: lethal equipment delivered into a country under an embargo in force that year."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sceval.dnh.findings import complete, finding, per_program_pass
+from sceval.dnh.inputs import Inputs
+from sceval.dnh.spec import CheckSpec
+
+
+def lethal_deliveries(x: Inputs) -> pl.LazyFrame:
+    """Delivered lethal transfers with the recipient country (the unit's, else the program's)."""
+    return (
+        x.equipment.filter(pl.col("lethal"))
+        .join(x.program_ids, on="program_id", how="inner")
+        .join(
+            x.units.select("unit_id", pl.col("partner_country").alias("unit_country")),
+            on="unit_id",
+            how="left",
+        )
+        .with_columns(
+            pl.coalesce("unit_country", "partner_country").alias("country"),
+            pl.col("delivered_date").dt.year().cast(pl.Int64).alias("year"),
+        )
+    )
+
+
+def context_value(x: Inputs, series: str, name: str) -> pl.LazyFrame:
+    """One context series as (country, year, <name>)."""
+    return x.context.filter(pl.col("indicator") == series).select(
+        "country", pl.col("year").cast(pl.Int64), pl.col("value").alias(name)
+    )
+
+
+def arms_embargo_delivery(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Flags per program and unit; insufficient data where the delivery year has no embargo row."""
+    series = spec.threshold("context_series", "arms_embargo")
+    rows = lethal_deliveries(x).join(
+        context_value(x, series, "embargo"), on=["country", "year"], how="left"
+    )
+    grouped = (
+        rows.with_columns(
+            pl.when(pl.col("embargo").is_null())
+            .then(pl.lit("insufficient_data"))
+            .when(pl.col("embargo") >= 1)
+            .then(pl.lit("flag"))
+            .otherwise(pl.lit("pass"))
+            .alias("verdict")
+        )
+        .filter(pl.col("verdict") != "pass")
+        .group_by("program_id", "unit_id", "verdict", "country")
+        .agg(
+            pl.col("transfer_id").alias("evidence"),
+            pl.col("year").unique().sort().cast(pl.String).str.join(", ").alias("years"),
+            pl.col("quantity").sum(),
+        )
+    )
+    flags = grouped.filter(pl.col("verdict") == "flag").select(
+        finding(
+            spec,
+            "flag",
+            unit=pl.col("unit_id"),
+            measured=pl.col("evidence").list.len(),
+            threshold=0.0,
+            message=pl.format(
+                "{} lethal transfer(s) ({} items) were delivered to {} in {} while an arms embargo "
+                "was in force ({} = 1).",
+                pl.col("evidence").list.len(),
+                pl.col("quantity"),
+                pl.col("country"),
+                pl.col("years"),
+                pl.lit(series),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="equipment",
+        )
+    )
+    gaps = grouped.filter(pl.col("verdict") == "insufficient_data").select(
+        finding(
+            spec,
+            "insufficient_data",
+            unit=pl.col("unit_id"),
+            measured=pl.col("evidence").list.len(),
+            message=pl.format(
+                "{} lethal transfer(s) were delivered to {} in {}, a year with no `{}` context "
+                "row, so an embargo in force cannot be ruled out.",
+                pl.col("evidence").list.len(),
+                pl.col("country"),
+                pl.col("years"),
+                pl.lit(series),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="equipment",
+        )
+    )
+    found = pl.concat([flags, gaps])
+    passes = per_program_pass(
+        x,
+        spec,
+        rows,
+        found,
+        "No lethal transfer was delivered in a year with an arms embargo in force on the recipient country.",
+    )
+    return complete(x, spec, pl.concat([found, passes]))

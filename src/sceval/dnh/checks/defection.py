@@ -1,0 +1,93 @@
+"""Defection: trainees later found in non-state armed groups, above a threshold share."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sceval.dnh.findings import complete, finding, fmt_pct, share_message
+from sceval.dnh.inputs import TRAINING_KINDS, Inputs
+from sceval.dnh.spec import CheckSpec
+
+
+def followed_trainees(x: Inputs) -> pl.LazyFrame:
+    """Per program and trainee: whether followed up, and whether found in a non-state group."""
+    trainees = (
+        x.participants.filter(pl.col("kind").is_in(TRAINING_KINDS))
+        .group_by("program_id", "participant_id")
+        .agg(pl.col("start").min())
+    )
+    status = x.followups.group_by("participant_id").agg(
+        pl.len().alias("checks"),
+        (pl.col("status") == "joined_non_state_group").any().alias("defected"),
+    )
+    return trainees.join(status, on="participant_id", how="left").with_columns(
+        pl.col("checks").fill_null(0), pl.col("defected").fill_null(False)
+    )
+
+
+def defection(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Flags per program where the share of followed-up trainees who defected exceeds the threshold."""
+    limit = float(spec.threshold("max_share", 0.05))
+    min_followed = int(spec.threshold("min_followed", 5))
+    min_coverage = float(spec.threshold("min_coverage", 0.1))
+    rows = (
+        followed_trainees(x)
+        .group_by("program_id")
+        .agg(
+            pl.len().alias("trainees"),
+            (pl.col("checks") > 0).sum().alias("followed"),
+            pl.col("defected").sum().alias("defected"),
+            pl.col("participant_id").filter(pl.col("defected")).alias("evidence"),
+        )
+        .with_columns(
+            (pl.col("defected") / pl.col("followed")).alias("share"),
+            (pl.col("followed") / pl.col("trainees")).alias("coverage"),
+        )
+    )
+    enough = (pl.col("followed") >= min_followed) & (pl.col("coverage") >= min_coverage)
+    flags = rows.filter(enough & (pl.col("share") > limit)).select(
+        finding(
+            spec,
+            "flag",
+            measured=pl.col("share").round(4),
+            threshold=limit,
+            message=pl.format(
+                "{} followed-up trainees joined a non-state armed group, above the {} threshold.",
+                share_message("defected", "followed"),
+                fmt_pct(pl.lit(limit)),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="participants",
+        )
+    )
+    gaps = rows.filter(~enough).select(
+        finding(
+            spec,
+            "insufficient_data",
+            measured=pl.col("share").round(4),
+            threshold=limit,
+            message=pl.format(
+                "Defection cannot be assessed: {} of {} trainees were followed up by {} "
+                "(needs at least {} and {}).",
+                pl.col("followed"),
+                pl.col("trainees"),
+                pl.lit(str(x.as_of)),
+                pl.lit(min_followed),
+                fmt_pct(pl.lit(min_coverage)),
+            ),
+        )
+    )
+    passes = rows.filter(enough & (pl.col("share") <= limit)).select(
+        finding(
+            spec,
+            "pass",
+            measured=pl.col("share").round(4),
+            threshold=limit,
+            message=pl.format(
+                "{} followed-up trainees joined a non-state armed group, within the {} threshold.",
+                share_message("defected", "followed"),
+                fmt_pct(pl.lit(limit)),
+            ),
+        )
+    )
+    return complete(x, spec, pl.concat([flags, gaps, passes]))

@@ -1,0 +1,107 @@
+"""Violence against civilians attributed to supported units after support began."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sceval.dnh.findings import complete, finding, per_program_pass, unit_label
+from sceval.dnh.inputs import Inputs
+from sceval.dnh.spec import CheckSpec
+
+PROTEST_TYPES = ["protest", "riot"]
+
+
+def units_with_event_coverage(x: Inputs, since: str) -> pl.LazyFrame:
+    """Supported units (with a `since` date) and whether event reporting reaches their country."""
+    covered = x.reporting_countries("events").with_columns(pl.lit(True).alias("covered"))
+    return (
+        x.supported_units.filter(pl.col(since).is_not_null())
+        .join(x.program_ids, on="program_id", how="left", suffix="_program")
+        .with_columns(pl.coalesce("partner_country", "partner_country_program").alias("country"))
+        .join(covered, on="country", how="left")
+        .with_columns(pl.col("covered").fill_null(False))
+    )
+
+
+def unit_violence(
+    x: Inputs, spec: CheckSpec, *, events: pl.LazyFrame, since: str, what: str, pass_message: str
+) -> pl.LazyFrame:
+    """Flags for `events` by a unit on or after its `since` date; insufficient data without coverage."""
+    units = units_with_event_coverage(x, since)
+    hits = (
+        events.join(units, left_on="actor_unit_id", right_on="unit_id", how="inner")
+        .filter(pl.col("event_date") >= pl.col(since))
+        .group_by("program_id", pl.col("actor_unit_id").alias("unit_id"))
+        .agg(
+            pl.col("event_id").alias("evidence"),
+            pl.col("fatalities").sum(),
+            pl.col("event_date").min().alias("first"),
+            pl.col(since).first().alias("since"),
+            pl.col("name").first(),
+        )
+    )
+    flags = hits.select(
+        finding(
+            spec,
+            "flag",
+            unit=pl.col("unit_id"),
+            measured=pl.col("evidence").list.len(),
+            threshold=float(spec.threshold("max_events", 0)),
+            message=pl.format(
+                "{} is named as actor in {} event(s) of {} from {} ({} fatalities), after support "
+                "began on {}.",
+                unit_label(),
+                pl.col("evidence").list.len(),
+                pl.lit(what),
+                pl.col("first"),
+                pl.col("fatalities"),
+                pl.col("since"),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="events",
+        )
+    )
+    gaps = (
+        units.filter(~pl.col("covered"))
+        .group_by("program_id", "country")
+        .agg(pl.col("unit_id").unique().sort().alias("evidence"))
+        .select(
+            finding(
+                spec,
+                "insufficient_data",
+                measured=pl.col("evidence").list.len(),
+                message=pl.format(
+                    "No conflict-event reporting covers {} by {}, so {} by the {} supported unit(s) "
+                    "cannot be ruled out.",
+                    pl.col("country"),
+                    pl.lit(str(x.as_of)),
+                    pl.lit(what),
+                    pl.col("evidence").list.len(),
+                ),
+                evidence=pl.col("evidence"),
+                evidence_table="units",
+            )
+        )
+    )
+    found = pl.concat([flags, gaps])
+    return complete(
+        x, spec, pl.concat([found, per_program_pass(x, spec, units, found, pass_message)])
+    )
+
+
+def violence_against_civilians(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
+    """Events of violence against civilians (or targeting civilians) by supported units."""
+    protests = spec.threshold("protest_types", PROTEST_TYPES)
+    events = x.events.filter(
+        (pl.col("event_type") == "violence_against_civilians")
+        | (pl.col("civilian_targeting") & ~pl.col("event_type").is_in(protests))
+    )
+    return unit_violence(
+        x,
+        spec,
+        events=events,
+        since="first_support",
+        what="violence against civilians",
+        pass_message="Event reporting covers every supported unit, and none is named in violence "
+        "against civilians after support began.",
+    )
