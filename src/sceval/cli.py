@@ -306,11 +306,21 @@ def seed(
         ),
     ] = 1.0,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    tables: Annotated[
+        str | None,
+        typer.Option("--tables", help="Comma-separated tables to write (default: all)."),
+    ] = None,
+    events: Annotated[
+        int | None,
+        typer.Option("--events", help="Stream this many events instead of the programs' events."),
+    ] = None,
 ) -> None:
     """Generate the synthetic seed dataset (deterministic); large scales stream to Parquet."""
     from sceval.seed import generate
 
-    generate(out, seed=seed_value, scale=scale, fmt=fmt)
+    wanted = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
+    counts = generate(out, seed=seed_value, scale=scale, fmt=fmt, tables=wanted, events=events)
+    print(", ".join(f"{n} rows of {t}" for t, n in counts.items()))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -166,10 +166,48 @@ def _shrunk(spec: ProgramSpec, factor: float) -> ProgramSpec:
     return spec
 
 
-def _event_stream(seed: int, total: int, chunk_rows: int) -> Iterator[pl.DataFrame]:
+def _event_stream(
+    seed: int, total: int, chunk_rows: int, actors: pl.Series | None = None
+) -> Iterator[pl.DataFrame]:
     for k, offset in enumerate(range(0, total, chunk_rows)):
         n = min(chunk_rows, total - offset)
-        yield event_stream_chunk(k, n, offset, np.random.default_rng([seed, EVENTS, k]))
+        yield event_stream_chunk(n, offset, np.random.default_rng([seed, EVENTS, k]), actors)
+
+
+def generate_events(
+    path: str | os.PathLike[str],
+    *,
+    n_events: int,
+    seed: int,
+    units: str | os.PathLike[str] | None = None,
+    chunk_rows: int = 1_000_000,
+    project: Project | None = None,
+) -> int:
+    """Stream `n_events` events to one file (`.parquet` or `.csv`), chunk by chunk.
+
+    With `units` (a units table file), 3% of the events name one of its units as actor, so
+    the foreign key resolves when both are loaded. Returns the rows written.
+    """
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"{path}: expected a .parquet or .csv file name")
+    if n_events < 0:
+        raise UsageError(f"n_events={n_events}: must be 0 or more")
+    actors = None
+    if units is not None:
+        read = pl.read_parquet if str(units).endswith(".parquet") else pl.read_csv
+        actors = read(units, columns=["unit_id"])["unit_id"].sort()
+    contract = (project or Project.find()).contract("events")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = TableWriter(path.parent, contract, fmt)
+    writer.path = path
+    try:
+        for chunk in _event_stream(seed, n_events, chunk_rows, actors):
+            writer.write(chunk)
+    finally:
+        writer.close()
+    return writer.rows
 
 
 def _copy_ratings(project: Project, out: Path) -> int:

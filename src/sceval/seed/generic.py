@@ -280,8 +280,13 @@ def generic_program(g: int, rng: np.random.Generator) -> tuple[ProgramSpec, list
     return spec, [scene]
 
 
-def event_stream_chunk(k: int, n: int, offset: int, rng: np.random.Generator) -> pl.DataFrame:
-    """`n` events over the generic countries' areas, 2005 to the snapshot; ids from `offset`."""
+def event_stream_chunk(
+    n: int, offset: int, rng: np.random.Generator, actors: pl.Series | None = None
+) -> pl.DataFrame:
+    """`n` events over the generic countries' areas, 2005 to the snapshot; ids from `offset`.
+
+    With `actors` (unit ids), 3% of the events name one of them as actor.
+    """
     pairs = [(c, a) for c, areas in AREAS.items() for a in areas]
     pick = rng.integers(len(pairs), size=n)
     country = pl.Series([c for c, _ in pairs]).gather(pick)
@@ -290,6 +295,10 @@ def event_stream_chunk(k: int, n: int, offset: int, rng: np.random.Generator) ->
     day_of = lo + rng.integers(0, (SNAP - lo).astype(int) + 1, n).astype("timedelta64[D]")
     kind = rng.choice(len(EVENT_TYPES), n, p=np.array(MIX) / sum(MIX))
     frame = _events(rng, day_of, "", admin1, kind, None).with_columns(country=country)
+    if actors is not None and len(actors):
+        named = rng.random(n) < 0.03
+        who = actors.gather(rng.integers(len(actors), size=n))
+        frame = frame.with_columns(actor_unit_id=pl.when(pl.Series(named)).then(who))
     return frame.with_columns(
         event_id=pl.format(
             "EV-X{}", (pl.int_range(pl.len()) + offset + 1).cast(pl.String).str.zfill(10)

@@ -134,7 +134,7 @@ def iraq(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
                 cost=600_000,
                 kind="education",
             )
-            for i, s in enumerate(_every(D(2008, 3, 1), 25, 56))
+            for i, s in enumerate(_every(D(2008, 3, 1), 25, 50))
         ]
         + [
             Course(
@@ -276,19 +276,6 @@ def iraq(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
         observations=_yearly_observations(
             "personnel_trained", 2008, 2011, 3000, [2600, 3300, 3400, 2400]
         )
-        + [
-            Observation(
-                "personnel_trained",
-                D(2008, 1, 1),
-                D(2011, 12, 31),
-                0,
-                11700,
-                11700,
-                "rank_group",
-                r,
-            )
-            for r in ()
-        ]
         + [
             Observation(
                 "personnel_trained", D(2008, 1, 1), D(2011, 12, 31), 0, t, a, "rank_group", r
@@ -509,7 +496,7 @@ def libya(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
             scored=0.6,
             posted=0.12,
             posted_days=(100, 400),
-            hazard=0.9,
+            hazard=1.1,
             exits=(0.10, 0.45, 0.40, 0.05),
             unknown=0.10,
             followed=0.6,
