@@ -1,0 +1,43 @@
+"""Indicators: the catalogue in `indicators/*.yml` and the engine that computes it.
+
+`compute_indicators` is what `sceval run` calls; `sceval catalogue` lists and checks the
+catalogue (`sceval.indicators.cli`); `sceval.indicators.export` writes a run's results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+    import polars as pl
+
+    from sceval.pipeline import Pipeline
+    from sceval.project import Project
+
+__all__ = ["compute_indicators"]
+
+
+def compute_indicators(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    program: str | None = None,
+    pipeline: Pipeline | None = None,
+) -> pl.DataFrame:
+    """Compute the pipeline's indicators as of a date, store them under run_id, return them."""
+    from sceval.indicators.engine import compute, store
+
+    results = compute(
+        con,
+        project,
+        run_id=run_id,
+        as_of=as_of,
+        program=program,
+        indicator_ids=pipeline.indicators if pipeline is not None else "all",
+    )
+    store(con, results)
+    return results

@@ -1,0 +1,87 @@
+"""`sceval catalogue`: list the indicators, print one reference sheet, or only check the files."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from sceval.errors import UsageError
+from sceval.indicators.catalogue import REQUIRED, Indicator, load_catalogue
+from sceval.project import Project
+
+SHEET_FIELDS = [f for f in REQUIRED if f != "compute"]
+
+
+def describe_compute(ind: Indicator) -> str:
+    """How the engine computes the indicator, in one line."""
+    if ind.function is not None:
+        params = ", ".join(f"{k}={v}" for k, v in sorted(ind.params.items()))
+        return f"engine function python:{ind.function}" + (f" ({params})" if params else "")
+    c = ind.simple
+    parts = [f"{c['aggregate']} over {c['source']}"]
+    for key in ("filter", "numerator", "denominator", "value", "distinct", "date", "scale"):
+        if c.get(key) is not None:
+            parts.append(f"{key}: {c[key]}")
+    return "; ".join(parts)
+
+
+def sheet_rows(ind: Indicator) -> list[tuple[str, str]]:
+    """The reference sheet as (field, text) pairs, in the order of the reference-sheet template."""
+    rows = []
+    for key in SHEET_FIELDS:
+        v = ind.raw.get(key)
+        if key == "thresholds":
+            rel = f" x {ind.relative_to}" if ind.relative_to else ""
+            op = ">=" if ind.direction == "higher" else "<="
+            v = f"green {op} {ind.green:g}{rel}; amber {op} {ind.amber:g}{rel}; red otherwise"
+        elif isinstance(v, list):
+            v = ", ".join(str(x) for x in v) or "none"
+        elif v is None:
+            v = "none"
+        rows.append((key, str(v).strip()))
+    if ind.kind == "on_the_fly":
+        rows.append(
+            ("target to date", "pro-rated to time elapsed" if ind.target_pro_rata else "the target")
+        )
+    rows.append(("compute", describe_compute(ind)))
+    rows.append(("file", ind.path.name))
+    return rows
+
+
+def catalogue_command(project: Project, indicator_id: str | None, *, check_only: bool) -> None:
+    """List the catalogue, show one sheet, or (`--check`) only check it; exit 2 on a mistake."""
+    catalogue = load_catalogue(project)
+    console = Console()
+    if check_only:
+        console.print(f"catalogue ok: {len(catalogue)} indicators in {project.path('indicators')}")
+        return
+    if indicator_id is not None:
+        if indicator_id not in catalogue:
+            raise UsageError(
+                f"unknown indicator {indicator_id!r}; `sceval catalogue` lists the "
+                f"{len(catalogue)} indicators"
+            )
+        ind = catalogue[indicator_id]
+        table = Table(title=f"{ind.id}: {ind.name}", show_header=False, expand=True)
+        table.add_column("field", style="bold", no_wrap=True)
+        table.add_column("value")
+        for key, text in sheet_rows(ind):
+            table.add_row(key, text)
+        console.print(table)
+        return
+    table = Table(title=f"{len(catalogue)} indicators")
+    width = max((len(i) for i in catalogue), default=2)
+    table.add_column("id", no_wrap=True, min_width=width)
+    for col in ("name", "kind", "DAC", "unit", "better", "min n"):
+        table.add_column(col)
+    for ind in catalogue.values():
+        table.add_row(
+            ind.id,
+            ind.name,
+            ind.kind,
+            str(ind.raw["dac_criterion"]),
+            ind.unit,
+            ind.direction,
+            str(ind.min_n),
+        )
+    console.print(table)

@@ -1,0 +1,374 @@
+"""Computing the catalogue: raw rows from simple and engine indicators, then the honest-numbers
+rules (intervals, minimum n, suppression), targets to date, trend projection and status.
+
+Everything between reading the warehouse and writing `indicator_results` is lazy Polars; the
+catalogue's queries are collected together (`pl.collect_all`), once per as-of date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from sceval.indicators import functions, simple, sources, stats
+from sceval.indicators.catalogue import Indicator, load_catalogue, load_overrides
+from sceval.project import Project
+
+# How far back the trend of an on-the-fly indicator is read to project its end value.
+TREND_DAYS = 182
+
+RAW_SCHEMA = {
+    **simple.ROW_SCHEMA,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "usable": pl.Boolean,
+    "ref_baseline": pl.Float64,
+    "ref_target": pl.Float64,
+}
+
+RESULT_SCHEMA = {
+    "run_id": pl.String,
+    "indicator_id": pl.String,
+    "kind": pl.String,
+    "program_id": pl.String,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "dimension": pl.String,
+    "dimension_value": pl.String,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "value": pl.Float64,
+    "n": pl.Int64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "unit": pl.String,
+    "direction": pl.String,
+    "baseline": pl.Float64,
+    "target": pl.Float64,
+    "target_to_date": pl.Float64,
+    "projected_value": pl.Float64,
+    "projected_status": pl.String,
+    "status": pl.String,
+    "suppressed": pl.Boolean,
+    "note": pl.String,
+}
+SORT_KEYS = ["indicator_id", "program_id", "dimension", "dimension_value"]
+
+
+class _Frames(dict):
+    """Enriched source frames, built on first use (a function asks only for what it needs)."""
+
+    def __init__(self, tables: dict[str, pl.LazyFrame], as_of: dt.date) -> None:
+        super().__init__(as_of=as_of)
+        self.tables = tables
+        self.as_of = as_of
+
+    def __missing__(self, key: str) -> pl.LazyFrame:
+        lf = sources.enriched(self.tables, key, as_of=self.as_of)
+        self[key] = lf
+        return lf
+
+
+def conform(lf: pl.LazyFrame, indicator_id: str) -> pl.LazyFrame:
+    """A function's rows in RAW_SCHEMA (missing columns null)."""
+    names = lf.collect_schema().names()
+    cols = [
+        (pl.col(c).cast(t) if c in names else pl.lit(None, dtype=t)).alias(c)
+        for c, t in RAW_SCHEMA.items()
+        if c != "indicator_id"
+    ]
+    return lf.select(pl.lit(indicator_id).alias("indicator_id"), *cols)
+
+
+def raw_rows(
+    indicators: Sequence[Indicator], tables: dict[str, pl.LazyFrame], as_of: dt.date
+) -> pl.DataFrame:
+    """Every indicator's rows as of one date: one query per source, collected together."""
+    frames = _Frames(tables, as_of)
+    by_source: dict[str, list[Indicator]] = {}
+    for ind in indicators:
+        if ind.simple is not None:
+            by_source.setdefault(ind.source_table, []).append(ind)
+    parts = [_simple_part(frames[src], group, as_of) for src, group in sorted(by_source.items())]
+    for ind in indicators:
+        if ind.function is not None:
+            frames["params"] = {**ind.params, "_dims": ind.disaggregations}
+            parts.append(conform(functions.call(ind.function, frames), ind.id))
+    if not parts:
+        return pl.DataFrame(schema=RAW_SCHEMA)
+    return pl.concat(pl.collect_all(parts), how="vertical")
+
+
+def _simple_part(lf: pl.LazyFrame, group: list[Indicator], as_of: dt.date) -> pl.LazyFrame:
+    rows = simple.aggregate_source(lf, group, as_of=as_of)
+    names = rows.collect_schema().names()
+    return rows.select(
+        [
+            (pl.col(c).cast(t) if c in names else pl.lit(None, dtype=t)).alias(c)
+            for c, t in RAW_SCHEMA.items()
+        ]
+    )
+
+
+def settings_frame(
+    indicators: Iterable[Indicator],
+    program_ids: Sequence[str],
+    overrides: dict[tuple[str, str], dict],
+) -> pl.DataFrame:
+    """One row per (indicator, program): the catalogue's settings with the program's overrides."""
+    rows: list[dict[str, Any]] = []
+    for ind in indicators:
+        for prog in program_ids:
+            ov = overrides.get((prog, ind.id), {})
+            green, amber, rel = ov.get("_thresholds", (ind.green, ind.amber, ind.relative_to))
+            rows.append(
+                {
+                    "indicator_id": ind.id,
+                    "program_id": prog,
+                    "kind": ind.kind,
+                    "unit": ind.unit,
+                    "direction": ind.direction,
+                    "min_n": int(ov.get("min_n", ind.min_n)),
+                    "ov_baseline": ov.get("baseline"),
+                    "ov_target": ov.get("target"),
+                    "cat_baseline": ind.baseline,
+                    "cat_target": ind.target,
+                    "green": green,
+                    "amber": amber,
+                    "relative_to": rel,
+                    "pro_rata": bool(ov.get("target_pro_rata", ind.target_pro_rata)),
+                    "counts_persons": ind.counts_persons,
+                    "project_trend": ind.project_trend and ind.kind == "on_the_fly",
+                }
+            )
+    schema = {
+        "indicator_id": pl.String,
+        "program_id": pl.String,
+        "kind": pl.String,
+        "unit": pl.String,
+        "direction": pl.String,
+        "min_n": pl.Int64,
+        "ov_baseline": pl.Float64,
+        "ov_target": pl.Float64,
+        "cat_baseline": pl.Float64,
+        "cat_target": pl.Float64,
+        "green": pl.Float64,
+        "amber": pl.Float64,
+        "relative_to": pl.String,
+        "pro_rata": pl.Boolean,
+        "counts_persons": pl.Boolean,
+        "project_trend": pl.Boolean,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def _reference(which: str) -> pl.Expr:
+    """The value thresholds are scaled by (1 when they are absolute)."""
+    rel = pl.col("relative_to")
+    return (
+        pl.when(rel.is_null())
+        .then(pl.lit(1.0))
+        .when(rel == "target")
+        .then(pl.col("target"))
+        .when(rel == "baseline")
+        .then(pl.col("baseline"))
+        .otherwise(pl.col(which))
+    )
+
+
+def _join_notes(*parts: pl.Expr) -> pl.Expr:
+    return pl.concat_str(list(parts), separator="; ", ignore_nulls=True).replace("", None)
+
+
+def finalise(
+    raw: pl.DataFrame,
+    previous: pl.DataFrame,
+    settings: pl.DataFrame,
+    programs: pl.DataFrame,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    suppression_threshold: int,
+) -> pl.DataFrame:
+    """Result rows in the shape of `indicator_results`, sorted, with every rule applied."""
+    prev = previous.filter(pl.col("dimension").is_null()).select(
+        "indicator_id", "program_id", pl.col("value").alias("prev_value")
+    )
+    prev_day = as_of - dt.timedelta(days=TREND_DAYS)
+    lf = (
+        raw.lazy()
+        .join(settings.lazy(), on=["indicator_id", "program_id"], how="inner")
+        .join(programs.lazy(), on="program_id", how="inner")
+        .join(prev.lazy(), on=["indicator_id", "program_id"], how="left")
+    )
+    day = pl.lit(as_of, dtype=pl.Date)
+    span = (pl.col("program_end") - pl.col("program_start")).dt.total_days().cast(pl.Float64)
+    done = (day - pl.col("program_start")).dt.total_days().cast(pl.Float64)
+    elapsed = pl.when(span > 0).then((done / span).clip(0.0, 1.0)).otherwise(1.0)
+    otf = pl.col("kind") == "on_the_fly"
+    lf = lf.with_columns(
+        baseline=pl.coalesce("ov_baseline", "ref_baseline", "cat_baseline"),
+        target=pl.coalesce("ov_target", "ref_target", "cat_target"),
+        elapsed=elapsed,
+    ).with_columns(
+        target_to_date=pl.when(otf & pl.col("pro_rata"))
+        .then(
+            pl.col("baseline").fill_null(0.0)
+            + (pl.col("target") - pl.col("baseline").fill_null(0.0)) * pl.col("elapsed")
+        )
+        .when(otf)
+        .then(pl.col("target"))
+    )
+    # Intervals the engine owes every proportion and mean that does not bring its own.
+    w_low, w_high = stats.wilson_bounds(pl.col("numerator"), pl.col("denominator"))
+    t_low, t_high = stats.t_bounds(pl.col("value"), pl.col("sd"), pl.col("n"))
+    is_prop = pl.col("stat") == "proportion"
+    is_mean = pl.col("stat") == "mean"
+    lf = lf.with_columns(
+        ci_low=pl.coalesce("ci_low", pl.when(is_prop).then(w_low).when(is_mean).then(t_low)),
+        ci_high=pl.coalesce("ci_high", pl.when(is_prop).then(w_high).when(is_mean).then(t_high)),
+        suppressed=pl.col("counts_persons")
+        & pl.coalesce("persons", "n").fill_null(0).is_between(1, suppression_threshold - 1),
+    )
+    usable = (
+        (pl.col("n").fill_null(0) >= pl.col("min_n"))
+        & pl.col("usable").fill_null(True)
+        & ~pl.col("suppressed")
+    )
+    lf = lf.with_columns(
+        status=stats.status_expr(
+            pl.col("value"),
+            _reference("target_to_date"),
+            pl.col("green"),
+            pl.col("amber"),
+            pl.col("direction"),
+            usable,
+        ),
+        _usable=usable,
+    )
+    # Projection: the straight line through the value TREND_DAYS ago (or the baseline at the
+    # start) and the value now, carried to the program's end.
+    to_end = (pl.col("program_end") - day).dt.total_days().cast(pl.Float64)
+    started_before = pl.col("program_start") <= pl.lit(prev_day, dtype=pl.Date)
+    slope = (
+        pl.when(started_before & pl.col("prev_value").is_not_null())
+        .then((pl.col("value") - pl.col("prev_value")) / TREND_DAYS)
+        .when(pl.col("baseline").is_not_null() & (done > 0))
+        .then((pl.col("value") - pl.col("baseline")) / done)
+    )
+    line = pl.col("value") + slope * to_end
+    line = pl.when(pl.col("stat") == "proportion").then(line.clip(0.0, 1.0)).otherwise(line)
+    line = pl.when(pl.col("value") >= 0).then(line.clip(lower_bound=0.0)).otherwise(line)
+    can_project = pl.col("project_trend") & pl.col("dimension").is_null() & pl.col("_usable")
+    lf = lf.with_columns(
+        projected_value=pl.when(can_project & (to_end <= 0))
+        .then(pl.col("value"))
+        .when(can_project)
+        .then(line)
+    )
+    lf = lf.with_columns(
+        projected_status=pl.when(pl.col("projected_value").is_not_null()).then(
+            stats.status_expr(
+                pl.col("projected_value"),
+                _reference("target"),
+                pl.col("green"),
+                pl.col("amber"),
+                pl.col("direction"),
+                pl.lit(True),
+            )
+        )
+    )
+    heading = (pl.col("projected_status") == "red") & pl.col("status").is_in(["green", "amber"])
+    ex_running = (pl.col("kind") == "ex_post") & (pl.col("program_end") > day)
+    lf = lf.with_columns(
+        note=_join_notes(
+            pl.when(pl.col("suppressed")).then(
+                pl.lit(f"suppressed: fewer than {suppression_threshold} persons")
+            ),
+            pl.when(~pl.col("suppressed")).then(pl.col("note")),
+            pl.when(heading).then(pl.lit("heading for red by the program's end")),
+            pl.when(ex_running).then(pl.lit("interim: program still running")),
+            pl.when(~pl.col("suppressed") & (pl.col("n").fill_null(0) < pl.col("min_n"))).then(
+                pl.format("n below the minimum of {}", pl.col("min_n"))
+            ),
+        ),
+        period_start=pl.col("program_start"),
+        period_end=pl.min_horizontal(pl.col("program_end"), day),
+        run_id=pl.lit(run_id),
+    )
+    hidden = ["numerator", "denominator", "value", "n", "ci_low", "ci_high", "projected_value"]
+    lf = lf.with_columns(
+        [pl.when(~pl.col("suppressed")).then(pl.col(c)).alias(c) for c in hidden]
+    ).with_columns(projected_status=pl.when(~pl.col("suppressed")).then(pl.col("projected_status")))
+    out = lf.select([pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()])
+    floats = [c for c, t in RESULT_SCHEMA.items() if t == pl.Float64]
+    # Rounded so that a different summation order cannot change a byte of the results.
+    out = out.with_columns(
+        [pl.when(pl.col(c).is_finite()).then(pl.col(c).round(10)).alias(c) for c in floats]
+    )
+    return out.sort(SORT_KEYS, nulls_last=False).collect()
+
+
+def programs_in_scope(
+    tables: dict[str, pl.LazyFrame], as_of: dt.date, program: str | None
+) -> pl.DataFrame:
+    """Programs started by the as-of date (or only the one asked for)."""
+    lf = tables["programs"].filter(pl.col("start_date") <= as_of)
+    if program is not None:
+        lf = lf.filter(pl.col("program_id") == program)
+    return (
+        lf.select(
+            "program_id",
+            pl.col("start_date").alias("program_start"),
+            pl.col("end_date").alias("program_end"),
+        )
+        .sort("program_id")
+        .collect()
+    )
+
+
+def compute(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    program: str | None = None,
+    indicator_ids: Sequence[str] | str = "all",
+) -> pl.DataFrame:
+    """The result rows of the chosen indicators as of a date (not yet stored)."""
+    from sceval.pipeline import selected
+
+    catalogue = load_catalogue(project)
+    overrides = load_overrides(project, catalogue)
+    chosen = [catalogue[i] for i in selected(indicator_ids, list(catalogue))]
+    tables = sources.warehouse_tables(con, project, set(project.contracts))
+    progs = programs_in_scope(tables, as_of, program)
+    settings = settings_frame(chosen, progs["program_id"].to_list(), overrides)
+    raw = raw_rows(chosen, tables, as_of)
+    trend = [i for i in chosen if i.kind == "on_the_fly" and i.project_trend]
+    previous = raw_rows(trend, tables, as_of - dt.timedelta(days=TREND_DAYS))
+    return finalise(
+        raw,
+        previous,
+        settings,
+        progs,
+        run_id=run_id,
+        as_of=as_of,
+        suppression_threshold=project.suppression_threshold,
+    )
+
+
+def store(con: duckdb.DuckDBPyConnection, results: pl.DataFrame) -> None:
+    """Append result rows to `indicator_results` (columns by name)."""
+    if results.is_empty():
+        return
+    con.register("_sceval_indicator_rows", results.to_arrow())
+    try:
+        con.execute("INSERT INTO indicator_results BY NAME SELECT * FROM _sceval_indicator_rows")
+    finally:
+        con.unregister("_sceval_indicator_rows")

@@ -1,0 +1,131 @@
+"""Exporting a run's results: CSV, Parquet, JSON and XLSX, byte-identical for the same inputs.
+
+The files hold the result rows without the run id (which changes with every run); the run's
+provenance goes to `run.json` beside them. Text that a spreadsheet would read as a formula
+(starting with =, +, -, @, tab or carriage return) is neutralised: prefixed with an
+apostrophe in CSV, written as a string cell in XLSX.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from sceval.errors import UsageError
+
+TABLES = {
+    "indicator_results": ["indicator_id", "program_id", "dimension", "dimension_value"],
+    "partnership_scores": ["model_id", "case_id", "level", "dimension_id", "item_id"],
+    "dnh_findings": ["check_id", "program_id", "unit_id"],
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FIXED_TIME = dt.datetime(2000, 1, 1)  # XLSX document properties: no wall-clock time in files
+
+
+def neutralise(value: str | None) -> str | None:
+    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if value is not None and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str, run_id: str) -> pl.DataFrame:
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
+    ).fetchone()[0]
+    if not exists:
+        return pl.DataFrame()
+    df = con.sql(f'SELECT * FROM "{name}" WHERE run_id = $1', params=[run_id]).pl()
+    keys = [k for k in TABLES[name] if k in df.columns]
+    others = [c for c in df.columns if c not in keys and c != "run_id"]
+    return df.drop("run_id").sort(keys + others, nulls_last=False, maintain_order=True)
+
+
+def _csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+    text = [c for c, t in df.schema.items() if t == pl.String]
+    lists = [c for c, t in df.schema.items() if isinstance(t, pl.List)]
+    df = df.with_columns([pl.col(c).list.join(";") for c in lists])
+    return df.with_columns(
+        [pl.col(c).map_elements(neutralise, return_dtype=pl.String) for c in text + lists]
+    )
+
+
+def _json_value(v):
+    if isinstance(v, dt.date | dt.datetime):
+        return v.isoformat()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def write_xlsx(sheets: dict[str, pl.DataFrame], path: Path) -> None:
+    """One sheet per table; strings always as string cells (never formulas or links)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    wb.set_properties({"created": FIXED_TIME})
+    datefmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for name, df in sheets.items():
+        ws = wb.add_worksheet(name[:31])
+        for j, col in enumerate(df.columns):
+            ws.write_string(0, j, col)
+        for i, row in enumerate(df.iter_rows(), start=1):
+            for j, v in enumerate(row):
+                if v is None or (isinstance(v, float) and v != v):
+                    continue
+                if isinstance(v, bool):
+                    ws.write_boolean(i, j, v)
+                elif isinstance(v, int | float):
+                    ws.write_number(i, j, v)
+                elif isinstance(v, dt.datetime):
+                    ws.write_string(i, j, v.isoformat(sep=" "))
+                elif isinstance(v, dt.date):
+                    ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), datefmt)
+                elif isinstance(v, list):
+                    ws.write_string(i, j, ";".join(str(x) for x in v))
+                else:
+                    ws.write_string(i, j, str(v))
+    wb.close()
+
+
+def export_results(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -> list[Path]:
+    """Write the run's result tables to out_dir as CSV, Parquet, JSON and one XLSX workbook."""
+    row = con.execute(
+        "SELECT run_id, CAST(as_of AS VARCHAR), command, pipeline, program_filter, engine_version, "
+        "catalogue_hash, CAST(input_files AS VARCHAR), status FROM runs WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+    if row is None:
+        raise UsageError(f"no run {run_id!r} in the warehouse")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    sheets: dict[str, pl.DataFrame] = {}
+    for name in TABLES:
+        df = _table(con, name, run_id)
+        if df.width == 0:
+            continue
+        sheets[name] = df
+        csv = out / f"{name}.csv"
+        _csv_safe(df).write_csv(csv)
+        parquet = out / f"{name}.parquet"
+        df.write_parquet(parquet, statistics=False)
+        js = out / f"{name}.json"
+        records = [{k: _json_value(v) for k, v in r.items()} for r in df.iter_rows(named=True)]
+        js.write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        written += [csv, parquet, js]
+    xlsx = out / "results.xlsx"
+    write_xlsx(sheets, xlsx)
+    keys = ("run_id", "as_of", "command", "pipeline", "program", "engine_version",
+            "catalogue_hash", "input_files", "status")  # fmt: skip
+    prov = dict(zip(keys, row, strict=True))
+    prov["input_files"] = json.loads(prov["input_files"])
+    (out / "run.json").write_text(json.dumps(prov, indent=1) + "\n", encoding="utf-8")
+    return [*written, xlsx, out / "run.json"]

@@ -1,0 +1,888 @@
+"""Indicators that need real logic: named Polars functions, Hamilton style.
+
+Each function is named after what it computes; its parameters name what it needs: enriched
+source tables (`participants`, `followups`, ...; see `sources.enriched`), `as_of` and the
+indicator's `params`. It returns a lazy frame of result rows: `program_id`, `dimension`,
+`dimension_value` and any of numerator, denominator, value, n, persons, sd, stat, ci_low,
+ci_high, note, usable (False forces insufficient_data), ref_baseline, ref_target (defaults
+used when the catalogue and overrides give none). The engine adds statuses, intervals for
+proportions and means, targets, suppression and provenance.
+
+Every function applies the as-of date itself: nothing dated after it is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import polars as pl
+
+SERVING = ("serving_same_unit", "serving_other_unit")
+TERMINAL = ("left_service", "joined_non_state_group", "deceased")
+PERSON_DIMS = ("sex", "age_band", "rank_group", "activity_kind", "country", "provider")
+PROGRAM_DIMS = ("country", "provider")
+
+REGISTRY: dict[str, Callable[..., pl.LazyFrame]] = {}
+DIMS: dict[str, tuple[str, ...]] = {}
+
+
+def indicator_function(dims: Sequence[str] = ()):
+    """Register an engine function under its name, with the dimensions it can split by."""
+
+    def wrap(fn: Callable[..., pl.LazyFrame]) -> Callable[..., pl.LazyFrame]:
+        REGISTRY[fn.__name__] = fn
+        DIMS[fn.__name__] = tuple(dims)
+        return fn
+
+    return wrap
+
+
+def rollup(lf: pl.LazyFrame, dims: Sequence[str], aggs: Sequence[pl.Expr]) -> pl.LazyFrame:
+    """Aggregate per program, then per program and each dimension (dimension, dimension_value)."""
+    parts = [
+        lf.group_by("program_id")
+        .agg(aggs)
+        .with_columns(
+            dimension=pl.lit(None, dtype=pl.String), dimension_value=pl.lit(None, dtype=pl.String)
+        )
+    ]
+    for d in dims:
+        parts.append(
+            lf.with_columns(pl.col(d).cast(pl.String).fill_null("unknown"))
+            .group_by("program_id", d)
+            .agg(aggs)
+            .rename({d: "dimension_value"})
+            .with_columns(dimension=pl.lit(d))
+        )
+    cols = None
+    out = []
+    for p in parts:
+        cols = cols or p.collect_schema().names()
+        out.append(p.select(cols))
+    return pl.concat(out, how="vertical")
+
+
+def _months_after(col: str | pl.Expr, months: int) -> pl.Expr:
+    c = pl.col(col) if isinstance(col, str) else col
+    return c.dt.offset_by(f"{int(months)}mo")
+
+
+def _days(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    return (a - b).dt.total_days()
+
+
+# --- on the fly -------------------------------------------------------------------------
+
+
+@indicator_function(dims=("activity_kind", "country", "provider"))
+def schedule_slippage(activities: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
+    """Median days between planned and actual end of activities due or delivered by as-of."""
+    a = activities.filter(pl.col("status") != "cancelled")
+    delivered = pl.col("actual_end").is_not_null() & (pl.col("actual_end") <= pl.col("as_of"))
+    due = pl.col("planned_end") <= pl.col("as_of")
+    rows = a.filter(delivered | due).with_columns(
+        slip=pl.when(delivered)
+        .then(_days(pl.col("actual_end"), pl.col("planned_end")))
+        .otherwise(_days(pl.col("as_of"), pl.col("planned_end")))
+        .cast(pl.Float64),
+        overdue=~delivered,
+    )
+    return rollup(
+        rows,
+        params.get("_dims", ()),
+        [
+            pl.col("slip").median().alias("value"),
+            pl.len().cast(pl.Int64).alias("n"),
+            pl.concat_str(
+                pl.lit("median over "),
+                pl.len().cast(pl.String),
+                pl.lit(" activities, "),
+                pl.col("overdue").sum().cast(pl.String),
+                pl.lit(" still overdue counted at days overdue so far (a lower bound)"),
+            ).alias("note"),
+        ],
+    )
+
+
+@indicator_function(dims=PROGRAM_DIMS)
+def budget_execution(activities: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
+    """Cost incurred by as-of as a share of the program budget."""
+    started = pl.col("actual_start").is_not_null() & (pl.col("actual_start") <= pl.col("as_of"))
+    span = _days(pl.col("actual_end"), pl.col("actual_start")).cast(pl.Float64)
+    done = _days(pl.col("as_of"), pl.col("actual_start")).cast(pl.Float64)
+    # Costs are reported as totals; an activity still running at as-of has spent pro rata.
+    frac = (
+        pl.when(pl.col("actual_end").is_null() | (pl.col("actual_end") <= pl.col("as_of")))
+        .then(1.0)
+        .when(span > 0)
+        .then((done / span).clip(0.0, 1.0))
+        .otherwise(1.0)
+    )
+    rows = activities.filter(started).with_columns(
+        spent=pl.col("actual_cost").fill_null(0.0) * frac
+    )
+    progs = activities.select("program_id", "program_budget").unique()
+    out = rollup(
+        rows,
+        params.get("_dims", ()),
+        [pl.col("spent").sum().alias("numerator"), pl.len().cast(pl.Int64).alias("n")],
+    ).join(progs, on="program_id", how="left")
+    return out.with_columns(
+        denominator=pl.col("program_budget"),
+        value=pl.when(pl.col("program_budget") > 0).then(
+            pl.col("numerator") / pl.col("program_budget")
+        ),
+    ).drop("program_budget")
+
+
+@indicator_function(dims=PROGRAM_DIMS)
+def end_use_coverage(
+    equipment: pl.LazyFrame, end_use_checks: pl.LazyFrame, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Share of delivered transfers with at least one end-use check since delivery."""
+    delivered = equipment.filter(
+        pl.col("delivered_date").is_not_null() & (pl.col("delivered_date") <= pl.col("as_of"))
+    )
+    if params.get("lethal_only"):
+        delivered = delivered.filter(pl.col("lethal"))
+    checked = (
+        end_use_checks.filter(
+            (pl.col("check_date") <= pl.col("as_of"))
+            & (pl.col("check_date") >= pl.col("transfer_delivered_date"))
+        )
+        .select("transfer_id")
+        .unique()
+        .with_columns(checked=pl.lit(True))
+    )
+    rows = delivered.join(checked, on="transfer_id", how="left").with_columns(
+        pl.col("checked").fill_null(False)
+    )
+    return rollup(
+        rows,
+        params.get("_dims", ()),
+        [
+            pl.col("checked").sum().cast(pl.Float64).alias("numerator"),
+            pl.len().cast(pl.Float64).alias("denominator"),
+            pl.col("checked").mean().alias("value"),
+            pl.len().cast(pl.Int64).alias("n"),
+            pl.lit("proportion").alias("stat"),
+        ],
+    )
+
+
+@indicator_function(dims=())
+def dialogue_frequency(dialogues: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
+    """Meetings in the 12 months to as-of, against the program's earlier yearly average."""
+    window = int(params.get("window_days", 365))
+    d = dialogues.filter(pl.col("date") <= pl.col("as_of"))
+    recent = pl.col("date") > pl.col("as_of") - pl.duration(days=window)
+    prior_days = _days(pl.col("as_of") - pl.duration(days=window), pl.col("program_start"))
+    out = d.group_by("program_id").agg(
+        recent.sum().cast(pl.Float64).alias("numerator"),
+        (~recent).sum().cast(pl.Float64).alias("_prior"),
+        prior_days.first().cast(pl.Float64).alias("_prior_days"),
+        pl.len().cast(pl.Int64).alias("n"),
+    )
+    per_year = 365.0 / window
+    return out.with_columns(
+        dimension=pl.lit(None, dtype=pl.String),
+        dimension_value=pl.lit(None, dtype=pl.String),
+        value=pl.col("numerator") * per_year,
+        denominator=pl.lit(window / 365.0),
+        ref_baseline=pl.when(pl.col("_prior_days") >= 365).then(
+            pl.col("_prior") / pl.col("_prior_days") * 365.0
+        ),
+        note=pl.when(pl.col("_prior_days") >= 365)
+        .then(
+            pl.format(
+                "{} meetings in the last {} days; {} per year before that",
+                pl.col("numerator").cast(pl.Int64),
+                pl.lit(window),
+                (pl.col("_prior") / pl.col("_prior_days") * 365.0).round(2),
+            )
+        )
+        .otherwise(pl.lit("less than a year of earlier meetings to compare with")),
+    ).drop("_prior", "_prior_days")
+
+
+@indicator_function(dims=("sex", "rank_group", "activity_kind", "country", "provider"))
+def personnel_trained(
+    participants: pl.LazyFrame, activities: pl.LazyFrame, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Distinct persons who completed training by as-of, plus head counts reported without rows."""
+    ended = pl.col("activity_actual_end").is_not_null() & (
+        pl.col("activity_actual_end") <= pl.col("as_of")
+    )
+    persons = (
+        participants.filter(ended & pl.col("completed"))
+        .sort("participant_id", "program_id", "activity_actual_end", "activity_id")
+        .unique(["participant_id", "program_id"], keep="first", maintain_order=True)
+        .select(
+            "program_id",
+            "sex",
+            "rank_group",
+            "activity_kind",
+            "country",
+            "provider",
+            pl.lit(1, dtype=pl.Int64).alias("heads"),
+            pl.lit(1, dtype=pl.Int64).alias("person_rows"),
+        )
+    )
+    with_rows = participants.select("activity_id").unique().with_columns(has_rows=pl.lit(True))
+    reported = (
+        activities.join(with_rows, on="activity_id", how="left")
+        .filter(
+            pl.col("has_rows").is_null()
+            & pl.col("trainees_reported").is_not_null()
+            & pl.col("actual_end").is_not_null()
+            & (pl.col("actual_end") <= pl.col("as_of"))
+        )
+        .select(
+            "program_id",
+            pl.lit(None, dtype=pl.String).alias("sex"),
+            pl.lit(None, dtype=pl.String).alias("rank_group"),
+            pl.col("kind").alias("activity_kind"),
+            "country",
+            "provider",
+            pl.col("trainees_reported").cast(pl.Int64).alias("heads"),
+            pl.lit(0, dtype=pl.Int64).alias("person_rows"),
+        )
+    )
+    rows = pl.concat([persons, reported], how="vertical")
+    return rollup(
+        rows,
+        params.get("_dims", ()),
+        [
+            pl.col("heads").sum().cast(pl.Float64).alias("value"),
+            pl.col("heads").sum().cast(pl.Float64).alias("numerator"),
+            pl.col("heads").sum().cast(pl.Int64).alias("n"),
+            pl.col("person_rows").sum().cast(pl.Int64).alias("persons"),
+            pl.format(
+                "{} persons with rows, {} from reported head counts",
+                pl.col("person_rows").sum(),
+                pl.col("heads").sum() - pl.col("person_rows").sum(),
+            ).alias("note"),
+        ],
+    )
+
+
+# --- ex post ------------------------------------------------------------------------------
+
+
+def completions(participants: pl.LazyFrame) -> pl.LazyFrame:
+    """First completion of each person in each program, with the person's dimensions."""
+    done = pl.col("completed") & pl.col("activity_actual_end").is_not_null()
+    return (
+        participants.filter(done & (pl.col("activity_actual_end") <= pl.col("as_of")))
+        .sort("participant_id", "program_id", "activity_actual_end", "activity_id")
+        .unique(["participant_id", "program_id"], keep="first", maintain_order=True)
+        .select(
+            "participant_id",
+            "program_id",
+            "activity_id",
+            "sex",
+            "age_band",
+            "rank_group",
+            "activity_kind",
+            "country",
+            "provider",
+            "as_of",
+            pl.col("activity_actual_end").alias("completion"),
+            pl.coalesce("unit_id", "activity_unit_id").alias("trained_unit"),
+        )
+    )
+
+
+def followup_outcomes(
+    participants: pl.LazyFrame, followups: pl.LazyFrame, months: int, grace_days: int
+) -> pl.LazyFrame:
+    """Per completer: window passed?, status found at the window, ever joined a non-state group."""
+    comp = completions(participants).with_columns(window_end=_months_after("completion", months))
+    comp = comp.with_columns(eligible=pl.col("window_end") <= pl.col("as_of"))
+    fu = followups.select("participant_id", "program_id", "check_date", "status")
+    horizon = pl.min_horizontal(
+        pl.col("window_end") + pl.duration(days=grace_days), pl.col("as_of")
+    )
+    joined = comp.join(fu, on=["participant_id", "program_id"], how="left").filter(
+        pl.col("check_date").is_null()
+        | ((pl.col("check_date") > pl.col("completion")) & (pl.col("check_date") <= horizon))
+    )
+    last = (
+        joined.filter(pl.col("status").is_not_null() & (pl.col("status") != "unknown"))
+        .sort("participant_id", "program_id", "check_date")
+        .group_by("participant_id", "program_id")
+        .agg(
+            pl.col("status").last().alias("last_status"),
+            pl.col("check_date").last().alias("last_check"),
+            (pl.col("status") == "joined_non_state_group").any().alias("defected"),
+        )
+    )
+    out = comp.join(last, on=["participant_id", "program_id"], how="left")
+    near = pl.col("last_check") >= pl.col("window_end") - pl.duration(days=grace_days)
+    return out.with_columns(
+        pl.col("defected").fill_null(False),
+        ascertained=pl.col("last_status").is_not_null()
+        & (pl.col("last_status").is_in(TERMINAL) | near),
+    )
+
+
+def _coverage_note(num: str, den: str, what: str) -> pl.Expr:
+    return pl.format(
+        "{} of {} " + what,
+        pl.col(num).cast(pl.Int64),
+        pl.col(den).cast(pl.Int64),
+    )
+
+
+@indicator_function(dims=PERSON_DIMS)
+def retention(
+    participants: pl.LazyFrame, followups: pl.LazyFrame, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Share of completers still serving `months` after completion (window passed, status known)."""
+    months = int(params.get("months", 12))
+    min_cov = float(params.get("min_coverage", 0.5))
+    o = followup_outcomes(participants, followups, months, int(params.get("grace_days", 92)))
+    o = o.filter(pl.col("eligible")).with_columns(
+        counted=pl.col("ascertained") & (pl.col("last_status") != "deceased"),
+        kept=pl.col("ascertained") & pl.col("last_status").is_in(SERVING),
+    )
+    out = rollup(
+        o,
+        params.get("_dims", ()),
+        [
+            pl.col("kept").sum().cast(pl.Float64).alias("numerator"),
+            pl.col("counted").sum().cast(pl.Float64).alias("denominator"),
+            pl.col("counted").sum().cast(pl.Int64).alias("n"),
+            pl.col("counted").sum().cast(pl.Int64).alias("persons"),
+            pl.len().cast(pl.Float64).alias("_eligible"),
+            pl.col("ascertained").sum().cast(pl.Float64).alias("_ascertained"),
+        ],
+    )
+    return out.with_columns(
+        value=pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator")),
+        stat=pl.lit("proportion"),
+        usable=pl.col("_ascertained") >= min_cov * pl.col("_eligible"),
+        note=_coverage_note(
+            "_ascertained",
+            "_eligible",
+            f"completers past the {months}-month window have a follow-up status",
+        ),
+    ).drop("_eligible", "_ascertained")
+
+
+@indicator_function(dims=PERSON_DIMS)
+def defection(
+    participants: pl.LazyFrame, followups: pl.LazyFrame, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Share of followed-up completers found in a non-state armed group within `months`."""
+    months = int(params.get("months", 24))
+    o = followup_outcomes(participants, followups, months, int(params.get("grace_days", 92)))
+    o = o.filter(pl.col("eligible"))
+    seen = pl.col("last_status").is_not_null()
+    out = rollup(
+        o,
+        params.get("_dims", ()),
+        [
+            (pl.col("defected") & seen).sum().cast(pl.Float64).alias("numerator"),
+            seen.sum().cast(pl.Float64).alias("denominator"),
+            seen.sum().cast(pl.Int64).alias("n"),
+            seen.sum().cast(pl.Int64).alias("persons"),
+            pl.len().cast(pl.Float64).alias("_eligible"),
+        ],
+    )
+    return out.with_columns(
+        value=pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator")),
+        stat=pl.lit("proportion"),
+        note=_coverage_note(
+            "denominator", "_eligible", f"completers past the {months}-month window followed up"
+        ),
+    ).drop("_eligible")
+
+
+@indicator_function(dims=PROGRAM_DIMS)
+def lethal_diversion(
+    equipment: pl.LazyFrame, end_use_checks: pl.LazyFrame, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Share of checked lethal items found missing or diverted at the latest check by as-of."""
+    latest = (
+        end_use_checks.filter(
+            (pl.col("check_date") <= pl.col("as_of")) & pl.col("transfer_lethal").fill_null(False)
+        )
+        .sort("transfer_id", "check_date", "check_id")
+        .group_by("transfer_id")
+        .agg(pl.all().last())
+    )
+    delivered = equipment.filter(
+        pl.col("lethal")
+        & pl.col("delivered_date").is_not_null()
+        & (pl.col("delivered_date") <= pl.col("as_of"))
+    ).select("transfer_id", "program_id", "country", "provider")
+    rows = delivered.join(
+        latest.select("transfer_id", "quantity_verified", "quantity_missing", "finding"),
+        on="transfer_id",
+        how="left",
+    )
+    accessible = pl.col("finding").is_not_null() & (pl.col("finding") != "not_accessible")
+    items = pl.when(accessible).then(pl.col("quantity_verified") + pl.col("quantity_missing"))
+    missing = pl.when(accessible).then(pl.col("quantity_missing"))
+    out = rollup(
+        rows,
+        params.get("_dims", ()),
+        [
+            missing.sum().cast(pl.Float64).alias("numerator"),
+            items.sum().cast(pl.Float64).alias("denominator"),
+            accessible.sum().cast(pl.Int64).alias("n"),
+            pl.len().cast(pl.Float64).alias("_delivered"),
+            accessible.sum().cast(pl.Float64).alias("_checked"),
+            (pl.col("finding") == "diverted").sum().cast(pl.Int64).alias("_diverted"),
+        ],
+    )
+    return out.with_columns(
+        value=pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator")),
+        stat=pl.lit("proportion"),
+        note=pl.format(
+            "{} of {} delivered lethal transfers checked; {} found diverted; "
+            "items are clustered by transfer, so the interval is too narrow",
+            pl.col("_checked").cast(pl.Int64),
+            pl.col("_delivered").cast(pl.Int64),
+            pl.col("_diverted"),
+        ),
+    ).drop("_delivered", "_checked", "_diverted")
+
+
+def trained_units(participants: pl.LazyFrame) -> pl.LazyFrame:
+    """Per program and unit: first completion date (t0) and distinct completers."""
+    return (
+        completions(participants)
+        .filter(pl.col("trained_unit").is_not_null())
+        .group_by("program_id", "trained_unit")
+        .agg(
+            pl.col("completion").min().alias("t0"),
+            pl.col("participant_id").n_unique().cast(pl.Int64).alias("trained"),
+            pl.col("country").first(),
+            pl.col("provider").first(),
+            pl.col("as_of").first(),
+        )
+        .rename({"trained_unit": "unit_id"})
+    )
+
+
+def _poisson_bounds(count: pl.Expr, scale: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Exact 95% Poisson interval of a count, times scale (Garwood)."""
+    from scipy.stats import chi2
+
+    def lo(s: pl.Series) -> pl.Series:
+        return pl.Series([0.0 if k == 0 else chi2.ppf(0.025, 2 * k) / 2 for k in s])
+
+    def hi(s: pl.Series) -> pl.Series:
+        return pl.Series([chi2.ppf(0.975, 2 * k + 2) / 2 for k in s])
+
+    low = count.map_batches(lo, return_dtype=pl.Float64) * scale
+    high = count.map_batches(hi, return_dtype=pl.Float64) * scale
+    return low, high
+
+
+@indicator_function(dims=PROGRAM_DIMS)
+def hr_incidents(
+    participants: pl.LazyFrame, incidents: pl.LazyFrame, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Credible incidents per 1,000 trained in the `months` after training; before as baseline."""
+    months = int(params.get("months", 24))
+    levels = list(params.get("credibility", ["credible", "confirmed"]))
+    units = trained_units(participants).with_columns(
+        window_end=_months_after("t0", months),
+        window_start=_months_after("t0", -months),
+    )
+    units = units.filter(pl.col("window_end") <= pl.col("as_of"))
+    inc = incidents.filter(
+        pl.col("credibility").is_in(levels) & (pl.col("date") <= pl.col("as_of"))
+    ).select("unit_id", "program_id", pl.col("date").alias("inc_date"))
+    # Any report at all about the partner country's units, to tell "none found" from "no data".
+    reported = (
+        incidents.filter(pl.col("date") <= pl.col("as_of"))
+        .select("program_id", pl.lit(True).alias("has_reports"))
+        .unique()
+    )
+    per_unit = (
+        units.join(inc, on=["unit_id", "program_id"], how="left")
+        .group_by("program_id", "unit_id")
+        .agg(
+            pl.col("trained").first(),
+            pl.col("country").first(),
+            pl.col("provider").first(),
+            ((pl.col("inc_date") > pl.col("t0")) & (pl.col("inc_date") <= pl.col("window_end")))
+            .sum()
+            .alias("after"),
+            ((pl.col("inc_date") >= pl.col("window_start")) & (pl.col("inc_date") <= pl.col("t0")))
+            .sum()
+            .alias("before"),
+        )
+    )
+    out = rollup(
+        per_unit,
+        params.get("_dims", ()),
+        [
+            pl.col("after").sum().cast(pl.Float64).alias("numerator"),
+            pl.col("trained").sum().cast(pl.Float64).alias("denominator"),
+            pl.col("trained").sum().cast(pl.Int64).alias("n"),
+            pl.col("trained").sum().cast(pl.Int64).alias("persons"),
+            pl.col("before").sum().cast(pl.Float64).alias("_before"),
+            pl.len().cast(pl.Int64).alias("_units"),
+        ],
+    ).join(reported, on="program_id", how="left")
+    per_k = 1000.0 / pl.col("denominator")
+    low, high = _poisson_bounds(pl.col("numerator"), per_k)
+    return out.with_columns(
+        value=pl.col("numerator") * per_k,
+        ref_baseline=pl.col("_before") * per_k,
+        ci_low=low,
+        ci_high=high,
+        usable=pl.col("has_reports").fill_null(False),
+        note=pl.when(pl.col("has_reports").fill_null(False))
+        .then(
+            pl.format(
+                "{} units trained; {} incidents in the {} months after vs {} before",
+                pl.col("_units"),
+                pl.col("numerator").cast(pl.Int64),
+                pl.lit(months),
+                pl.col("_before").cast(pl.Int64),
+            )
+        )
+        .otherwise(
+            pl.lit("no incident reports at all for these units: absence is not evidence of no harm")
+        ),
+    ).drop("_before", "_units", "has_reports")
+
+
+def _t_quantile(df: float) -> float:
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, df)) if df and df > 0 else float("nan")
+
+
+@indicator_function(dims=())
+def area_did(
+    activities: pl.LazyFrame, events: pl.LazyFrame, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Difference-in-differences of events per admin1 area-year: areas with trained units vs others."""
+    months = int(params.get("months", 24))
+    outcome = params.get("outcome", "civilian_harm")
+    kinds = ("training", "exercise", "education", "equipment", "advisory")
+    delivered = activities.filter(
+        pl.col("kind").is_in(kinds)
+        & pl.col("actual_end").is_not_null()
+        & (pl.col("actual_end") <= pl.col("as_of"))
+    )
+    t0 = delivered.group_by("program_id").agg(
+        pl.col("actual_end").min().alias("t0"),
+        pl.col("program_country").first().alias("pc"),
+        pl.col("as_of").first(),
+    )
+    treated = (
+        delivered.filter(pl.col("admin1").is_not_null())
+        .select("program_id", "admin1")
+        .unique()
+        .with_columns(treated=pl.lit(True))
+    )
+    if outcome == "civilian_harm":
+        hit = pl.col("civilian_targeting") | (pl.col("event_type") == "violence_against_civilians")
+    else:
+        hit = pl.col("event_type").is_in(["battle", "explosion", "violence_against_civilians"])
+    ev = events.filter(pl.col("admin1").is_not_null()).select(
+        "country", "admin1", "event_date", hit.alias("hit")
+    )
+    per_year = 12.0 / months
+    rows = (
+        t0.join(ev, left_on="pc", right_on="country", how="inner")
+        .filter(pl.col("event_date") <= pl.col("as_of"))
+        .with_columns(
+            before=(pl.col("event_date") >= _months_after("t0", -months))
+            & (pl.col("event_date") < pl.col("t0")),
+            after=(pl.col("event_date") >= pl.col("t0"))
+            & (pl.col("event_date") < _months_after("t0", months)),
+        )
+        .group_by("program_id", "admin1")
+        .agg(
+            ((pl.col("after") & pl.col("hit")).sum() - (pl.col("before") & pl.col("hit")).sum())
+            .cast(pl.Float64)
+            .alias("change"),
+            pl.col("t0").first(),
+            pl.col("as_of").first(),
+        )
+        .with_columns(change=pl.col("change") * per_year)
+    )
+    # Treated areas with no event at all still count (a change of zero).
+    treated_rows = treated.join(t0, on="program_id").select(
+        "program_id", "admin1", pl.lit(0.0).alias("change"), "t0", "as_of"
+    )
+    areas = (
+        pl.concat([rows, treated_rows], how="vertical")
+        .group_by("program_id", "admin1")
+        .agg(pl.col("change").first(), pl.col("t0").first(), pl.col("as_of").first())
+        .join(treated, on=["program_id", "admin1"], how="left")
+        .with_columns(pl.col("treated").fill_null(False))
+        .filter(_months_after("t0", months) <= pl.col("as_of"))
+    )
+    g = areas.group_by("program_id").agg(
+        pl.col("change").filter(pl.col("treated")).mean().alias("mt"),
+        pl.col("change").filter(~pl.col("treated")).mean().alias("mc"),
+        pl.col("change").filter(pl.col("treated")).var().alias("vt"),
+        pl.col("change").filter(~pl.col("treated")).var().alias("vc"),
+        pl.col("treated").sum().cast(pl.Int64).alias("nt"),
+        (~pl.col("treated")).sum().cast(pl.Int64).alias("nc"),
+    )
+    se2 = pl.col("vt") / pl.col("nt") + pl.col("vc") / pl.col("nc")
+    # Welch-Satterthwaite degrees of freedom for the two groups of area changes.
+    dof = se2**2 / (
+        (pl.col("vt") / pl.col("nt")) ** 2 / (pl.col("nt") - 1)
+        + (pl.col("vc") / pl.col("nc")) ** 2 / (pl.col("nc") - 1)
+    )
+    q = dof.map_elements(_t_quantile, return_dtype=pl.Float64)
+    did = pl.col("mt") - pl.col("mc")
+    half = pl.when(se2 > 0).then(q * se2.sqrt()).otherwise(0.0)
+    ok = (pl.col("nt") >= 2) & (pl.col("nc") >= 2)
+    return g.with_columns(
+        dimension=pl.lit(None, dtype=pl.String),
+        dimension_value=pl.lit(None, dtype=pl.String),
+        value=did,
+        numerator=pl.col("mt"),
+        denominator=pl.col("mc"),
+        n=(pl.col("nt") + pl.col("nc")).cast(pl.Int64),
+        ci_low=pl.when(ok).then(did - half),
+        ci_high=pl.when(ok).then(did + half),
+        stat=pl.lit("did"),
+        usable=ok,
+        note=pl.format(
+            "change per area-year: {} areas with trained units {}, {} comparison areas {}; "
+            "a comparison, not proof of cause",
+            pl.col("nt"),
+            pl.col("mt").round(3),
+            pl.col("nc"),
+            pl.col("mc").round(3),
+        ),
+    ).select(
+        "program_id",
+        "dimension",
+        "dimension_value",
+        "value",
+        "numerator",
+        "denominator",
+        "n",
+        "ci_low",
+        "ci_high",
+        "stat",
+        "usable",
+        "note",
+    )
+
+
+@indicator_function(dims=PROGRAM_DIMS)
+def protester_violence(
+    participants: pl.LazyFrame, events: pl.LazyFrame, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Events of violence against protesters by trained units after their training."""
+    units = trained_units(participants)
+    covered = (
+        events.filter(pl.col("event_date") <= pl.col("as_of"))
+        .select("program_id", pl.lit(True).alias("has_events"))
+        .unique()
+    )
+    violent = pl.col("event_type").is_in(["protest", "riot"]) & (
+        pl.col("civilian_targeting") | (pl.col("fatalities") > 0)
+    )
+    ev = events.filter(violent & (pl.col("event_date") <= pl.col("as_of"))).select(
+        pl.col("actor_unit_id").alias("unit_id"), "program_id", "event_date", "fatalities"
+    )
+    per_unit = (
+        units.join(ev, on=["unit_id", "program_id"], how="left")
+        .group_by("program_id", "unit_id")
+        .agg(
+            pl.col("country").first(),
+            pl.col("provider").first(),
+            (pl.col("event_date") > pl.col("t0")).sum().alias("events"),
+            pl.col("fatalities").filter(pl.col("event_date") > pl.col("t0")).sum().alias("dead"),
+        )
+    )
+    out = rollup(
+        per_unit,
+        params.get("_dims", ()),
+        [
+            pl.col("events").sum().cast(pl.Float64).alias("numerator"),
+            pl.len().cast(pl.Float64).alias("denominator"),
+            pl.len().cast(pl.Int64).alias("n"),
+            pl.col("dead").sum().cast(pl.Int64).alias("_dead"),
+        ],
+    ).join(covered, on="program_id", how="left")
+    has = pl.col("has_events").fill_null(False)
+    return out.with_columns(
+        value=pl.col("numerator"),
+        usable=has,
+        note=pl.when(has)
+        .then(
+            pl.format(
+                "{} events by {} trained units after training, {} deaths",
+                pl.col("numerator").cast(pl.Int64),
+                pl.col("n"),
+                pl.col("_dead"),
+            )
+        )
+        .otherwise(
+            pl.lit("no event data on these units: absence of reports is not evidence of no harm")
+        ),
+    ).drop("_dead", "has_events")
+
+
+@indicator_function(dims=())
+def cost_per_retained(
+    participants: pl.LazyFrame,
+    followups: pl.LazyFrame,
+    activities: pl.LazyFrame,
+    as_of: dt.date,
+    params: dict,
+) -> pl.LazyFrame:
+    """Cost of training whose follow-up window has passed, per trainee estimated retained."""
+    months = int(params.get("months", 12))
+    o = followup_outcomes(participants, followups, months, int(params.get("grace_days", 92)))
+    o = o.filter(pl.col("eligible"))
+    counted = pl.col("ascertained") & (pl.col("last_status") != "deceased")
+    kept = pl.col("ascertained") & pl.col("last_status").is_in(SERVING)
+    people = o.group_by("program_id").agg(
+        pl.len().cast(pl.Float64).alias("completers"),
+        counted.sum().cast(pl.Float64).alias("counted"),
+        kept.sum().cast(pl.Float64).alias("kept"),
+    )
+    acts = o.select("program_id", "activity_id").unique()
+    cost = (
+        activities.join(acts, on=["program_id", "activity_id"], how="inner")
+        .group_by("program_id")
+        .agg(
+            pl.coalesce("actual_cost", "planned_cost").sum().alias("cost"),
+            pl.col("planned_cost").sum().alias("planned"),
+        )
+    )
+    out = people.join(cost, on="program_id", how="inner")
+    retained = pl.col("completers") * pl.col("kept") / pl.col("counted")
+    return out.with_columns(
+        dimension=pl.lit(None, dtype=pl.String),
+        dimension_value=pl.lit(None, dtype=pl.String),
+        numerator=pl.col("cost"),
+        denominator=retained,
+        value=pl.when(retained > 0).then(pl.col("cost") / retained),
+        n=pl.col("counted").cast(pl.Int64),
+        persons=pl.col("counted").cast(pl.Int64),
+        ref_target=pl.col("planned") / pl.col("completers"),
+        note=pl.format(
+            "retained estimated as completers x retention among the {} with a known status; "
+            "reference: planned cost per completer {}",
+            pl.col("counted").cast(pl.Int64),
+            (pl.col("planned") / pl.col("completers")).round(2),
+        ),
+    ).drop("completers", "counted", "kept", "cost", "planned")
+
+
+@indicator_function(dims=())
+def partner_cost_share_trend(
+    activities: pl.LazyFrame, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Cost-weighted least-squares slope of partner cost share per year of the program."""
+    a = activities.filter(
+        (pl.col("status") != "cancelled") & (pl.col("planned_start") <= pl.col("as_of"))
+    ).with_columns(
+        x=_days(pl.col("planned_start"), pl.col("program_start")).cast(pl.Float64) / 365.25,
+        y=pl.col("partner_cost_share"),
+        w=pl.when(pl.col("planned_cost") > 0).then(pl.col("planned_cost")).otherwise(1.0),
+    )
+    g = a.group_by("program_id").agg(
+        pl.len().cast(pl.Int64).alias("n"),
+        (pl.col("w") * pl.col("x")).sum().alias("sx"),
+        (pl.col("w") * pl.col("y")).sum().alias("sy"),
+        (pl.col("w") * pl.col("x") * pl.col("x")).sum().alias("sxx"),
+        (pl.col("w") * pl.col("x") * pl.col("y")).sum().alias("sxy"),
+        pl.col("w").sum().alias("sw"),
+        pl.col("x").max().alias("xmax"),
+        pl.col("x").min().alias("xmin"),
+    )
+    var = pl.col("sxx") / pl.col("sw") - (pl.col("sx") / pl.col("sw")) ** 2
+    cov = pl.col("sxy") / pl.col("sw") - pl.col("sx") * pl.col("sy") / pl.col("sw") ** 2
+    slope = cov / var
+    start = pl.col("sy") / pl.col("sw") - slope * pl.col("sx") / pl.col("sw")
+    spread = (pl.col("xmax") - pl.col("xmin")) >= 1.0
+    return g.with_columns(
+        dimension=pl.lit(None, dtype=pl.String),
+        dimension_value=pl.lit(None, dtype=pl.String),
+        value=pl.when(spread & (var > 0)).then(slope),
+        ref_baseline=pl.when(spread & (var > 0)).then(start),
+        usable=spread,
+        note=pl.when(spread)
+        .then(
+            pl.format(
+                "fitted share {} at start, change {} per year",
+                start.round(3),
+                slope.round(4),
+            )
+        )
+        .otherwise(pl.lit("activities span less than a year: no trend")),
+    ).select(
+        "program_id", "dimension", "dimension_value", "value", "ref_baseline", "n", "usable", "note"
+    )
+
+
+@indicator_function(dims=())
+def context_change(context: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
+    """Change of each context series for the partner country from program start to end (or as-of)."""
+    headline = params.get("headline", "wgi_rule_of_law")
+    rated = list(params.get("rated_series", [headline]))
+    c = context.with_columns(
+        last_year=pl.min_horizontal(pl.col("program_end").dt.year(), pl.col("as_of").dt.year() - 1),
+        first_year=pl.col("program_start").dt.year(),
+    ).filter(pl.col("year") <= pl.col("last_year"))
+    start = (
+        c.filter(pl.col("year") <= pl.col("first_year"))
+        .sort("year")
+        .group_by("program_id", "indicator")
+        .agg(pl.col("value").last().alias("v0"), pl.col("year").last().alias("y0"))
+    )
+    end = (
+        c.filter(pl.col("year") > pl.col("first_year"))
+        .sort("year")
+        .group_by("program_id", "indicator")
+        .agg(pl.col("value").last().alias("v1"), pl.col("year").last().alias("y1"))
+    )
+    s = start.join(end, on=["program_id", "indicator"], how="inner").with_columns(
+        value=pl.col("v1") - pl.col("v0"),
+        usable=pl.col("indicator").is_in(rated),
+        note=pl.format(
+            "context, not attribution: {} {} in {} -> {} in {}",
+            pl.col("indicator"),
+            pl.col("v0").round(3),
+            pl.col("y0"),
+            pl.col("v1").round(3),
+            pl.col("y1"),
+        ),
+    )
+    series = s.select(
+        "program_id",
+        pl.lit("series").alias("dimension"),
+        pl.col("indicator").alias("dimension_value"),
+        "value",
+        pl.col("v0").alias("ref_baseline"),
+        pl.lit(2, dtype=pl.Int64).alias("n"),
+        "usable",
+        "note",
+    )
+    total = series.filter(pl.col("dimension_value") == headline).with_columns(
+        dimension=pl.lit(None, dtype=pl.String),
+        dimension_value=pl.lit(None, dtype=pl.String),
+    )
+    return pl.concat([total, series], how="vertical")
+
+
+def call(name: str, frames: dict[str, Any]) -> pl.LazyFrame:
+    """Call a registered function with the frames and values its parameters name."""
+    import inspect
+
+    fn = REGISTRY[name]
+    kwargs = {p: frames[p] for p in inspect.signature(fn).parameters}
+    return fn(**kwargs)

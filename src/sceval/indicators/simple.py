@@ -1,0 +1,144 @@
+"""Simple indicators, compiled from their catalogue files to Polars expressions.
+
+A count, sum, mean, share or ratio over one source table, with a filter and disaggregations,
+needs no Python: the filter and expressions are SQL expressions (`pl.sql_expr`). Indicators
+that share a source are computed together: one lazy frame of masks per source, one group-by
+per (program, dimension), collected once with the rest of the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from sceval.indicators.catalogue import Indicator
+from sceval.indicators.sources import DEFAULT_DATE, in_time
+
+ROW_SCHEMA = {
+    "indicator_id": pl.String,
+    "program_id": pl.String,
+    "dimension": pl.String,
+    "dimension_value": pl.String,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "value": pl.Float64,
+    "n": pl.Int64,
+    "persons": pl.Int64,
+    "sd": pl.Float64,
+    "stat": pl.String,
+    "note": pl.String,
+}
+
+
+def _sql(text: object) -> pl.Expr:
+    return pl.sql_expr(str(text))
+
+
+def _columns(k: int, ind: Indicator, schema: pl.Schema) -> list[pl.Expr]:
+    """The per-row columns one indicator needs: its mask and its measured expressions."""
+    comp = ind.simple
+    date = comp.get("date", DEFAULT_DATE.get(comp["source"]))
+    mask = in_time(date)
+    if comp.get("filter"):
+        mask = mask & _sql(comp["filter"]).fill_null(False)
+    cols = [mask.alias(f"_{k}_m")]
+    agg = comp["aggregate"]
+    if agg == "share":
+        cols.append(_sql(comp["numerator"]).cast(pl.Boolean).fill_null(False).alias(f"_{k}_x"))
+    elif agg in ("mean", "sum"):
+        cols.append(_sql(comp["value"]).cast(pl.Float64).alias(f"_{k}_v"))
+    elif agg == "ratio":
+        cols.append(_sql(comp["numerator"]).cast(pl.Float64).alias(f"_{k}_a"))
+        cols.append(_sql(comp["denominator"]).cast(pl.Float64).alias(f"_{k}_b"))
+    return cols
+
+
+def _aggregations(k: int, ind: Indicator, schema: pl.Schema) -> list[pl.Expr]:
+    """Per-group measures of one indicator, named `_k_<field>`."""
+    comp = ind.simple
+    m = pl.col(f"_{k}_m")
+    scale = float(comp.get("scale", 1))
+    agg = comp["aggregate"]
+    n_rows = m.sum().cast(pl.Int64)
+    null = pl.lit(None, dtype=pl.Float64)
+    if agg == "share":
+        num = (m & pl.col(f"_{k}_x")).sum().cast(pl.Float64)
+        den = n_rows.cast(pl.Float64)
+        out = [num, den, num / den, n_rows, null, pl.lit("proportion")]
+    elif agg == "mean":
+        v = pl.when(m).then(pl.col(f"_{k}_v"))
+        cnt = v.count().cast(pl.Int64)
+        out = [v.sum(), cnt.cast(pl.Float64), v.mean() * scale, cnt, v.std() * scale]
+        out.append(pl.lit("mean"))
+    elif agg == "sum":
+        v = pl.when(m).then(pl.col(f"_{k}_v"))
+        out = [v.sum(), null, v.sum() * scale, n_rows, null, pl.lit(None, dtype=pl.String)]
+    elif agg == "ratio":
+        a = pl.when(m).then(pl.col(f"_{k}_a")).sum()
+        b = pl.when(m).then(pl.col(f"_{k}_b")).sum()
+        value = pl.when(b != 0).then(a / b * scale)
+        out = [a, b, value, n_rows, null, pl.lit(None, dtype=pl.String)]
+    else:  # count
+        if comp.get("distinct"):
+            cnt = pl.when(m).then(pl.col(comp["distinct"])).drop_nulls().n_unique()
+        else:
+            cnt = n_rows
+        cnt = cnt.cast(pl.Int64)
+        out = [cnt.cast(pl.Float64), null, cnt.cast(pl.Float64) * scale, cnt, null]
+        out.append(pl.lit(None, dtype=pl.String))
+    if "participant_id" in schema.names():
+        persons = pl.when(m).then(pl.col("participant_id")).drop_nulls().n_unique()
+    else:
+        persons = pl.lit(None)
+    out.append(persons.cast(pl.Int64))
+    names = ("numerator", "denominator", "value", "n", "sd", "stat", "persons")
+    return [e.alias(f"_{k}_{nm}") for e, nm in zip(out, names, strict=True)]
+
+
+def aggregate_source(
+    lf: pl.LazyFrame, indicators: Sequence[Indicator], *, as_of: dt.date | None
+) -> pl.LazyFrame:
+    """Result rows (ROW_SCHEMA) of every simple indicator over one enriched source frame."""
+    schema = lf.collect_schema()
+    base = lf.with_columns(
+        [c for k, ind in enumerate(indicators) for c in _columns(k, ind, schema)]
+    )
+    dims = sorted({d for ind in indicators for d in ind.disaggregations})
+    parts: list[pl.LazyFrame] = []
+    for dim in [None, *dims]:
+        members = [
+            (k, ind)
+            for k, ind in enumerate(indicators)
+            if dim is None or dim in ind.disaggregations
+        ]
+        keys = ["program_id"] if dim is None else ["program_id", dim]
+        grouped = (
+            base.filter(pl.col("program_id").is_not_null())
+            .with_columns([] if dim is None else [pl.col(dim).cast(pl.String).fill_null("unknown")])
+            .group_by(keys)
+            .agg([a for k, ind in members for a in _aggregations(k, ind, schema)])
+        )
+        for k, ind in members:
+            row = grouped.select(
+                pl.lit(ind.id).alias("indicator_id"),
+                pl.col("program_id"),
+                pl.lit(dim, dtype=pl.String).alias("dimension"),
+                (pl.lit(None, dtype=pl.String) if dim is None else pl.col(dim)).alias(
+                    "dimension_value"
+                ),
+                *[
+                    pl.col(f"_{k}_{nm}").cast(tp).alias(nm)
+                    for nm, tp in ROW_SCHEMA.items()
+                    if nm not in ("indicator_id", "program_id", "dimension", "dimension_value")
+                    and nm != "note"
+                ],
+                pl.lit(None, dtype=pl.String).alias("note"),
+            )
+            if dim is not None:
+                row = row.filter(pl.col("n") > 0)  # a cell that exists only in later data
+            parts.append(row)
+    if not parts:
+        return pl.LazyFrame(schema=ROW_SCHEMA)
+    return pl.concat(parts, how="vertical")

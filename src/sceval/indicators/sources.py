@@ -1,0 +1,243 @@
+"""Input tables as the indicators see them: each row linked to its program, with dimensions.
+
+Every source gets `program_id`, the program's `provider`, a `country`, the disaggregation
+columns it can carry (sex, age_band, rank_group, activity_kind), its parents' columns under a
+prefix (`activity_`, `program_`, `unit_`, `transfer_`), and `as_of` / `age_days` so that a
+catalogue expression can say "in the last 365 days" without Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from sceval.project import Project
+
+POLARS_TYPES = {
+    "str": pl.String,
+    "int": pl.Int64,
+    "float": pl.Float64,
+    "bool": pl.Boolean,
+    "date": pl.Date,
+}
+
+# The date that places a row in time: rows dated after the as-of date (or undated) are out.
+DEFAULT_DATE: dict[str, str | None] = {
+    "programs": "start_date",
+    "activities": "planned_start",
+    "participants": "activity_actual_start",
+    "followups": "check_date",
+    "dialogues": "date",
+    "equipment": "delivered_date",
+    "end_use_checks": "check_date",
+    "events": "event_date",
+    "incidents": "date",
+    "indicator_observations": "period_end",
+    "context": "context_date",
+    "units": None,
+}
+
+
+class NoProgramLink(Exception):
+    """The table has no path to a program."""
+
+
+def empty_tables(project: Project) -> dict[str, pl.LazyFrame]:
+    """Zero-row frames typed from the contracts (for compiling the catalogue)."""
+    return {
+        name: pl.LazyFrame(schema={c.name: POLARS_TYPES[c.type] for c in con.columns})
+        for name, con in project.contracts.items()
+    }
+
+
+def warehouse_tables(
+    con: duckdb.DuckDBPyConnection, project: Project, tables: set[str]
+) -> dict[str, pl.LazyFrame]:
+    """The warehouse's input tables as lazy frames (Arrow copy), typed like the contracts."""
+    out = empty_tables(project)
+    for name in sorted(tables & set(out)):
+        schema = out[name].collect_schema()
+        cols = ", ".join(f'"{c}"' for c in schema.names())
+        df = con.sql(f'SELECT {cols} FROM "{name}"').pl()
+        out[name] = df.cast(dict(schema)).lazy()
+    return out
+
+
+def _programs(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+    return t["programs"].select(
+        "program_id",
+        "provider",
+        pl.col("partner_country").alias("program_country"),
+        pl.col("name").alias("program_name"),
+        pl.col("framework").alias("program_framework"),
+        pl.col("region").alias("program_region"),
+        pl.col("start_date").alias("program_start"),
+        pl.col("end_date").alias("program_end"),
+        pl.col("budget").alias("program_budget"),
+        pl.col("currency").alias("program_currency"),
+    )
+
+
+def _units(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+    return t["units"].select(
+        "unit_id",
+        pl.col("partner_country").alias("unit_country"),
+        pl.col("name").alias("unit_name"),
+        pl.col("service").alias("unit_service"),
+        pl.col("command").alias("unit_command"),
+        pl.col("affiliation").alias("unit_affiliation"),
+        pl.col("vetting_status").alias("unit_vetting_status"),
+        pl.col("vetting_date").alias("unit_vetting_date"),
+    )
+
+
+def _activities(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+    return t["activities"].join(_programs(t), on="program_id", how="left")
+
+
+def _participants(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+    acts = t["activities"].select(
+        "activity_id",
+        "program_id",
+        *[
+            pl.col(c).alias(f"activity_{c}")
+            for c in t["activities"].collect_schema().names()
+            if c not in ("activity_id", "program_id")
+        ],
+    )
+    age = pl.col("age")
+    band = (
+        pl.when(age.is_null())
+        .then(pl.lit("unknown"))
+        .when(age < 25)
+        .then(pl.lit("16-24"))
+        .when(age < 35)
+        .then(pl.lit("25-34"))
+        .when(age < 45)
+        .then(pl.lit("35-44"))
+        .otherwise(pl.lit("45+"))
+    )
+    return (
+        t["participants"]
+        .join(acts, on="activity_id", how="left")
+        .join(_programs(t), on="program_id", how="left")
+        .join(_units(t), on="unit_id", how="left")
+        .with_columns(
+            age_band=band,
+            completion_date=pl.when(pl.col("completed")).then(pl.col("activity_actual_end")),
+        )
+    )
+
+
+def _person_programs(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+    """One row per (person, program), with the person's dimensions at first attendance."""
+    return (
+        _participants(t)
+        .sort("participant_id", "program_id", "activity_actual_start", "activity_id")
+        .unique(["participant_id", "program_id"], keep="first", maintain_order=True)
+        .select(
+            "participant_id",
+            "program_id",
+            "sex",
+            "age_band",
+            "rank_group",
+            "country",
+            pl.col("unit_id").alias("participant_unit_id"),
+        )
+    )
+
+
+def _unit_programs(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+    """Every (unit, program) pair: units the program trained, equipped or advised."""
+    pairs = pl.concat(
+        [
+            t["activities"].select("unit_id", "program_id"),
+            t["participants"]
+            .join(t["activities"].select("activity_id", "program_id"), on="activity_id")
+            .select("unit_id", "program_id"),
+            t["equipment"].select("unit_id", "program_id"),
+        ]
+    )
+    return pairs.drop_nulls().unique().join(_programs(t), on="program_id", how="inner")
+
+
+def _with_country(lf: pl.LazyFrame, *candidates: str) -> pl.LazyFrame:
+    names = lf.collect_schema().names()
+    cols = [pl.col(c) for c in candidates if c in names]
+    return lf.with_columns(country=pl.coalesce(cols)) if cols else lf
+
+
+def linked(t: dict[str, pl.LazyFrame], table: str) -> pl.LazyFrame:
+    """The table's rows joined to their program(s) and parents."""
+    if table == "programs":
+        return t["programs"].join(_programs(t), on="program_id", how="left")
+    if table == "activities":
+        return _activities(t).with_columns(activity_kind=pl.col("kind"))
+    if table == "participants":
+        return _participants(t)
+    if table == "followups":
+        return t["followups"].join(_person_programs(t), on="participant_id", how="inner")
+    if table in ("dialogues", "indicator_observations"):
+        return t[table].join(_programs(t), on="program_id", how="left")
+    if table == "equipment":
+        return (
+            t["equipment"]
+            .join(_programs(t), on="program_id", how="left")
+            .join(_units(t), on="unit_id", how="left")
+        )
+    if table == "end_use_checks":
+        eq = t["equipment"].select(
+            "transfer_id",
+            "program_id",
+            *[
+                pl.col(c).alias(f"transfer_{c}")
+                for c in t["equipment"].collect_schema().names()
+                if c not in ("transfer_id", "program_id")
+            ],
+        )
+        return (
+            t["end_use_checks"]
+            .join(eq, on="transfer_id", how="left")
+            .join(_programs(t), on="program_id", how="left")
+        )
+    if table == "units":
+        return t["units"].join(_unit_programs(t), on="unit_id", how="inner")
+    if table == "incidents":
+        return (
+            t["incidents"]
+            .join(_unit_programs(t), on="unit_id", how="inner")
+            .join(_units(t), on="unit_id", how="left")
+        )
+    if table == "events":
+        up = _unit_programs(t).rename({"unit_id": "actor_unit_id"})
+        return t["events"].join(up, on="actor_unit_id", how="inner")
+    if table == "context":
+        return (
+            t["context"]
+            .join(_programs(t), left_on="country", right_on="program_country", how="inner")
+            .with_columns(
+                program_country=pl.col("country"),
+                context_date=pl.date(pl.col("year"), 12, 31),
+            )
+        )
+    raise NoProgramLink(f"table {table!r} has no link to a program; use a python: compute")
+
+
+def enriched(t: dict[str, pl.LazyFrame], table: str, *, as_of: dt.date | None) -> pl.LazyFrame:
+    """`linked` plus country, `as_of` and `age_days` (days from the source's date to as-of)."""
+    lf = _with_country(linked(t, table), "country", "unit_country", "program_country")
+    names = lf.collect_schema().names()
+    date_col = DEFAULT_DATE.get(table)
+    lf = lf.with_columns(as_of=pl.lit(as_of or dt.date(2000, 1, 1), dtype=pl.Date))
+    if date_col is not None and date_col in names:
+        return lf.with_columns(age_days=(pl.col("as_of") - pl.col(date_col)).dt.total_days())
+    return lf.with_columns(age_days=pl.lit(None, dtype=pl.Int64))
+
+
+def in_time(date_col: str | None) -> pl.Expr:
+    """Rows dated on or before the as-of date (undated rows are out when a date is named)."""
+    if date_col is None:
+        return pl.lit(True)
+    return pl.col(date_col).is_not_null() & (pl.col(date_col) <= pl.col("as_of"))

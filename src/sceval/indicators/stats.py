@@ -1,0 +1,64 @@
+"""Intervals and statuses: the honest-numbers rules shared by every indicator.
+
+Expressions only: they run inside the one Polars query that builds a run's result rows.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+Z95 = 1.959963984540054
+
+
+def wilson_bounds(num: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
+    """Wilson score 95% interval of a proportion num/n (null when n is 0)."""
+    p = num / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)).sqrt()) / denom
+    ok = n > 0
+    low = pl.when(ok).then((centre - half).clip(0.0, 1.0))
+    high = pl.when(ok).then((centre + half).clip(0.0, 1.0))
+    return low, high
+
+
+def _t_quantiles(n: pl.Series) -> pl.Series:
+    from scipy.stats import t  # only when a mean is computed
+
+    return pl.Series(
+        [float(t.ppf(0.975, k - 1)) if k is not None and k >= 2 else None for k in n],
+        dtype=pl.Float64,
+    )
+
+
+def t_bounds(mean: pl.Expr, sd: pl.Expr, n: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Student-t 95% interval of a mean (null when n < 2)."""
+    q = n.map_batches(_t_quantiles, return_dtype=pl.Float64)
+    half = q * sd / n.cast(pl.Float64).sqrt()
+    ok = n >= 2
+    return pl.when(ok).then(mean - half), pl.when(ok).then(mean + half)
+
+
+def status_expr(
+    value: pl.Expr,
+    reference: pl.Expr,
+    green: pl.Expr,
+    amber: pl.Expr,
+    direction: pl.Expr,
+    usable: pl.Expr,
+) -> pl.Expr:
+    """green/amber/red against thresholds (scaled by reference when given), else insufficient_data."""
+    g = green * reference
+    a = amber * reference
+    higher = direction == "higher"
+    is_green = pl.when(higher).then(value >= g).otherwise(value <= g)
+    is_amber = pl.when(higher).then(value >= a).otherwise(value <= a)
+    return (
+        pl.when(~usable | value.is_null() | g.is_null() | a.is_null())
+        .then(pl.lit("insufficient_data"))
+        .when(is_green)
+        .then(pl.lit("green"))
+        .when(is_amber)
+        .then(pl.lit("amber"))
+        .otherwise(pl.lit("red"))
+    )
