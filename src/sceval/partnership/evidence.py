@@ -13,52 +13,56 @@ import polars as pl
 from sceval.errors import ProjectError
 from sceval.partnership.model import Model, ParsedRating
 
-# Each measure: SQL over the case's programs (bound as a list in $1) returning value and n.
+# Each measure: description, SQL over the case's rows (`{rows}`: the dialogues or activities of
+# the case's programs, bound as a list in $1, within the rule's `recent_years` window), unit of n.
+SENIORITY = """CASE level WHEN 'ministerial' THEN 1.0 WHEN 'chiefs_of_defence' THEN 0.75
+    WHEN 'ambassadorial' THEN 0.5 WHEN 'senior_official' THEN 0.25 ELSE 0.0 END"""
 MEASURES = {
     "dialogue_women_share": (
         "share of women among dialogue participants",
-        """SELECT sum(participants_women)::DOUBLE / nullif(sum(participants_total), 0),
-                  count(*) FROM dialogues WHERE list_contains($1, program_id)""",
-        "meetings",
+        "SELECT sum(participants_women)::DOUBLE / nullif(sum(participants_total), 0), count(*) FROM {rows}",
+        "dialogues",
     ),
     "dialogue_youth_share": (
         "share of participants under 30 in dialogues",
-        """SELECT sum(participants_youth)::DOUBLE / nullif(sum(participants_total), 0),
-                  count(*) FROM dialogues WHERE list_contains($1, program_id)""",
-        "meetings",
+        "SELECT sum(participants_youth)::DOUBLE / nullif(sum(participants_total), 0), count(*) FROM {rows}",
+        "dialogues",
     ),
     "dialogue_civil_society_share": (
         "share of dialogue meetings with civil society present",
-        """SELECT avg(civil_society_present::INT), count(*)
-           FROM dialogues WHERE list_contains($1, program_id)""",
-        "meetings",
+        "SELECT avg(civil_society_present::INT), count(*) FROM {rows}",
+        "dialogues",
     ),
-    "dialogue_senior_share": (
-        "share of dialogue meetings at ministerial or chiefs-of-defence level",
-        """SELECT avg((level IN ('ministerial', 'chiefs_of_defence'))::INT), count(*)
-           FROM dialogues WHERE list_contains($1, program_id)""",
-        "meetings",
+    "dialogue_seniority_index": (
+        "mean seniority of dialogue meetings (ministerial 1, chiefs of defence 0.75, "
+        "ambassadorial 0.5, senior official 0.25, working 0)",
+        f"SELECT avg({SENIORITY}), count(*) FROM {{rows}}",
+        "dialogues",
+    ),
+    "dialogue_ministerial_share": (
+        "share of dialogue meetings at ministerial level",
+        "SELECT avg((level = 'ministerial')::INT), count(*) FROM {rows}",
+        "dialogues",
     ),
     "dialogue_meetings_per_year": (
-        "dialogue meetings per year",
-        """SELECT count(*) / greatest(1.0, (max(date) - min(date) + 1) / 365.25), count(*)
-           FROM dialogues WHERE list_contains($1, program_id)""",
-        "meetings",
+        "dialogue meetings per year (over the window, or the series' span)",
+        "SELECT count(*) / greatest(1.0, {years}), count(*) FROM {rows}",
+        "dialogues",
     ),
     "activity_co_designed_share": (
-        "share of activities co-designed with the partner",
-        """SELECT avg(co_designed::INT), count(*) FROM activities
-           WHERE list_contains($1, program_id) AND status <> 'cancelled'""",
+        "share of activities co-designed with the partner (cancelled ones excluded)",
+        "SELECT avg(co_designed::INT), count(*) FROM {rows} WHERE status <> 'cancelled'",
         "activities",
     ),
     "activity_partner_cost_share": (
-        "partner's share of activity costs (cost-weighted)",
+        "partner's share of activity costs, weighted by cost (cancelled ones excluded)",
         """SELECT sum(partner_cost_share * coalesce(actual_cost, planned_cost))
                   / nullif(sum(coalesce(actual_cost, planned_cost)), 0), count(*)
-           FROM activities WHERE list_contains($1, program_id) AND status <> 'cancelled'""",
+           FROM {rows} WHERE status <> 'cancelled'""",
         "activities",
     ),
 }
+DATE_COLUMN = {"dialogues": "date", "activities": "planned_start"}
 
 _PROGRAM_FILTERS = ("framework", "provider", "region", "partner_country")
 
@@ -85,14 +89,28 @@ def case_programs(con, model: Model, case_id: str) -> list[str]:
     return ids
 
 
-def measure(con, name: str, programs: list[str]) -> tuple[float | None, int, str]:
+def measure(
+    con, name: str, programs: list[str], recent_years: float | None = None
+) -> tuple[float | None, int, str]:
     """A named measure over the programs: value (None when nothing to measure), n, unit of n."""
     try:
-        _, sql, unit = MEASURES[name]
+        _, sql, table = MEASURES[name]
     except KeyError:
         raise ProjectError(f"unknown data measure {name!r}; known: {', '.join(MEASURES)}") from None
-    value, n = con.execute(sql, [programs]).fetchall()[0]
-    return (None if value is None else float(value)), int(n or 0), unit
+    day = DATE_COLUMN[table]
+    rows = f"(SELECT * FROM {table} WHERE list_contains($1, program_id)"
+    if recent_years:
+        days = round(float(recent_years) * 365.25)
+        rows += (
+            f" AND {day} > (SELECT max({day}) FROM {table} WHERE list_contains($1, program_id))"
+            f" - INTERVAL {days} DAY"
+        )
+        years = str(float(recent_years))
+    else:
+        years = f"(max({day}) - min({day}) + 1) / 365.25"
+    query = sql.format(rows=rows + ") AS r", years=years)
+    value, n = con.execute(query, [programs]).fetchall()[0]
+    return (None if value is None else float(value)), int(n or 0), table
 
 
 def band_rating(rule: dict, value: float) -> str:
@@ -121,7 +139,9 @@ def data_rows(con, model: Model, expert: pl.DataFrame, run_id: str) -> list[dict
                 continue
             parts, found = [], []
             for rule in item.data:
-                value, n, unit = measure(con, str(rule.get("measure")), programs)
+                value, n, unit = measure(
+                    con, str(rule.get("measure")), programs, rule.get("recent_years")
+                )
                 min_n = int(rule.get("min_n", 1))
                 if value is None or n < min_n:
                     parts.append(f"{rule['measure']}: {n} {unit} (< {min_n}), insufficient_data")
@@ -129,7 +149,10 @@ def data_rows(con, model: Model, expert: pl.DataFrame, run_id: str) -> list[dict
                 text = band_rating(rule, value)
                 p = model.parse(text, case_id=case_id, item_id=item.id)
                 found.append((p, resolve_score(p, default)))
-                parts.append(f"{rule['measure']}={value:.3g} over {n} {unit} -> {text}")
+                window = (
+                    f" in the last {rule['recent_years']} years" if rule.get("recent_years") else ""
+                )
+                parts.append(f"{rule['measure']}={value:.3g} over {n} {unit}{window} -> {text}")
             row = {
                 "run_id": run_id,
                 "model_id": model.id,

@@ -148,13 +148,19 @@ class Model:
             kind = spec.get("qualifier")
             qtext = spec.get("qualifier_text", norm) if kind else None
             return self._parsed(norm, str(spec["base"]), qtext, kind)
+        folded = {k.casefold(): v for k, v in self.ratings.items()}
         for regex, kind in self.patterns:
             m = regex.match(norm)
-            if m and m.group("base").casefold() in self.levels:
-                qtext = m.groupdict().get("qualifier")
-                return self._parsed(
-                    norm, m.group("base").casefold(), qtext, kind if qtext else None
-                )
+            if not m:
+                continue
+            word, qtext = m.group("base"), m.groupdict().get("qualifier")
+            if word.casefold() in self.levels:
+                return self._parsed(norm, word.casefold(), qtext, kind if qtext else None)
+            # A base that is itself a qualified rating ("Some, in training"): keep both parts.
+            spec = folded.get(word.casefold())
+            if spec is not None:
+                both = f"{word}, {qtext}" if qtext else word
+                return self._parsed(norm, spec["base"], both, spec.get("qualifier") or kind)
         return None
 
     def _parsed(self, text: str, base: str, qtext: str | None, kind: str | None) -> ParsedRating:
@@ -196,6 +202,15 @@ class Model:
     @property
     def default_mapping(self) -> dict[str, float]:
         return {n: p.value for n, p in self.parameters.items()}
+
+
+def word(x: Any) -> str:
+    """A YAML scalar as a rating word: YAML 1.1 reads bare yes/no as booleans."""
+    if x is True:
+        return "yes"
+    if x is False:
+        return "no"
+    return str(x)
 
 
 def number(x: Any) -> float:
@@ -250,7 +265,7 @@ def load_model(path: Path) -> Model:
     scale = _need(data, "scale", dict, where)
     params = _parameters(scale.get("parameters") or {}, where)
     levels = {
-        str(k).casefold(): dict(v or {}) for k, v in _need(scale, "levels", dict, where).items()
+        word(k).casefold(): dict(v or {}) for k, v in _need(scale, "levels", dict, where).items()
     }
     for name, lv in levels.items():
         if "score" not in lv:
@@ -261,8 +276,8 @@ def load_model(path: Path) -> Model:
         q["factor"] = _ref(q.get("factor", 1), params, f"{where}: scale.qualifiers.{name}.factor")
     ratings = {}
     for text, spec in (scale.get("ratings") or {}).items():
-        spec = {"base": spec} if isinstance(spec, str) else dict(spec or {})
-        base = str(spec.get("base", "")).casefold()
+        spec = dict(spec) if isinstance(spec, dict) else {"base": spec}
+        base = word(spec.get("base", "")).casefold()
         if base not in levels:
             raise ProjectError(f"{where}: scale.ratings[{text!r}] names unknown base {base!r}")
         if spec.get("qualifier") is not None and spec["qualifier"] not in qualifiers:
@@ -270,7 +285,7 @@ def load_model(path: Path) -> Model:
                 f"{where}: scale.ratings[{text!r}] names unknown qualifier {spec['qualifier']!r}"
             )
         spec["base"] = base
-        ratings[" ".join(str(text).split())] = spec
+        ratings[" ".join(word(text).split())] = spec
     patterns = []
     for i, p in enumerate(scale.get("patterns") or []):
         try:
@@ -315,8 +330,17 @@ def load_model(path: Path) -> Model:
     )
     if not model._ordered(model.default_mapping):
         raise ProjectError(f"{where}: the parameters' own values break scale.order")
+    from sceval.partnership.evidence import MEASURES
+
     for item in model.items:
         for rule in item.data:
+            if rule.get("measure") not in MEASURES:
+                raise ProjectError(
+                    f"{where}: item {item.id}: data measure {rule.get('measure')!r} is unknown; "
+                    f"known: {', '.join(MEASURES)}"
+                )
+            if not rule.get("bands"):
+                raise ProjectError(f"{where}: item {item.id}: a data rule needs `bands`")
             for band in rule.get("bands") or []:
                 model.parse(str(band.get("rating")), case_id="(data bands)", item_id=item.id)
     return model
