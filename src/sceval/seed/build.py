@@ -133,77 +133,82 @@ def participants_frame(
 ) -> pl.DataFrame:
     """One row per person per course attended; repeat courses re-use earlier pseudonyms."""
     b = spec.behaviour
-    pool: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("pid", "rank", "sex", "age", "unit", "vetted")
-    }
+    # Persons are numbered; their attributes live in pools indexed by that number.
+    pool: dict[str, list[np.ndarray]] = {k: [] for k in ("rank", "sex", "age", "unit", "vetted")}
     queue: dict[tuple[str, ...], np.ndarray] = {}
+    cols: dict[str, list[np.ndarray]] = {
+        k: []
+        for k in ("person", "activity", "completed", "pre", "post", "scored", "posted", "days")
+    }
     next_person = 0
-    parts = []
     status = activities["status"].to_list()
-    ends = activities["actual_end"].to_numpy()
     for i, c in enumerate(spec.courses):
         if c.reported_only or status[i] not in ("delivered", "ongoing"):
             continue
         if c.repeat_ranks:
             if c.repeat_ranks not in queue:
-                ranks = np.concatenate(pool["rank"])
-                eligible = np.flatnonzero(np.isin(ranks, c.repeat_ranks))
+                eligible = np.flatnonzero(np.isin(np.concatenate(pool["rank"]), c.repeat_ranks))
                 queue[c.repeat_ranks] = rng.permutation(eligible)
-            take, queue[c.repeat_ranks] = queue[c.repeat_ranks][: c.n], queue[c.repeat_ranks][c.n :]
-            person = {k: np.concatenate(v)[take] for k, v in pool.items()}
+            person, queue[c.repeat_ranks] = (
+                queue[c.repeat_ranks][: c.n],
+                queue[c.repeat_ranks][c.n :],
+            )
         else:
             n = c.n
             names, probs = zip(*c.ranks.items(), strict=True)
             units = np.array(c.units or (c.unit_id,), dtype=object)
             weights = np.array(c.unit_weights or [1.0] * len(units), dtype=float)
-            person = {
-                "pid": np.array(
-                    [f"{spec.program_id}-P{next_person + k + 1:05d}" for k in range(n)],
-                    dtype=object,
-                ),
-                "rank": rng.choice(np.array(names), n, p=np.array(probs) / sum(probs)),
-                "sex": np.where(
+            pool["rank"].append(rng.choice(np.array(names), n, p=np.array(probs) / sum(probs)))
+            pool["sex"].append(
+                np.where(
                     rng.random(n) < c.female, "F", np.where(rng.random(n) < 0.003, "unknown", "M")
-                ),
-                "age": rng.integers(c.ages[0], c.ages[1] + 1, n),
-                "unit": rng.choice(units, n, p=weights / weights.sum()),
-                "vetted": rng.random(n) < b.vetted,
-            }
-            next_person += n
-            for k, v in person.items():
-                pool[k].append(v)
-        n = len(person["pid"])
-        done = status[i] == "delivered"
-        completed = (rng.random(n) < (c.completion or b.completion)) & done
-        pre = np.clip(np.round(rng.normal(b.pre_mean, 12, n), 1), 0, 100)
-        post = np.clip(np.round(pre + rng.normal(b.gain, 8, n), 1), 0, 100)
-        scored = rng.random(n) < b.scored
-        posted = completed & (rng.random(n) < b.posted)
-        parts.append(
-            pl.DataFrame(
-                {
-                    "participant_id": person["pid"].astype(str),
-                    "activity_id": [activities["activity_id"][i]] * n,
-                    "unit_id": pl.Series(person["unit"], dtype=pl.String),
-                    "sex": person["sex"],
-                    "age": person["age"],
-                    "rank_group": person["rank"],
-                    "completed": completed,
-                    "pre_score": pl.Series(np.where(scored, pre, np.nan)).fill_nan(None),
-                    "post_score": pl.Series(np.where(scored & completed, post, np.nan)).fill_nan(
-                        None
-                    ),
-                    "vetted": person["vetted"],
-                    "posted_within_days": pl.Series(
-                        np.where(posted, rng.integers(*b.posted_days, n, endpoint=True), -1)
-                    ).replace(-1, None),
-                    "_completed_on": dates(np.full(n, ends[i], dtype="datetime64[D]")),
-                }
+                )
             )
-        )
-    if not parts:
+            pool["age"].append(rng.integers(c.ages[0], c.ages[1] + 1, n))
+            pool["unit"].append(rng.choice(units, n, p=weights / weights.sum()))
+            pool["vetted"].append(rng.random(n) < b.vetted)
+            person = np.arange(next_person, next_person + n)
+            next_person += n
+        n = len(person)
+        completed = (rng.random(n) < (c.completion or b.completion)) & (status[i] == "delivered")
+        pre = np.clip(np.round(rng.normal(b.pre_mean, 12, n), 1), 0, 100)
+        cols["person"].append(person)
+        cols["activity"].append(np.full(n, i))
+        cols["completed"].append(completed)
+        cols["pre"].append(pre)
+        cols["post"].append(np.clip(np.round(pre + rng.normal(b.gain, 8, n), 1), 0, 100))
+        cols["scored"].append(rng.random(n) < b.scored)
+        cols["posted"].append(completed & (rng.random(n) < b.posted))
+        cols["days"].append(rng.integers(*b.posted_days, n, endpoint=True))
+    if not cols["person"]:
         return pl.DataFrame(schema={"participant_id": pl.String, "_completed_on": pl.Date})
-    return pl.concat(parts, how="vertical_relaxed")
+    a = {k: np.concatenate(v) for k, v in cols.items()}
+    people = {k: np.concatenate(v)[a["person"]] for k, v in pool.items()}
+    completed, scored = a["completed"], a["scored"]
+    return pl.DataFrame(
+        {
+            "participant_id": a["person"] + 1,
+            "activity_id": activities["activity_id"].gather(a["activity"]),
+            "unit_id": pl.Series(people["unit"], dtype=pl.String),
+            "sex": people["sex"],
+            "age": people["age"],
+            "rank_group": people["rank"],
+            "completed": completed,
+            "pre_score": np.where(scored, a["pre"], np.nan),
+            "post_score": np.where(scored & completed, a["post"], np.nan),
+            "vetted": people["vetted"],
+            "posted_within_days": np.where(a["posted"], a["days"], -1),
+            "_completed_on": activities["actual_end"].gather(a["activity"]),
+        }
+    ).with_columns(
+        pl.format(
+            "{}-P{}",
+            pl.lit(spec.program_id),
+            pl.col("participant_id").cast(pl.String).str.zfill(5),
+        ).alias("participant_id"),
+        pl.col("pre_score", "post_score").fill_nan(None),
+        pl.col("posted_within_days").replace(-1, None),
+    )
 
 
 def followups_frame(
