@@ -63,7 +63,7 @@ class _Frames(dict):
     """Enriched source frames, built on first use (a function asks only for what it needs)."""
 
     def __init__(self, tables: dict[str, pl.LazyFrame], as_of: dt.date) -> None:
-        super().__init__(as_of=as_of)
+        super().__init__(as_of=as_of, tables=tables)
         self.tables = tables
         self.as_of = as_of
 
@@ -271,7 +271,9 @@ def finalise(
         .then(line)
     )
     lf = lf.with_columns(
-        projected_status=pl.when(pl.col("projected_value").is_not_null()).then(
+        projected_status=pl.when(
+            pl.col("projected_value").is_not_null() & _reference("target").is_not_null()
+        ).then(
             stats.status_expr(
                 pl.col("projected_value"),
                 _reference("target"),

@@ -564,7 +564,7 @@ def _t_quantile(df: float) -> float:
 
 @indicator_function(dims=())
 def area_did(
-    activities: pl.LazyFrame, events: pl.LazyFrame, as_of: dt.date, params: dict
+    activities: pl.LazyFrame, tables: dict[str, pl.LazyFrame], as_of: dt.date, params: dict
 ) -> pl.LazyFrame:
     """Difference-in-differences of events per admin1 area-year: areas with trained units vs others."""
     months = int(params.get("months", 24))
@@ -590,8 +590,11 @@ def area_did(
         hit = pl.col("civilian_targeting") | (pl.col("event_type") == "violence_against_civilians")
     else:
         hit = pl.col("event_type").is_in(["battle", "explosion", "violence_against_civilians"])
-    ev = events.filter(pl.col("admin1").is_not_null()).select(
-        "country", "admin1", "event_date", hit.alias("hit")
+    # Every event of the partner country, whoever the actor: the comparison needs them all.
+    ev = (
+        tables["events"]
+        .filter(pl.col("admin1").is_not_null())
+        .select("country", "admin1", "event_date", hit.alias("hit"))
     )
     per_year = 12.0 / months
     rows = (
@@ -605,9 +608,10 @@ def area_did(
         )
         .group_by("program_id", "admin1")
         .agg(
-            ((pl.col("after") & pl.col("hit")).sum() - (pl.col("before") & pl.col("hit")).sum())
-            .cast(pl.Float64)
-            .alias("change"),
+            (
+                (pl.col("after") & pl.col("hit")).sum().cast(pl.Float64)
+                - (pl.col("before") & pl.col("hit")).sum().cast(pl.Float64)
+            ).alias("change"),
             pl.col("t0").first(),
             pl.col("as_of").first(),
         )
@@ -656,11 +660,14 @@ def area_did(
         usable=ok,
         note=pl.format(
             "change per area-year: {} areas with trained units {}, {} comparison areas {}; "
-            "a comparison, not proof of cause",
+            "a comparison, not proof of cause{}",
             pl.col("nt"),
             pl.col("mt").round(3),
             pl.col("nc"),
             pl.col("mc").round(3),
+            pl.when(ok & ((did - half) <= 0) & ((did + half) >= 0))
+            .then(pl.lit("; the interval includes 0: no clear difference"))
+            .otherwise(pl.lit("")),
         ),
     ).select(
         "program_id",
@@ -680,12 +687,22 @@ def area_did(
 
 @indicator_function(dims=PROGRAM_DIMS)
 def protester_violence(
-    participants: pl.LazyFrame, events: pl.LazyFrame, as_of: dt.date, params: dict
+    participants: pl.LazyFrame,
+    events: pl.LazyFrame,
+    tables: dict[str, pl.LazyFrame],
+    as_of: dt.date,
+    params: dict,
 ) -> pl.LazyFrame:
     """Events of violence against protesters by trained units after their training."""
     units = trained_units(participants)
+    # Any event data at all for the units' country, to tell "none found" from "no data".
     covered = (
-        events.filter(pl.col("event_date") <= pl.col("as_of"))
+        units.select("program_id", "country")
+        .unique()
+        .join(
+            tables["events"].filter(pl.col("event_date") <= as_of).select("country").unique(),
+            on="country",
+        )
         .select("program_id", pl.lit(True).alias("has_events"))
         .unique()
     )

@@ -127,6 +127,7 @@ def _participants(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
         .with_columns(
             age_band=band,
             completion_date=pl.when(pl.col("completed")).then(pl.col("activity_actual_end")),
+            country=pl.coalesce("unit_country", "program_country"),
         )
     )
 

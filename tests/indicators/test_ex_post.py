@@ -1,0 +1,134 @@
+"""Ex-post indicators on the small world, each against a number worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import chi2, t
+from world import pick
+
+
+def test_retention_12m(results):
+    # 47 completers past 12 months. Known status near 12 months or terminal: 45 (p026 unknown,
+    # p027 never followed up). Deaths out (p025): 44. Serving: p001-p020 + p031-p045 = 35.
+    r = pick(results, "retention_12m", "P1")
+    assert (r["numerator"], r["denominator"], r["n"]) == (35, 44, 44)
+    assert r["value"] == pytest.approx(35 / 44)
+    assert r["status"] == "amber"
+    assert "45 of 47" in r["note"]
+
+
+def test_retention_24m(results):
+    # At 24 months p011-p020 have left; p021-p024 and p046-p050 left earlier (terminal).
+    # Serving: p001-p010 + p031-p045 = 25 of 44.
+    r = pick(results, "retention_24m", "P1")
+    assert (r["numerator"], r["denominator"]) == (25, 44)
+    assert r["status"] == "amber"  # 0.5 <= 0.568 < 0.7
+
+
+def test_defection_rate(results):
+    # Completers with a known status within 24 months: 45; joined a non-state group: p046-p050.
+    r = pick(results, "defection_rate", "P1")
+    assert (r["numerator"], r["denominator"]) == (5, 45)
+    assert r["status"] == "red"  # 0.111 > 0.05
+    # P2: q001-q003 of 6 (n below min_n, value still shown).
+    r2 = pick(results, "defection_rate", "P2")
+    assert r2["value"] == 0.5 and r2["status"] == "insufficient_data"
+
+
+def test_lethal_diversion_rate(results):
+    # Latest checks by 2024-06-30: E1 -> C2 (90 verified, 10 missing), E3 -> C3 (1000, 0).
+    r = pick(results, "lethal_diversion_rate", "P1")
+    assert (r["numerator"], r["denominator"]) == (10, 1100)
+    assert r["status"] == "green"  # 0.009 <= 0.01
+    # P2: E4's only check by then could not access the site: nothing to judge.
+    assert pick(results, "lethal_diversion_rate", "P2")["status"] == "insufficient_data"
+
+
+def test_hr_incidents_per_1000_after_vs_before(results):
+    # U1 (t0 2020-03-31, 27 trained): I1 after, I2 before, I6 after the window.
+    # U2 (t0 2020-08-10, 20 trained): I3 alleged (out), I4 after. -> 2 after, 1 before, 47.
+    r = pick(results, "hr_incidents_per_1000", "P1")
+    assert r["value"] == pytest.approx(2 / 47 * 1000)
+    assert r["baseline"] == pytest.approx(1 / 47 * 1000)
+    assert r["ci_low"] == pytest.approx(chi2.ppf(0.025, 4) / 2 / 47 * 1000)
+    assert r["ci_high"] == pytest.approx(chi2.ppf(0.975, 6) / 2 / 47 * 1000)
+    assert r["status"] == "red"
+
+
+@pytest.mark.parametrize(
+    ("indicator", "treated", "comparison"),
+    [
+        # per area-year changes (events after - before) / 2 years
+        ("civilian_harm_did", [-0.5, 0.0], [1.0, 0.5, 0.0]),
+        ("conflict_events_did", [-1.0, 0.0], [1.5, 0.5, 0.0]),
+    ],
+)
+def test_area_difference_in_differences(results, indicator, treated, comparison):
+    # Treated: Baghdad, Basra (P1 activities); comparison: Mosul, Erbil, Najaf. t0 2020-03-31.
+    r = pick(results, indicator, "P1")
+    did = np.mean(treated) - np.mean(comparison)
+    vt, vc = np.var(treated, ddof=1) / 2, np.var(comparison, ddof=1) / 3
+    se = math.sqrt(vt + vc)
+    dof = (vt + vc) ** 2 / (vt**2 / 1 + vc**2 / 2)
+    half = t.ppf(0.975, dof) * se
+    assert r["value"] == pytest.approx(did)
+    assert r["ci_low"] == pytest.approx(did - half) and r["ci_high"] == pytest.approx(did + half)
+    assert r["n"] == 5
+    assert "no clear difference" in r["note"]
+    # P2 has one area with trained units and no comparison area.
+    assert pick(results, indicator, "P2")["status"] == "insufficient_data"
+
+
+def test_protester_violence(results):
+    # e17 (U1, protest, civilians targeted) and e20 (U2, protest, 1 death) after training.
+    r = pick(results, "protester_violence", "P1")
+    assert r["value"] == 2 and r["status"] == "red"
+    assert "3 deaths" in r["note"]
+
+
+def test_cost_per_retained_trainee(results):
+    # Cost of A1 + A2 = 210k; retained = 47 completers x 35/44; reference planned 200k / 47.
+    r = pick(results, "cost_per_retained_trainee", "P1")
+    assert r["value"] == pytest.approx(210_000 / (47 * 35 / 44))
+    assert r["target"] == pytest.approx(200_000 / 47)
+    assert r["status"] == "green"  # 1.32 x the planned unit cost <= 1.5
+
+
+def test_partner_cost_share_trend(results):
+    # Weighted least squares of share on years since 2020-01-01, weights = planned cost.
+    start = dt.date(2020, 1, 1)
+    acts = [("2020-02-01", 0.1, 100e3), ("2020-06-01", 0.2, 100e3), ("2021-01-01", 0.3, 200e3),
+            ("2021-05-01", 0.2, 50e3)]  # fmt: skip
+    x = np.array([(dt.date.fromisoformat(d) - start).days / 365.25 for d, _, _ in acts])
+    y = np.array([s for _, s, _ in acts])
+    w = np.array([c for _, _, c in acts])
+    slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(w))
+    r = pick(results, "partner_cost_share_trend", "P1")
+    assert r["value"] == pytest.approx(slope)
+    assert r["baseline"] == pytest.approx(intercept)
+    assert r["status"] == "green"
+
+
+def test_context_change_is_labelled_context(results):
+    # Rule of law: 2020 (start year) -1.75 -> 2022 (end year) -1.5 = +0.25.
+    r = pick(results, "context_change", "P1")
+    assert r["value"] == pytest.approx(0.25) and r["status"] == "green"
+    assert "context, not attribution" in r["note"]
+    c = pick(results, "context_change", "P1", "series", "wgi_control_of_corruption")
+    assert c["value"] == pytest.approx(0.1)  # 2019 -1.4 -> 2022 -1.3
+    e = pick(results, "context_change", "P1", "series", "arms_embargo")
+    assert e["value"] == 0 and e["status"] == "insufficient_data"  # no direction
+
+
+def test_reported_targets(results):
+    # Totals ended by as-of with target and actual: 120/100 met, 150/200 not, 4 vs 5 from 10 met.
+    met = pick(results, "targets_met_share", "P1")
+    assert (met["numerator"], met["denominator"]) == (2, 3)
+    # Progress (actual - baseline)/(target - baseline): 1.2, 0.75, 1.2 -> mean 1.05.
+    prog = pick(results, "baseline_to_target_progress", "P1")
+    assert prog["value"] == pytest.approx(1.05) and prog["n"] == 3
+    assert prog["status"] == "insufficient_data"  # n 3 < min_n 5, value still shown
