@@ -29,6 +29,8 @@ SOURCES = {
     "coups": "sceval.adapters.context",
     "ucdp-acd": "sceval.adapters.context",
     "fmtr": "sceval.adapters.fmtr",
+    "iati-codelist": "sceval.adapters.reference",
+    "gw-states": "sceval.adapters.reference",
 }
 
 # Header columns that identify a CSV export (all must be present).
@@ -42,6 +44,19 @@ SIGNATURES = [
     ("vdem", {"country_text_id", "year"}),
     ("wgi", {"code", "year", "rle"}),
     ("wgi", {"code", "year", "cce"}),
+]
+
+
+# Reference tables the adapters use themselves: recognised, and refused with the reason.
+REFERENCE = {
+    "iati-codelist": "an IATI codelist (reference table; the iati adapter ships the DAC sector "
+    "names it needs), not data to load",
+    "gw-states": "the Gleditsch-Ward list of states (reference table; the adapters ship its "
+    "mapping to ISO3 in sceval/adapters/data/gw_iso3.csv), not data to load",
+}
+SIGNATURES += [
+    ("iati-codelist", {"code", "name", "description", "category", "status", "withdrawn"}),
+    ("gw-states", {"gwcode", "stateabb", "statename", "startdate", "enddate"}),
 ]
 
 

@@ -1,0 +1,22 @@
+"""Reference tables the adapters use themselves (IATI codelists, the Gleditsch-Ward list).
+
+They are recognised so that loading one says what it is instead of failing on its name:
+the report states that nothing is stored, and why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sceval.adapters.common import Context, read_text_csv
+from sceval.adapters.report import MappingReport
+
+
+def adapt(path: Path, ctx: Context, source: str):
+    """No frames; a report saying what the file is and that nothing is stored."""
+    from sceval.adapters import REFERENCE
+
+    report = MappingReport(source, str(path), unit="rows")
+    read_text_csv(path, report)
+    report.notes.append(f"{REFERENCE[source]}: nothing stored")
+    return {}, report
