@@ -674,6 +674,14 @@ GULF = [
     ("SAU", "Riyadh", 0.5),
     ("OMN", "Muscat", 0.5),
 ]
+GULF_OTHER_AREAS = [
+    ("Al Ahmadi", "Al Jahra"),
+    ("Dubai", "Sharjah"),
+    ("Al Rayyan", "Al Wakrah"),
+    ("Northern", "Southern"),
+    ("Eastern Province", "Makkah"),
+    ("Dhofar", "Al Batinah North"),
+]
 ICI_TOPICS = [
     "Cyber defence",
     "Maritime security",
@@ -698,7 +706,7 @@ def ici(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
                     f"{label} {country} (synthetic)",
                     service,
                     capital,
-                    vetting_date=D(2016, 12, 1),
+                    vetting_date=D(2016, 9, 1),
                 )
             )
             weights.append(w)
@@ -780,10 +788,9 @@ def ici(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
             Activity(
                 "infrastructure",
                 "Regional Centre premises",
-                D(2016, 6, 1),
+                D(2017, 1, 24),
                 240,
                 2_500_000,
-                unit_id="KWT-MIN-01",
                 admin1="Al Asimah",
             )
         ],
@@ -807,7 +814,18 @@ def ici(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
             )
         ],
     )
-    return spec, []
+    # Event reporting covers the Gulf too (mostly protests, the 2011 wave): the partners'
+    # capitals, where the units are based, and two other areas each.
+    scenes = [
+        Scene(
+            country,
+            [Area(capital, 0.06, D(2017, 3, 1), 1.0)] + [Area(a, 0.04) for a in others],
+            {2011: 5.0, 2012: 2.5, 2013: 1.5},
+            (0.02, 0.05, 0.03, 0.2, 0.68, 0.02),
+        )
+        for (country, capital, _), others in zip(GULF, GULF_OTHER_AREAS, strict=True)
+    ]
+    return spec, scenes
 
 
 # --- 4. Tunisia defence capacity building: the clean program ----------------------------------
