@@ -319,7 +319,9 @@ def seed(
     from sceval.seed import generate
 
     wanted = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
-    counts = generate(out, seed=seed_value, scale=scale, fmt=fmt, tables=wanted, events=events)
+    counts = generate(
+        out, seed=seed_value, scale=scale, fmt=fmt, tables=wanted, events=events, progress=True
+    )
     print(", ".join(f"{n} rows of {t}" for t, n in counts.items()))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,12 +58,14 @@ def generate(
     events: int | None = None,
     chunk_rows: int = 1_000_000,
     project: Project | None = None,
+    progress: bool = False,
 ) -> dict[str, int]:
     """Write the synthetic tables to `out_dir` (one file per table) and return rows per table.
 
     `tables` limits the tables written; `events` replaces the events of the programs by a
     stream of that many events over the portfolio's countries (for out-of-core benchmarks:
-    `tables=["events"], events=100_000_000`); `chunk_rows` bounds the rows held in memory.
+    `tables=["events"], events=100_000_000`); `chunk_rows` bounds the rows held in memory;
+    `progress` shows a progress bar on stderr.
     """
     if scale <= 0:
         raise UsageError(f"--scale {scale}: must be greater than 0")
@@ -82,20 +84,26 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     contracts = project.contracts
     writers = {t: TableWriter(out, contracts[t], fmt) for t in wanted if t in GENERATED}
+    program_tables = [
+        t for t in writers if t != "context" and not (t == "events" and events is not None)
+    ]
+    n_generic = round(max(scale - 1.0, 0.0) * GENERIC_PER_SCALE)
+    steps = (len(PORTFOLIO) + n_generic if program_tables else 0) + (
+        -(-events // chunk_rows) if "events" in writers and events else 0
+    )
+    bar = _Bar(steps, enabled=progress)
     try:
-        program_tables = [
-            t
-            for t in writers
-            if t not in ("context",) and not (t == "events" and events is not None)
-        ]
         if program_tables:
-            _write_chunks(writers, program_tables, _program_chunks(seed, scale, chunk_rows))
+            chunks = _program_chunks(seed, scale, chunk_rows, n_generic, bar.advance)
+            _write_chunks(writers, program_tables, chunks)
         if "events" in writers and events is not None:
             for chunk in _event_stream(seed, events, chunk_rows):
                 writers["events"].write(chunk)
+                bar.advance()
         if "context" in writers:
             writers["context"].write(context_frame(np.random.default_rng([seed, CONTEXT])))
     finally:
+        bar.close()
         for w in writers.values():
             w.close()
     counts = {t: w.rows for t, w in writers.items()}
@@ -124,8 +132,34 @@ def _typed(df: pl.DataFrame, writer: TableWriter) -> pl.DataFrame:
     return conform(df, writer.contract)
 
 
+class _Bar:
+    """A rich progress bar on stderr (programs, then event chunks); a no-op when disabled."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self._progress = None
+        if enabled and total:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._task = self._progress.add_task("generating", total=total)
+            self._progress.start()
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
 def _program_chunks(
-    seed: int, scale: float, chunk_rows: int
+    seed: int,
+    scale: float,
+    chunk_rows: int,
+    n_generic: int,
+    advance: Callable[[], None],
 ) -> Iterator[list[dict[str, pl.DataFrame]]]:
     """Lists of per-program table frames, each list about `chunk_rows` rows of the big tables."""
     shrink = min(scale, 1.0)
@@ -134,12 +168,14 @@ def _program_chunks(
         rng = np.random.default_rng([seed, CORE, i])
         spec, scenes = make(rng)
         core.append(_frames(_shrunk(spec, shrink), scenes, rng, f"EV-P{i + 1}", shrink))
+        advance()
     yield core
     batch, rows = [], 0
-    for g in range(1, round(max(scale - 1.0, 0.0) * GENERIC_PER_SCALE) + 1):
+    for g in range(1, n_generic + 1):
         rng = np.random.default_rng([seed, GENERIC, g])
         spec, scenes = generic_program(g, rng)
         frames = _frames(spec, scenes, rng, f"EV-G{g:05d}", 1.0)
+        advance()
         batch.append(frames)
         rows += sum(frames[t].height for t in ("participants", "followups", "events"))
         if rows >= chunk_rows:

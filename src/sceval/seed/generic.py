@@ -109,7 +109,7 @@ def _date(rng: np.random.Generator, lo: dt.date, hi: dt.date) -> dt.date:
 
 
 def generic_program(g: int, rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
-    """A random train-and-equip program of about 5,000 participant rows, with its events."""
+    """A random train-and-equip program of about 5,000 participant rows by the snapshot, with its events."""
     pid = f"SYN-G{g:05d}"
     country = COUNTRIES[int(rng.integers(len(COUNTRIES)))]
     provider, framework, currency = PROVIDERS[int(rng.integers(len(PROVIDERS)))]
@@ -137,7 +137,7 @@ def generic_program(g: int, rng: np.random.Generator) -> tuple[ProgramSpec, list
                 else None,
             )
         )
-    target, total, courses = int(rng.integers(3000, 7001)), 0, []
+    target, total, courses = int(rng.integers(3300, 7701)), 0, []
     while total < target:
         unit = units[int(rng.integers(len(units)))]
         n = int(rng.integers(30, 151))
