@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
+import world
 from world import days, pick
 
 
@@ -91,9 +93,14 @@ def test_dialogue_frequency_and_seniority(results):
     assert f["value"] == 2.0
     assert f["baseline"] == pytest.approx(6 / 3103 * 365)
     assert f["status"] == "green"
-    # Seniority in the 1,095 days to as-of: 2 meetings, none ministerial or CHODs.
+    # Senior (ministerial, CHODs) meetings in the 1,095 days to as-of: none. Before: 2016
+    # ministerial and 2017 CHODs over the days from the program start to the window -> red.
     s = pick(results, "dialogue_seniority", "P3")
-    assert (s["numerator"], s["denominator"]) == (0, 2)
+    window_start = world.AS_OF - dt.timedelta(days=1095)
+    assert s["value"] == 0
+    assert s["baseline"] == pytest.approx(2 / (window_start - dt.date(2015, 1, 1)).days * 365)
+    assert s["status"] == "red"
+    assert "last ministerial: 2016-03-01" in s["note"]
 
 
 def test_local_ownership(results):
