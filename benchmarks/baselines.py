@@ -125,3 +125,113 @@ def sql_validate(files: Sequence[Path], project: Project) -> dict[str, int]:
         return out
     finally:
         con.close()
+
+
+# --- the five core indicators in plain pandas -------------------------------------------------
+
+CORE5 = (
+    "training_completion_rate",
+    "women_share_participants",
+    "learning_gain",
+    "vetting_coverage",
+    "absorption_rate",
+)
+PERSON_DIMS = ("sex", "age_band", "rank_group", "activity_kind", "country", "provider")
+# The engine projects on-the-fly indicators from their value this many days earlier.
+TREND_DAYS = 182
+Z = 1.959963984540054
+
+
+def _pandas_participants(con: duckdb.DuckDBPyConnection):
+    """Participants with their activity, program and unit columns, as an analyst would merge them."""
+    import pandas as pd
+
+    p = con.sql("SELECT * FROM participants").df()
+    a = con.sql(
+        "SELECT activity_id, program_id, kind AS activity_kind, actual_start, actual_end "
+        "FROM activities"
+    ).df()
+    g = con.sql("SELECT program_id, provider, partner_country FROM programs").df()
+    u = con.sql("SELECT unit_id, partner_country AS unit_country FROM units").df()
+    df = p.merge(a, on="activity_id", how="left").merge(g, on="program_id", how="left")
+    df = df.merge(u, on="unit_id", how="left")
+    df["country"] = df["unit_country"].fillna(df["partner_country"])
+    df["age_band"] = (
+        pd.cut(df["age"], [-1, 24, 34, 44, 200], labels=["16-24", "25-34", "35-44", "45+"])
+        .astype("string")
+        .fillna("unknown")
+    )
+    return df
+
+
+def _pandas_indicator(df, ind: str, day):
+    """(mask, numerator-or-value series, 'share'|'mean', dimensions) of one core indicator."""
+    import pandas as pd
+
+    day = pd.Timestamp(day)
+    ended = df["actual_end"].notna() & (df["actual_end"] <= day)
+    started = df["actual_start"].notna() & (df["actual_start"] <= day)
+    if ind == "training_completion_rate":
+        mask = ended & df["activity_kind"].isin(["training", "education", "exercise"])
+        return mask, df["completed"], "share", PERSON_DIMS
+    if ind == "women_share_participants":
+        mask = started & df["sex"].isin(["F", "M", "X"])
+        return mask, df["sex"] == "F", "share", PERSON_DIMS[1:]
+    if ind == "learning_gain":
+        mask = ended & df["pre_score"].notna() & df["post_score"].notna()
+        return mask, df["post_score"] - df["pre_score"], "mean", PERSON_DIMS
+    if ind == "vetting_coverage":
+        return started, df["vetted"], "share", PERSON_DIMS
+    if ind == "absorption_rate":
+        mask = ended & df["completed"] & (df["actual_end"] <= day - pd.Timedelta(days=30))
+        x = df["posted_within_days"].notna() & (df["posted_within_days"] <= 30)
+        return mask, x, "share", PERSON_DIMS
+    raise KeyError(ind)
+
+
+def pandas_core5(con: duckdb.DuckDBPyConnection, as_of) -> pd.DataFrame:  # noqa: F821
+    """The five core indicators per program and per disaggregation, with 95% intervals,
+    at as-of and at as-of minus the trend window (for the projection), in plain pandas."""
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    df = _pandas_participants(con)
+    out = []
+    for day in (as_of, as_of - dt.timedelta(days=TREND_DAYS)):
+        for ind in CORE5:
+            mask, x, how, dims = _pandas_indicator(df, ind, day)
+            sub = df.loc[mask, ["participant_id", "program_id", *PERSON_DIMS]].copy()
+            sub["x"] = x[mask].astype("float64")
+            for dim in (None, *dims):
+                keys = ["program_id"] if dim is None else ["program_id", dim]
+                if dim is not None:
+                    sub[dim] = sub[dim].astype("string").fillna("unknown")
+                g = sub.groupby(keys, observed=True).agg(
+                    numerator=("x", "sum"),
+                    n=("x", "count"),
+                    sd=("x", "std"),
+                    persons=("participant_id", "nunique"),
+                )
+                g = g.reset_index()
+                if how == "share":
+                    p = g["numerator"] / g["n"]
+                    centre = (p + Z**2 / (2 * g["n"])) / (1 + Z**2 / g["n"])
+                    half = (
+                        Z
+                        * np.sqrt(p * (1 - p) / g["n"] + Z**2 / (4 * g["n"] ** 2))
+                        / (1 + Z**2 / g["n"])
+                    )
+                    g["value"], g["ci_low"], g["ci_high"] = p, centre - half, centre + half
+                else:
+                    g["value"] = g["numerator"] / g["n"]
+                    half = Z * g["sd"] / np.sqrt(g["n"])
+                    g["ci_low"], g["ci_high"] = g["value"] - half, g["value"] + half
+                g["denominator"] = g["n"].astype("float64")
+                g["indicator_id"], g["as_of"] = ind, day
+                g["dimension"] = dim
+                if dim is not None:
+                    g = g.rename(columns={dim: "dimension_value"})
+                out.append(g)
+    return pd.concat(out, ignore_index=True)

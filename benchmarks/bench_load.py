@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 
 from baselines import raw_load
-from benchlib import ensure_csv, label, measure
+from benchlib import dataset_rows, ensure_csv, label, measure, table_files
 
 FORMATS = ["parquet", "csv"]
 
 
 def _files(dataset, n: int, fmt: str):
-    folder = dataset if fmt == "parquet" else ensure_csv(n)
-    return sorted(folder.glob(f"*.{fmt}"))
+    return table_files(dataset if fmt == "parquet" else ensure_csv(n), fmt)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -37,7 +36,7 @@ def test_load_sceval(benchmark, n_participants, dataset, project, fresh_db, fmt)
         n=n_participants,
         setup=lambda: ((fresh_db(),), {}),
     )
-    assert rows.get("participants") == n_participants
+    assert rows.get("participants") == dataset_rows(dataset)["participants"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -51,4 +50,4 @@ def test_load_duckdb(benchmark, n_participants, dataset, fresh_db, fmt):
         n=n_participants,
         setup=lambda: ((fresh_db(), files), {}),
     )
-    assert rows["participants"] == n_participants
+    assert rows["participants"] == dataset_rows(dataset)["participants"]

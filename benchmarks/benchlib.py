@@ -23,8 +23,9 @@ AS_OF = dt.date(2026, 6, 30)
 DEFAULT_SCALES = "1e5,1e6,1e7"
 # Participants per unit of the seed generator's `scale` (scale 1000 ~ 1e7 participants).
 PARTICIPANTS_PER_SCALE = 10_000
-# The seed generator's scale that yields about 200 programs (for the per-program reports).
-PROGRAMS_SCALE = 40
+# The seed generator's scale for N programs: six portfolio programs plus two per unit above 1.
+GENERIC_PER_SCALE = 2
+PORTFOLIO_PROGRAMS = 6
 
 
 def parse_scales(text: str) -> list[int]:
@@ -139,6 +140,8 @@ def ensure_csv(n: int) -> Path:
             f"COPY (SELECT * FROM read_parquet('{p}')) TO '{out / (p.stem + '.csv')}' (HEADER)"
         )
     con.close()
+    for p in src.glob("*.csv"):
+        shutil.copy(p, out / p.name)
     marker.touch()
     return out
 
@@ -156,7 +159,7 @@ def ensure_warehouse(n: int, project: Project) -> Path:
     db.unlink(missing_ok=True)
     con = open_warehouse(db, project)
     try:
-        load_paths(con, project, sorted(src.glob("*.parquet")))
+        load_paths(con, project, table_files(src))
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -200,7 +203,8 @@ def ensure_programs_dataset(programs: int) -> Path:
     if source == "sceval.seed":
         from sceval.seed import generate
 
-        counts = generate(tmp, seed=SEED, scale=PROGRAMS_SCALE, fmt="parquet")
+        scale = 1 + (programs - PORTFOLIO_PROGRAMS) / GENERIC_PER_SCALE
+        counts = generate(tmp, seed=SEED, scale=scale, fmt="parquet")
     else:
         from datamaker import make
 
@@ -209,3 +213,16 @@ def ensure_programs_dataset(programs: int) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     return out
+
+
+def table_files(folder: Path, fmt: str = "parquet") -> list[Path]:
+    """The table files of a dataset folder in one format (partnership ratings stay CSV)."""
+    files = sorted(folder.glob(f"*.{fmt}"))
+    names = {f.stem for f in files}
+    extra = [f for f in sorted(folder.glob("*.csv")) if f.stem not in names]
+    return files + extra
+
+
+def dataset_rows(folder: Path) -> dict[str, int]:
+    """Rows per table the generator wrote."""
+    return json.loads((folder / "dataset.json").read_text())["rows"]

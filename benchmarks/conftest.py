@@ -24,7 +24,12 @@ from sceval.project import Project
 
 def pytest_collect_file(file_path: Path, parent):
     """Collect `bench_*.py` here, so the files never look like tests to `pytest tests`."""
-    if file_path.suffix == ".py" and file_path.name.startswith("bench_"):
+    # A file named on the command line is collected by pytest itself.
+    if (
+        file_path.suffix == ".py"
+        and file_path.name.startswith("bench_")
+        and not parent.session.isinitpath(file_path)
+    ):
         return pytest.Module.from_parent(parent, path=file_path)
     return None
 

@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -156,7 +155,6 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     if not args.keep:
-        shutil.rmtree(Path(result["warehouse"]["db"]), ignore_errors=True)
         Path(result["warehouse"]["db"]).unlink(missing_ok=True)
     print(
         f"sceval run over {n_events:,} events: exit {run['exit_code']}, {run['wall_s']} s, "
