@@ -9,6 +9,7 @@ Cells that cannot be typed are reported as `<table>.<column>.type` failures, nev
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,6 +230,10 @@ def read_raw(f: InputFile, contract: TableContract) -> tuple[pl.DataFrame | None
             return None, _utf8_error(f.path) or msg
         detail = _ragged_row(f.path, delimiter) if "field" in msg or "malformed" in msg else None
         return None, f"malformed CSV ({detail or msg})"
+    twice = [c for c in df.columns if re.search(r"_duplicated_\d+$", c)]
+    if twice:
+        name = re.sub(r"_duplicated_\d+$", "", twice[0])
+        return None, f"header: column {name!r} appears more than once"
     return df.rename({c: c.strip().lstrip("\ufeff").strip() for c in df.columns}), None
 
 
@@ -242,8 +247,8 @@ def typed_column(raw: pl.Expr, dtype: pl.DataType, kind: str) -> tuple[pl.Expr, 
         s = raw.cast(pl.String).str.strip_chars()
         blank = s.is_null() | (s == "")
         if kind == "str":
-            value = pl.when(blank).then(None).otherwise(raw.cast(pl.String))
-            return value, raw.cast(pl.String).str.len_bytes() > MAX_CELL_BYTES
+            too_long = raw.cast(pl.String).str.len_bytes() > MAX_CELL_BYTES
+            return pl.when(blank | too_long).then(None).otherwise(raw.cast(pl.String)), too_long
         if kind == "int":
             value = s.cast(pl.Int64, strict=False)
         elif kind == "float":

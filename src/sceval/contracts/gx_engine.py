@@ -6,6 +6,7 @@ and the context is ephemeral: nothing is written and nothing reaches the network
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -27,18 +28,20 @@ def _context() -> Any:
 
 
 def _example(row: dict, columns: Sequence[str]) -> dict:
-    values = [row.get(c) for c in columns]
-    value = (
-        values[0]
-        if len(values) == 1
-        else ", ".join(f"{c}={v!r}" for c, v in zip(columns, values, strict=True))
+    values = [_plain(row.get(c)) for c in columns]
+    if len(values) == 1:
+        return {"row": int(row[ROW]), "value": values[0]}
+    shown = ", ".join(
+        f"{c}={'blank' if v is None else v}" for c, v in zip(columns, values, strict=True)
     )
-    return {"row": int(row[ROW]), "value": _plain(value)}
+    return {"row": int(row[ROW]), "value": shown}
 
 
 def _plain(v: Any) -> Any:
     if v is None or (isinstance(v, float) and v != v):
         return None
+    if isinstance(v, dt.date):
+        return v.isoformat()
     try:
         import pandas as pd
 
@@ -105,9 +108,7 @@ def run_row_rules(tables: Sequence[TypedTable], suites: dict[str, list[dict]]) -
                 expectation=cfg.type,
                 kwargs={k: v for k, v in spec["kwargs"].items() if k != "value_set"},
                 engine=GX,
-                severity="warning"
-                if str(getattr(cfg, "severity", "")).endswith("warning")
-                else "error",
+                severity="warning" if spec.get("severity") == "warning" else "error",
                 element_count=t.clean.height,
                 message=spec["meta"].get("description", ""),
             )

@@ -41,7 +41,7 @@ class RuleResult:
         rows = ", ".join(
             f"row {e['row']}"
             + (f" ({e['file']})" if e.get("file") and e["file"] != self.file else "")
-            + (f": {e['value']!r}" if "value" in e else "")
+            + (f": {'blank' if e['value'] is None else repr(e['value'])}" if "value" in e else "")
             for e in self.examples
         )
         return rows

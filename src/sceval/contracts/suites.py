@@ -24,6 +24,10 @@ ENGINES = {
     "expect_column_values_to_be_unique": DUCKDB,
     "expect_compound_columns_to_be_unique": DUCKDB,
 }
+FORMATS = {
+    "iso3166_alpha3": "an ISO 3166-1 alpha-3 country code",
+    "iso4217": "an ISO 4217 currency code",
+}
 # The dtype each sceval type has in the Arrow-backed pandas frame GX sees.
 GX_TYPES = {
     "str": "large_string[pyarrow]",
@@ -106,7 +110,7 @@ def expectations_for(contract: TableContract) -> list[dict]:
                 _exp(
                     "expect_column_values_to_be_in_set",
                     f"{r}.{c.format}",
-                    f"{c.name} is an {c.format.upper().replace('_', ' ')} code (case-sensitive)",
+                    f"{c.name} is {FORMATS[c.format]} (upper case)",
                     column=c.name,
                     value_set=list(code_list(c.format)),
                 )
