@@ -62,6 +62,12 @@ def test_iraq_matches_the_ntmi_figures(con):
         )
     )
     assert by_rank == {"enlisted": 9000, "officer": 2500, "nco": 200}
+    completed = _rows(
+        con,
+        """SELECT count(DISTINCT participant_id) FROM participants
+           WHERE activity_id LIKE 'SYN-IRQ-NTMI-%' AND completed""",
+    )
+    assert completed == [(11700,)]
     police = _rows(
         con,
         """SELECT count(DISTINCT p.participant_id) FROM participants p JOIN units u USING (unit_id)

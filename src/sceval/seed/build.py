@@ -23,8 +23,11 @@ def dates(values: np.ndarray) -> pl.Series:
     return pl.Series(values.astype("datetime64[D]")).cast(pl.Date)
 
 
-def program_row(spec: ProgramSpec) -> pl.DataFrame:
-    """The `programs` row."""
+def program_row(spec: ProgramSpec, activities: pl.DataFrame) -> pl.DataFrame:
+    """The `programs` row; the budget defaults to the planned costs plus 3% contingency."""
+    budget = spec.budget
+    if budget is None:
+        budget = round(float(activities["planned_cost"].sum()) * 1.03, -4)
     return pl.DataFrame(
         {
             "program_id": [spec.program_id],
@@ -35,7 +38,7 @@ def program_row(spec: ProgramSpec) -> pl.DataFrame:
             "region": [spec.region],
             "start_date": [spec.start],
             "end_date": [spec.end],
-            "budget": [spec.budget],
+            "budget": [budget],
             "currency": [spec.currency],
             "objective": [spec.objective],
         }
@@ -366,7 +369,7 @@ def build_program(spec: ProgramSpec, rng: np.random.Generator) -> dict[str, pl.D
     followups = followups_frame(spec, participants, rng)
     equipment, checks = equipment_frames(spec)
     return {
-        "programs": program_row(spec),
+        "programs": program_row(spec, activities),
         "activities": activities,
         "units": units_frame(spec),
         "participants": participants.drop("_completed_on"),

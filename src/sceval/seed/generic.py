@@ -169,7 +169,7 @@ def generic_program(g: int, rng: np.random.Generator) -> tuple[ProgramSpec, list
         "MENA/Sahel",
         start,
         end,
-        float(round(total * rng.uniform(3000, 9000), -3)),
+        None,
         currency,
         "SYNTHETIC: generic benchmark program.",
         behaviour=Behaviour(

@@ -174,11 +174,11 @@ def iraq(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
         "MENA",
         D(2008, 1, 1),
         D(2011, 12, 31),
-        140_000_000.0,
+        None,  # planned costs + 3% contingency
         "EUR",
         "SYNTHETIC: train Federal Police, officers and senior NCOs at NTM-I scale (GMF 2017).",
         behaviour=Behaviour(
-            completion=0.93,
+            completion=1.0,
             vetted=0.9,
             pre_mean=45,
             gain=18,
@@ -485,7 +485,7 @@ def libya(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
         "MENA",
         D(2013, 6, 1),
         D(2015, 6, 30),
-        60_000_000.0,
+        None,  # planned costs + 3% contingency
         "USD",
         "SYNTHETIC: train a general purpose force for the Libyan government; modelled on its failure (GMF 2017).",
         behaviour=Behaviour(
@@ -763,7 +763,7 @@ def ici(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
         "Gulf",
         D(2017, 1, 24),
         D(2027, 12, 31),
-        18_000_000.0,
+        None,  # planned costs + 3% contingency
         "EUR",
         "SYNTHETIC: defence education for Gulf partners at the NATO-ICI Regional Centre (GMF 2017).",
         behaviour=Behaviour(
@@ -991,7 +991,7 @@ def tunisia(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
         "Maghreb",
         D(2017, 3, 1),
         D(2028, 12, 31),
-        30_000_000.0,
+        None,  # planned costs + 3% contingency
         "EUR",
         "SYNTHETIC: co-designed capacity building with vetted units; the clean comparison case.",
         behaviour=Behaviour(
@@ -1261,7 +1261,7 @@ def sahel(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
         "Sahel",
         D(2016, 1, 1),
         D(2023, 7, 26),
-        95_000_000.0,
+        None,  # planned costs + 3% contingency
         "USD",
         "SYNTHETIC: train and equip Nigerien and G5 Sahel units for counter-terrorism; suspended after the 2023 coup.",
         behaviour=Behaviour(
@@ -1528,7 +1528,7 @@ def mediterranean_dialogue(rng: np.random.Generator) -> tuple[ProgramSpec, list[
         "MENA",
         D(2004, 1, 1),
         D(2027, 12, 31),
-        6_000_000.0,
+        None,  # planned costs + 3% contingency
         "EUR",
         "SYNTHETIC: multilateral political dialogue with the seven MD partners; partner_country records "
         "one partner (the column is required) although the series is multilateral.",

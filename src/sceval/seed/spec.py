@@ -157,7 +157,7 @@ class ProgramSpec:
     region: str
     start: dt.date
     end: dt.date
-    budget: float
+    budget: float | None  # None: the activities' planned costs plus 3% contingency
     currency: str
     objective: str
     behaviour: Behaviour = field(default_factory=Behaviour)
