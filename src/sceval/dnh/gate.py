@@ -43,8 +43,18 @@ def print_findings(con: duckdb.DuckDBPyConnection, run_id: str, console) -> None
             "SELECT status, count(*) FROM dnh_findings WHERE run_id = ? GROUP BY status", [run_id]
         ).fetchall()
     )
-    if rows:
-        table = Table(title=f"Do-no-harm findings, run {run_id}", show_lines=False, expand=True)
+    lines = []
+    for sev, status, check, prog, unit, meas, thr, msg, waived, wid, etable, n_ev in rows:
+        value = "-" if meas is None else f"{meas:g}"
+        value += "" if thr is None else f" / {thr:g}"
+        evidence = f" [evidence: {n_ev} {etable} row(s)]" if n_ev else ""
+        label = LABEL[status] + (f" (waived {wid})" if waived else "")
+        style = "dim" if waived else STYLE[status]
+        lines.append(
+            (sev.upper(), label, check, prog or "-", unit or "-", value, msg + evidence, style)
+        )
+    if lines and console.is_terminal:
+        table = Table(title=f"Do-no-harm findings, run {run_id}", expand=True)
         for col in (
             "severity",
             "status",
@@ -55,23 +65,20 @@ def print_findings(con: duckdb.DuckDBPyConnection, run_id: str, console) -> None
             "message",
         ):
             table.add_column(col, overflow="fold", ratio=6 if col == "message" else None)
-        for sev, status, check, prog, unit, meas, thr, msg, waived, wid, etable, n_ev in rows:
-            style = "dim" if waived else STYLE[status]
-            label = LABEL[status] + (f" (waived {wid})" if waived else "")
-            value = "-" if meas is None else f"{meas:g}"
-            value += "" if thr is None else f" / {thr:g}"
-            evidence = f" [evidence: {n_ev} {etable} row(s)]" if n_ev else ""
-            table.add_row(
-                sev.upper(),
-                label,
-                check,
-                prog or "-",
-                unit or "-",
-                value,
-                msg + evidence,
-                style=style,
-            )
+        for *cells, style in lines:
+            table.add_row(*cells, style=style)
         console.print(table)
+    elif lines:
+        # Logs and pipes (CI): one finding per line, never wrapped or cut.
+        console.print(f"Do-no-harm findings, run {run_id}", soft_wrap=True)
+        for sev, label, check, prog, unit, value, msg, style in lines:
+            console.print(
+                f"{sev:<8} {label:<17} {check} program={prog} unit={unit} measured/threshold={value}: {msg}",
+                style=style,
+                soft_wrap=True,
+                markup=False,
+                highlight=False,
+            )
     waived = con.execute(
         "SELECT count(*) FROM dnh_findings WHERE run_id = ? AND waived", [run_id]
     ).fetchone()[0]

@@ -77,16 +77,23 @@ def compute_findings(
     as_of: dt.date,
     program: str | None = None,
     pipeline=None,
+    checks: tuple[dict[str, CheckSpec], list[str]] | None = None,
 ) -> pl.DataFrame:
     """Every selected check's findings (not yet waived or stored), most severe first."""
-    specs, chosen = selected_checks(project, pipeline)
+    specs, chosen = checks or selected_checks(project, pipeline)
     x = Inputs(con, project, as_of=as_of, program=program)
-    frames = [specs[c].implementation()(x, specs[c]) for c in chosen]
-    if not frames:
-        return pl.DataFrame(schema=FINDING_SCHEMA)
-    lf = escalated(pl.concat([f.select(list(FINDING_SCHEMA)) for f in frames]), specs)
+    plans = [specs[c].implementation()(x, specs[c]).select(list(FINDING_SCHEMA)) for c in chosen]
+    # Each check's plan is collected on its own: measured faster than pl.collect_all over the
+    # sixteen plans (0.5 s against 1.0 s on the scenario, 0.7 s against 1.1 s on the seed),
+    # whose cross-plan optimisation costs more than the shared scans save.
+    found = (
+        pl.concat([plan.collect() for plan in plans])
+        if plans
+        else pl.DataFrame(schema=FINDING_SCHEMA)
+    )
     return (
-        lf.with_columns(
+        escalated(found.lazy(), specs)
+        .with_columns(
             pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8).alias("_sev"),
             pl.col("status").replace_strict(STATUS_ORDER, return_dtype=pl.Int8).alias("_st"),
         )
@@ -106,10 +113,10 @@ def run_checks(
     pipeline=None,
 ) -> pl.DataFrame:
     """Compute the do-no-harm checks as of a date, apply waivers, INSERT into dnh_findings."""
-    specs, _ = selected_checks(project, pipeline)
-    waivers = load_waivers(project, con, known_checks=set(specs))
+    checks = selected_checks(project, pipeline)
+    waivers = load_waivers(project, con, known_checks=set(checks[0]))
     findings = apply_waivers(
-        compute_findings(con, project, as_of=as_of, program=program, pipeline=pipeline), waivers
+        compute_findings(con, project, as_of=as_of, program=program, checks=checks), waivers
     )
     out = findings.select(pl.lit(run_id).alias("run_id"), pl.all())
     con.register("_sceval_dnh", out)

@@ -79,7 +79,7 @@ def shares(x: Inputs, spec: CheckSpec, rows: pl.LazyFrame, measure: str) -> pl.L
 
 def capture_by_affiliation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     """Flags per program and measure (trainees, equipment value) above the share threshold."""
-    limit = float(spec.threshold("max_share", 0.5))
+    limit = float(spec.threshold("max_share", 0.6))
     min_known = float(spec.threshold("min_known_unit_share", 0.5))
     min_trainees = float(spec.threshold("min_trainees", 5))
     rows = pl.concat(

@@ -1,0 +1,199 @@
+"""The gate's exit codes and the waiver file, against real warehouses and through the real CLI."""
+
+from __future__ import annotations
+
+import textwrap
+
+import polars as pl
+import pytest
+
+from sceval.dnh import gate, run_checks
+from sceval.dnh.waivers import load_waivers
+from sceval.errors import ProjectError
+
+from .scenario import AS_OF
+
+
+def check(sceval_cli, db, *args):
+    return sceval_cli("check", "--db", str(db), "--as-of", AS_OF, *args)
+
+
+def write_waivers(project, body: str) -> None:
+    path = project.path("indicators", "checks", "waivers", "waivers.yml")
+    path.write_text("waivers:\n" + textwrap.indent(textwrap.dedent(body), "  "), encoding="utf-8")
+
+
+WAIVER = """\
+- id: {id}
+  check_id: {check}
+  program_id: {program}
+  {extra}
+  justification: Training paused; unit under review by the embassy.
+  mitigation: No further deliveries until vetting clears.
+  approver: Head of evaluation
+  expires: {expires}
+"""
+
+
+def waiver(id="W1", check="unvetted_recipients", program="LBY1", extra="", expires="2099-12-31"):
+    return WAIVER.format(id=id, check=check, program=program, extra=extra, expires=expires)
+
+
+def test_gate_counts_flags_at_or_above_the_level(scenario_db, project, as_of):
+    _, con = scenario_db
+    run_checks(con, project, run_id="g", as_of=as_of, program="LBY1")
+    assert gate(con, "g", None) == 0
+    assert gate(con, "g", "critical") == 1
+    run_checks(con, project, run_id="t", as_of=as_of, program="TUN1")
+    for level in ("critical", "high", "medium", "low"):
+        assert gate(con, "t", level) == 0
+
+
+def test_gate_medium_only_program(make_db, project, as_of):
+    # A program whose only problem is medium (no local ownership) trips medium but not high.
+    def edit(frames):
+        acts = frames["activities"]
+        frames["activities"] = acts.with_columns(
+            pl.when(pl.col("program_id") == "TUN1")
+            .then(False)
+            .otherwise(pl.col("co_designed"))
+            .alias("co_designed"),
+            pl.when(pl.col("program_id") == "TUN1")
+            .then(0.0)
+            .otherwise(pl.col("partner_cost_share"))
+            .alias("partner_cost_share"),
+        )
+
+    _, con = make_db("medium", edit=edit)
+    df = run_checks(con, project, run_id="m", as_of=as_of, program="TUN1")
+    assert df.filter(pl.col("status") == "flag")["check_id"].to_list() == ["no_local_ownership"]
+    assert gate(con, "m", "high") == 0
+    assert gate(con, "m", "medium") == 1
+    assert gate(con, "m", "low") == 1
+
+
+def test_cli_gate_exit_codes(scenario_db, sceval_cli):
+    db, con = scenario_db
+    con.close()
+    assert check(sceval_cli, db).returncode == 0
+    res = check(sceval_cli, db, "--fail-on", "critical")
+    assert res.returncode == 1, res.stderr
+    assert "FAILED" in res.stderr
+    assert "unvetted_recipients" in res.stdout
+    ok = check(sceval_cli, db, "--program", "TUN1", "--fail-on", "low")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = check(sceval_cli, db, "--fail-on", "severe")
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+
+
+def test_cli_insufficient_data_trips_the_gate(make_db, sceval_cli):
+    db, con = make_db("no-incidents", drop=("incidents",))
+    con.close()
+    res = check(sceval_cli, db, "--program", "TUN1", "--fail-on", "critical")
+    assert res.returncode == 1
+    assert "INSUFFICIENT DATA" in res.stdout
+    assert "1 insufficient-data finding(s) at or above critical" in res.stderr
+
+
+def test_valid_waiver_marks_findings_waived_and_keeps_them(scenario_db, own_project, as_of):
+    _, con = scenario_db
+    write_waivers(own_project, waiver(extra="unit_id: LU1"))
+    df = run_checks(con, own_project, run_id="w", as_of=as_of)
+    vet = df.filter(
+        (pl.col("check_id") == "unvetted_recipients") & (pl.col("program_id") == "LBY1")
+    )
+    assert vet.height == 3
+    assert vet["waived"].all() and set(vet["waiver_id"]) == {"W1"}
+    stored = con.execute(
+        "SELECT count(*) FROM dnh_findings WHERE run_id = 'w' AND waived AND waiver_id = 'W1'"
+    ).fetchone()[0]
+    assert stored == 3
+    others = df.filter(pl.col("check_id") != "unvetted_recipients")
+    assert not others["waived"].any()
+    assert gate(con, "w", "critical") == 1  # other critical flags remain
+
+
+def test_waiver_for_insufficient_data_lets_the_gate_pass(make_db, own_project, sceval_cli):
+    db, con = make_db("no-incidents", drop=("incidents",))
+    con.close()
+    write_waivers(
+        own_project,
+        waiver(
+            check="gross_violation_unremedied", program="TUN1", extra="status: insufficient_data"
+        ),
+    )
+    res = check(
+        sceval_cli,
+        db,
+        "--program",
+        "TUN1",
+        "--fail-on",
+        "critical",
+        "--project",
+        str(own_project.root),
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "waived W1" in res.stdout
+
+
+def test_waiver_on_status_flag_does_not_cover_insufficient_data(make_db, own_project, as_of):
+    _, con = make_db("no-incidents", drop=("incidents",))
+    write_waivers(
+        own_project,
+        waiver(check="gross_violation_unremedied", program="TUN1", extra="status: flag"),
+    )
+    run_checks(con, own_project, run_id="s", as_of=as_of, program="TUN1")
+    assert gate(con, "s", "critical") == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (waiver(id="W-OLD", expires="2020-01-31"), "waiver W-OLD: expired on 2020-01-31"),
+        (
+            waiver(id="W-CHK", check="no_such_check"),
+            "waiver W-CHK: names unknown check 'no_such_check'",
+        ),
+        (waiver(id="W-PRG", program="NOPE"), "waiver W-PRG: names program 'NOPE'"),
+        (waiver(id="W-UNT", extra="unit_id: U404"), "waiver W-UNT: names unit 'U404'"),
+        (waiver(id="W-ST", extra="status: pass"), "waiver W-ST: status 'pass'"),
+    ],
+)
+def test_bad_waivers_are_errors(scenario_db, own_project, body, needle):
+    _, con = scenario_db
+    write_waivers(own_project, body)
+    with pytest.raises(ProjectError, match=needle.split(": ", 1)[1].replace("(", r"\(")):
+        load_waivers(own_project, con, known_checks={"unvetted_recipients"})
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (waiver(id="W-OLD", expires="2020-01-31"), "waiver W-OLD: expired on 2020-01-31"),
+        (waiver(id="W-PRG", program="NOPE"), "waiver W-PRG: names program 'NOPE'"),
+    ],
+)
+def test_cli_bad_waiver_exits_2_with_one_line(scenario_db, own_project, sceval_cli, body, needle):
+    db, con = scenario_db
+    con.close()
+    write_waivers(own_project, body)
+    res = check(sceval_cli, db, "--project", str(own_project.root), "--fail-on", "critical")
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], res.stderr
+    assert "waivers.yml" in lines[0]
+
+
+def test_waiver_missing_fields_is_an_error(scenario_db, own_project):
+    _, con = scenario_db
+    write_waivers(own_project, "- id: W9\n  check_id: defection\n  program_id: LBY1\n")
+    with pytest.raises(
+        ProjectError, match="W9: missing field.*justification, mitigation, approver, expires"
+    ):
+        load_waivers(own_project, con, known_checks={"defection"})
+
+
+def test_default_project_ships_no_active_waiver(project, scenario_db):
+    _, con = scenario_db
+    assert load_waivers(project, con, known_checks=set()) == []
