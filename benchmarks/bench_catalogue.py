@@ -15,6 +15,7 @@ import pytest
 
 from baselines import CORE5, pandas_core5
 from benchlib import AS_OF, label, measure
+from fused import disagreements, fused_catalogue
 
 # The engine's results per scale, to check that a baseline computed the same numbers.
 ENGINE: dict[tuple[str, int], object] = {}
@@ -60,6 +61,28 @@ def _engine(benchmark, con, project, n, group, indicators):
         n=n,
         setup=setup,
     )
+
+
+def test_catalogue_sceval(benchmark, n_participants, con, project):
+    results = _engine(
+        benchmark, con, project, n_participants, f"catalogue-{label(n_participants)}", "all"
+    )
+    assert results["indicator_id"].n_unique() >= 24
+    ENGINE[("catalogue", n_participants)] = results
+
+
+def test_catalogue_fused_polars(benchmark, n_participants, con):
+    floor = measure(
+        benchmark,
+        lambda: fused_catalogue(con, AS_OF),
+        group=f"catalogue-{label(n_participants)}",
+        role="baseline",
+        n=n_participants,
+    )
+    engine = ENGINE.get(("catalogue", n_participants))
+    if engine is None:
+        pytest.skip("the engine's side did not run: nothing to compare with")
+    assert disagreements(floor, engine) == []
 
 
 def test_core5_sceval(benchmark, n_participants, con, project):
