@@ -182,7 +182,7 @@ def data_rows(con, model: Model, expert: pl.DataFrame, run_id: str) -> list[dict
             rows.append(
                 row
                 | {
-                    "score": round(score, 6),
+                    "score": round(score, 12),
                     "rating_text": p.text,
                     "rating_base": p.base,
                     "qualifier": p.qualifier,

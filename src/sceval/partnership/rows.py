@@ -28,7 +28,7 @@ SCHEMA = {
 
 
 def _f(x: float) -> float | None:
-    return None if x is None or np.isnan(x) else round(float(x), 6)
+    return None if x is None or np.isnan(x) else round(float(x), 12)
 
 
 def _range(values: np.ndarray) -> str:
