@@ -88,6 +88,10 @@ def execute(
     """Record a run and compute the requested steps under it; return the run id."""
     from sceval.runs import finish_run, start_run
 
+    if "indicators" in steps:
+        from sceval.indicators.catalogue import load_catalogue
+
+        load_catalogue(project)  # a catalogue mistake stops the run before it is recorded
     run_id = start_run(
         con, project, command=command, as_of=as_of, pipeline=pipeline.name, program=program
     )

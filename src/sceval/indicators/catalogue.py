@@ -311,8 +311,44 @@ def _check_simple(ind: Indicator, project: Project, probs: Problems) -> None:
         probs.add(ind.path, "compute", f"does not compile ({str(exc).splitlines()[0]})")
 
 
+def _check_function(ind: Indicator, project: Project, probs: Problems) -> None:
+    """Run an engine function on empty tables: its params must at least make sense."""
+    import datetime as dt
+
+    from sceval.indicators import functions, sources
+    from sceval.indicators.engine import Frames
+
+    frames = Frames(sources.empty_tables(project), dt.date(2000, 1, 1))
+    frames["params"] = {**ind.params, "_dims": ind.disaggregations}
+    try:
+        functions.call(ind.function, frames).collect()
+    except Exception as exc:  # noqa: BLE001 - a bad param surfaces as any error type
+        probs.add(
+            ind.path,
+            "params",
+            f"python:{ind.function} fails with these params ({str(exc).splitlines()[0]})",
+        )
+
+
+_CACHE: dict[tuple, dict[str, Indicator]] = {}
+
+
+def _fingerprint(project: Project) -> tuple:
+    files = [*indicator_files(project), *override_files(project)]
+    files += sorted(project.path("schemas").glob("*.yml"))
+    return (str(project.root), *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
 def load_catalogue(project: Project) -> dict[str, Indicator]:
     """Every indicator of the project, checked; ProjectError (exit 2) naming each mistake."""
+    key = _fingerprint(project)
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = _load_catalogue(project)
+    return dict(_CACHE[key])
+
+
+def _load_catalogue(project: Project) -> dict[str, Indicator]:
     probs = Problems(project.root)
     found: dict[str, Indicator] = {}
     seen: dict[str, Path] = {}
@@ -336,10 +372,12 @@ def load_catalogue(project: Project) -> dict[str, Indicator]:
             found[ind.id] = ind
     probs.raise_if_any()
     for ind in found.values():
+        one = Problems(project.root)
         if ind.simple is not None:
-            one = Problems(project.root)
             _check_simple(ind, project, one)
-            probs.items.extend(one.items)
+        else:
+            _check_function(ind, project, one)
+        probs.items.extend(one.items)
     probs.raise_if_any()
     load_overrides(project, found)
     return dict(sorted(found.items()))

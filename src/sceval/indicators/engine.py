@@ -59,7 +59,7 @@ RESULT_SCHEMA = {
 SORT_KEYS = ["indicator_id", "program_id", "dimension", "dimension_value"]
 
 
-class _Frames(dict):
+class Frames(dict):
     """Enriched source frames, built on first use (a function asks only for what it needs)."""
 
     def __init__(self, tables: dict[str, pl.LazyFrame], as_of: dt.date) -> None:
@@ -88,7 +88,7 @@ def raw_rows(
     indicators: Sequence[Indicator], tables: dict[str, pl.LazyFrame], as_of: dt.date
 ) -> pl.DataFrame:
     """Every indicator's rows as of one date: one query per source, collected together."""
-    frames = _Frames(tables, as_of)
+    frames = Frames(tables, as_of)
     by_source: dict[str, list[Indicator]] = {}
     for ind in indicators:
         if ind.simple is not None:

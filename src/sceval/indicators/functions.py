@@ -485,18 +485,23 @@ def trained_units(participants: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _garwood(s: pl.Series, upper: bool) -> pl.Series:
+    """Exact 95% Poisson bound of each count (Garwood), via the inverse incomplete gamma."""
+    if s.drop_nulls().len() == 0:
+        return pl.Series([None] * s.len(), dtype=pl.Float64)
+    from scipy.special import gammaincinv
+
+    if upper:
+        return pl.Series([None if k is None else float(gammaincinv(k + 1, 0.975)) for k in s])
+    return pl.Series(
+        [None if k is None else (0.0 if k == 0 else float(gammaincinv(k, 0.025))) for k in s]
+    )
+
+
 def _poisson_bounds(count: pl.Expr, scale: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Exact 95% Poisson interval of a count, times scale (Garwood)."""
-    from scipy.stats import chi2
-
-    def lo(s: pl.Series) -> pl.Series:
-        return pl.Series([0.0 if k == 0 else chi2.ppf(0.025, 2 * k) / 2 for k in s])
-
-    def hi(s: pl.Series) -> pl.Series:
-        return pl.Series([chi2.ppf(0.975, 2 * k + 2) / 2 for k in s])
-
-    low = count.map_batches(lo, return_dtype=pl.Float64) * scale
-    high = count.map_batches(hi, return_dtype=pl.Float64) * scale
+    """Exact 95% Poisson interval of a count, times scale."""
+    low = count.map_batches(lambda s: _garwood(s, False), return_dtype=pl.Float64) * scale
+    high = count.map_batches(lambda s: _garwood(s, True), return_dtype=pl.Float64) * scale
     return low, high
 
 
@@ -573,9 +578,9 @@ def hr_incidents(
 
 
 def _t_quantile(df: float) -> float:
-    from scipy.stats import t
+    from scipy.special import stdtrit
 
-    return float(t.ppf(0.975, df)) if df and df > 0 else float("nan")
+    return float(stdtrit(df, 0.975)) if df and df > 0 else float("nan")
 
 
 @indicator_function(dims=())

@@ -23,10 +23,13 @@ def wilson_bounds(num: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl
 
 
 def _t_quantiles(n: pl.Series) -> pl.Series:
-    from scipy.stats import t  # only when a mean is computed
+    """97.5% Student-t quantiles for n - 1 degrees of freedom (null below n = 2)."""
+    if n.len() == 0 or n.max() is None or n.max() < 2:
+        return pl.Series([None] * n.len(), dtype=pl.Float64)
+    from scipy.special import stdtrit  # scipy.special, not scipy.stats: 2x faster to import
 
     return pl.Series(
-        [float(t.ppf(0.975, k - 1)) if k is not None and k >= 2 else None for k in n],
+        [float(stdtrit(k - 1, 0.975)) if k is not None and k >= 2 else None for k in n],
         dtype=pl.Float64,
     )
 
