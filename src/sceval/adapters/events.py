@@ -304,8 +304,11 @@ def _admin1(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
         for raw in counts
     }
     merged = {raw: new for raw, new in chosen.items() if raw != new}
-    for raw, new in merged.items():
-        report.normalise(f"admin1 {raw!r} -> {new!r}", counts[raw])
+    report.normalise(
+        "admin1 spelling variants merged (details.admin1_merged)",
+        sum(counts[raw] for raw in merged),
+    )
+    report.details["admin1_merged"] = merged
     return df.with_columns(pl.col("__admin1").replace(chosen).alias("admin1"))
 
 

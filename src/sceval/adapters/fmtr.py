@@ -309,8 +309,10 @@ def _units(df: pl.DataFrame, report: MappingReport) -> tuple[pl.DataFrame, pl.Da
         if raw is not None and raw.strip().casefold() not in NO_UNIT
     )
     groups: dict[tuple[str, str], Counter] = {}
+    raws_of: dict[tuple[str, str], list[str]] = {}
     for (iso, raw), n in pairs.items():
         groups.setdefault((iso, _key(raw)), Counter())[_tidy(raw)] += n
+        raws_of.setdefault((iso, _key(raw)), []).append(raw)
     unit_of: dict[tuple[str, str], str] = {}
     units = []
     variants = {}
@@ -330,7 +332,7 @@ def _units(df: pl.DataFrame, report: MappingReport) -> tuple[pl.DataFrame, pl.Da
                 "vetting_date": None,
             }
         )
-        raws = [raw for (i, raw) in pairs if i == iso and _key(raw) == key]
+        raws = raws_of[(iso, key)]
         if len(set(raws)) > 1:
             variants[uid] = sorted(set(raws))
         for raw in raws:
