@@ -5,25 +5,13 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-TABLES = (
-    "programs",
-    "activities",
-    "units",
-    "participants",
-    "followups",
-    "dialogues",
-    "equipment",
-    "end_use_checks",
-    "events",
-    "incidents",
-    "context",
-)
+from sceval.seed import GENERATED
 
 
 @pytest.fixture(scope="module")
 def con(seed_dir):
     c = duckdb.connect()
-    for t in TABLES:
+    for t in GENERATED:
         c.execute(f"CREATE VIEW {t} AS SELECT * FROM read_csv('{seed_dir / t}.csv')")
     yield c
     c.close()

@@ -26,7 +26,7 @@ from sceval.seed.events import scene_events
 from sceval.seed.generic import event_stream_chunk, generic_program
 from sceval.seed.portfolio import PORTFOLIO
 from sceval.seed.spec import ProgramSpec
-from sceval.seed.writer import FORMATS, TableWriter
+from sceval.seed.writer import FORMATS, TableWriter, conform
 
 GENERATED = (
     "programs",
@@ -121,15 +121,9 @@ def _write_chunks(
         for t in names:
             parts = [p[t] for p in programs if t in p and p[t].height]
             if parts:
-                writers[t].write(
-                    pl.concat([_typed(df, writers[t]) for df in parts], how="vertical")
-                )
-
-
-def _typed(df: pl.DataFrame, writer: TableWriter) -> pl.DataFrame:
-    from sceval.seed.writer import conform
-
-    return conform(df, writer.contract)
+                # Typed first: a program's empty lists give Null-typed columns.
+                typed = [conform(df, writers[t].contract) for df in parts]
+                writers[t].write(pl.concat(typed, how="vertical"))
 
 
 class _Bar:
