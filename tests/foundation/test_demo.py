@@ -1,0 +1,78 @@
+"""`sceval demo`: the main job end to end on the seed data, twice, with the same results."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+INPUT_TABLES = [
+    "programs",
+    "activities",
+    "units",
+    "participants",
+    "followups",
+    "dialogues",
+    "equipment",
+    "end_use_checks",
+    "events",
+    "incidents",
+    "indicator_observations",
+    "context",
+    "partnership_ratings",
+]
+RESULT_TABLES = ["runs", "indicator_results", "partnership_scores", "dnh_findings", "loads"]
+
+# Result columns that identify the run rather than describe the result.
+VOLATILE = {"run_id"}
+
+
+def _results(db) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    out = {}
+    for t in ("indicator_results", "partnership_scores", "dnh_findings"):
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+                [t],
+            ).fetchall()
+            if r[0] not in VOLATILE
+        ]
+        sel = ", ".join(f'"{c}"' for c in cols)
+        out[t] = con.execute(f"SELECT {sel} FROM {t} ORDER BY ALL").fetchall()
+    con.close()
+    return out
+
+
+@pytest.mark.slow
+def test_demo_fills_every_table_writes_reports_and_repeats(tmp_path, sceval_cli):
+    out1 = tmp_path / "d1"
+    r = sceval_cli("demo", "--out", str(out1), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
+    db = out1 / "sceval.duckdb"
+    con = duckdb.connect(str(db), read_only=True)
+    for t in INPUT_TABLES + RESULT_TABLES:
+        assert con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] > 0, t
+    run = con.execute(
+        "SELECT as_of, engine_version, catalogue_hash, input_files FROM runs"
+    ).fetchone()
+    assert str(run[0]) == "2026-06-30"
+    assert len(run[2]) == 64
+    assert '"sha256"' in run[3] and "participants.csv" in run[3]
+    # every result row carries the run id of a recorded run
+    orphans = con.execute(
+        "SELECT count(*) FROM indicator_results WHERE run_id NOT IN (SELECT run_id FROM runs)"
+    ).fetchone()[0]
+    assert orphans == 0
+    con.close()
+    html = sorted(out1.rglob("*.html"))
+    assert html, "no HTML report written"
+    text = html[0].read_text(encoding="utf-8")
+    assert "<script" in text and "cdn.jsdelivr" not in text
+
+    # A second run on a fresh warehouse gives the same results.
+    out2 = tmp_path / "d2"
+    r2 = sceval_cli("demo", "--out", str(out2), cwd=tmp_path)
+    assert r2.returncode == 0, r2.stderr[-2000:]
+    assert _results(db) == _results(out2 / "sceval.duckdb")
