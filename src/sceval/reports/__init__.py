@@ -29,14 +29,14 @@ def write_page(page: Page, out_dir: Path, formats: list[str]) -> list[Path]:
         path.write_text(render_page(page), encoding="utf-8")
         written.append(path)
     if "png" in formats or "svg" in formats:
-        for sid, chart in page.charts():
-            written += chart_files(chart, out_dir / "charts" / page.name / sid, formats)
+        for s in page.charted():
+            written += chart_files(s.svg(), out_dir / "charts" / page.name / s.id, formats)
     return written
 
 
 def scorecard_pdf(page: Page, path: Path) -> Path:
     """The PDF scorecard: a cover page with provenance, then one page per section."""
-    from sceval.reports.export import pdf_document, text_chart
+    from sceval.reports.export import pdf_document, spec_svg, text_chart
 
     cover_lines = [page.subtitle, f"as of {page.as_of}"]
     for run in page.runs:
@@ -49,12 +49,13 @@ def scorecard_pdf(page: Page, path: Path) -> Path:
         cover_lines += [
             f"  {f.get('file')}  sha256 {str(f.get('sha256'))[:16]}…" for f in run.input_files[:20]
         ]
-    pages = [text_chart(page.title, cover_lines)]
+    svgs = [spec_svg(text_chart(page.title, cover_lines).to_dict())]
     for s in page.sections:
-        pages.append(
-            s.chart if s.chart is not None else text_chart(s.title, [s.empty or "No data."])
-        )
-    return pdf_document(pages, path)
+        if s.chart is not None:
+            svgs.append(s.svg())
+        else:
+            svgs.append(spec_svg(text_chart(s.title, [s.empty or "No data."]).to_dict()))
+    return pdf_document(svgs, path)
 
 
 def write_scorecard(

@@ -17,20 +17,26 @@ def _vl_version() -> str:
     return vl_version_for_vl_convert()
 
 
-def chart_files(chart: Any, base: Path, formats: list[str]) -> list[Path]:
-    """Write `base.png` / `base.svg` for the requested formats; return the paths written."""
+def spec_svg(spec: dict) -> str:
+    """A Vega-Lite spec rendered to SVG (the one rendering PNG and PDF are derived from)."""
     import vl_convert as vlc
 
-    spec = chart.to_dict()
+    return vlc.vegalite_to_svg(spec, vl_version=_vl_version())
+
+
+def chart_files(svg: str, base: Path, formats: list[str]) -> list[Path]:
+    """Write `base.png` / `base.svg` of one rendered chart; return the paths written."""
+    import vl_convert as vlc
+
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
     if "svg" in formats:
         path = base.with_suffix(".svg")
-        path.write_text(vlc.vegalite_to_svg(spec, vl_version=_vl_version()), encoding="utf-8")
+        path.write_text(svg, encoding="utf-8")
         written.append(path)
     if "png" in formats:
         path = base.with_suffix(".png")
-        path.write_bytes(vlc.vegalite_to_png(spec, vl_version=_vl_version(), scale=PNG_SCALE))
+        path.write_bytes(vlc.svg_to_png(svg, scale=PNG_SCALE))
         written.append(path)
     return written
 
@@ -50,15 +56,14 @@ def text_chart(title: str, lines: list[str]) -> Any:
     )
 
 
-def pdf_document(charts: list[Any], path: Path) -> Path:
-    """One PDF with one chart per page, in order."""
+def pdf_document(svgs: list[str], path: Path) -> Path:
+    """One PDF with one rendered chart (SVG) per page, in order."""
     import vl_convert as vlc
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    for chart in charts:
-        page_pdf = vlc.vegalite_to_pdf(chart.to_dict(), vl_version=_vl_version())
-        for page in PdfReader(io.BytesIO(page_pdf)).pages:
+    for svg in svgs:
+        for page in PdfReader(io.BytesIO(vlc.svg_to_pdf(svg))).pages:
             writer.add_page(page)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:

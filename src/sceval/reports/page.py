@@ -59,6 +59,22 @@ class Section:
     chart: Any = None
     empty: str | None = None
     html: str = ""
+    _spec: dict | None = field(default=None, repr=False)
+    _svg: str | None = field(default=None, repr=False)
+
+    def spec(self) -> dict:
+        """The chart's Vega-Lite spec (validated once, then reused by HTML and exports)."""
+        if self._spec is None:
+            self._spec = self.chart.to_dict()
+        return self._spec
+
+    def svg(self) -> str:
+        """The chart rendered once as SVG; PNG and PDF are rasterised/converted from it."""
+        if self._svg is None:
+            from sceval.reports.export import spec_svg
+
+            self._svg = spec_svg(self.spec())
+        return self._svg
 
 
 @dataclass
@@ -73,9 +89,9 @@ class Page:
     sections: list[Section] = field(default_factory=list)
     nav: list[tuple[str, str]] = field(default_factory=list)
 
-    def charts(self) -> list[tuple[str, Any]]:
-        """(section id, chart) of the sections that have a chart."""
-        return [(s.id, s.chart) for s in self.sections if s.chart is not None]
+    def charted(self) -> list[Section]:
+        """The sections that have a chart."""
+        return [s for s in self.sections if s.chart is not None]
 
 
 def esc(value: Any) -> str:
@@ -97,11 +113,35 @@ def script_json(obj: Any) -> str:
 
 @cache
 def vega_bundle() -> str:
-    """vega + vega-lite + vega-embed, as one script (from vl-convert, no network)."""
+    """vega + vega-lite + vega-embed, as one script (from vl-convert, no network).
+
+    vl-convert builds the bundle on each call (seconds on a busy machine), so it is kept in
+    the user's cache folder, keyed by the vl-convert and Vega-Lite versions.
+    """
+    import os
+    from pathlib import Path
+
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
-    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    vl_version = vl_version_for_vl_convert()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sceval"
+    cached = base / f"vega-bundle-{getattr(vlc, '__version__', 'x')}-{vl_version}.js"
+    try:
+        text = cached.read_text(encoding="utf-8")
+        if "window.vegaEmbed=" in text:
+            return text
+    except OSError:
+        pass
+    bundle = vlc.javascript_bundle(vl_version=vl_version)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(bundle, encoding="utf-8")
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only home: build the bundle every time
+    return bundle
 
 
 def html_table(frame: pl.DataFrame, columns: dict[str, str], *, missing: str = "-") -> str:
@@ -154,7 +194,7 @@ def render_page(page: Page) -> str:
         chart_div = ""
         if s.chart is not None:
             cid = f"chart-{s.id}"
-            specs[cid] = s.chart.to_dict()
+            specs[cid] = s.spec()
             chart_div = f'<div class="chart" id="{esc(cid)}" data-chart="{esc(s.id)}"></div>'
         empty = f'<p class="empty">{esc(s.empty)}</p>' if s.empty else ""
         intro = f"<p>{esc(s.intro)}</p>" if s.intro else ""
