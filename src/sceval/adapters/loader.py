@@ -76,6 +76,17 @@ def _check_units(con, frames, ctx: Context) -> None:
         )
 
 
+def _write_rejects(reports: list[MappingReport], given, default: Path) -> None:
+    """The rejected rows of every file, with reasons, to --rejects or next to the warehouse."""
+    if not any(r.rejects for r in reports):
+        return
+    target = Path(given) if given else default
+    write_rejects(reports, target)
+    for rep in reports:
+        if rep.rejects:
+            rep.written["rejected rows"] = str(target)
+
+
 def run_load(
     plan: list[tuple[Path, str]],
     *,
@@ -108,6 +119,7 @@ def run_load(
     stem = plan[0][0].stem if len(plan) == 1 else "load"
     invalid = sum(len(r.invalid) for r in reports)
     if invalid and not accept_partial:
+        _write_rejects(reports, rejects, out_dir / f"{stem}.rejects.csv")
         for rep in reports:
             rep.loaded = {}
             rep.render(console)
@@ -135,13 +147,7 @@ def run_load(
             ) from None
     finally:
         con.close()
-    n_rejects = sum(len(r.rejects) for r in reports)
-    if n_rejects:
-        target = Path(rejects) if rejects else out_dir / f"{stem}.rejects.csv"
-        write_rejects(reports, target)
-        for rep in reports:
-            if rep.rejects:
-                rep.written["rejected rows"] = str(target)
+    _write_rejects(reports, rejects, out_dir / f"{stem}.rejects.csv")
     for rep in reports:
         for name, rows in rep.side_outputs.items():
             if rows:
