@@ -47,12 +47,6 @@ class Inputs:
         contract = self.project.contract(name)
         return pl.LazyFrame(schema={c.name: POLARS_TYPES[c.type] for c in contract.columns})
 
-    def has_rows(self, name: str) -> bool:
-        """Whether the table holds any row at all (before the as-of cut)."""
-        if name not in self._present:
-            return False
-        return bool(self.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
-
     @property
     def day(self) -> pl.Expr:
         return pl.lit(self.as_of, dtype=pl.Date)
