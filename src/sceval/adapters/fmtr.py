@@ -218,58 +218,18 @@ def _reject_dirty(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
         column="start_date",
         raw_cols=raw,
     )
-    for col, reason in (
-        ("start_date", "missing start_date"),
-        ("end_date", "missing end_date"),
-    ):
-        df = reject_where(
-            df,
-            pl.col(col).is_null() | (pl.col(col).str.strip_chars() == ""),
-            report,
-            reason,
-            column=col,
-            raw_cols=raw,
-        )
-    df = reject_where(
-        df,
-        pl.col("__start").is_null(),
-        report,
-        "start_date is not a date (M/D/YYYY)",
-        column="start_date",
-        raw_cols=raw,
-    )
-    df = reject_where(
-        df,
-        pl.col("__end").is_null(),
-        report,
-        "end_date is not a date (M/D/YYYY)",
-        column="end_date",
-        raw_cols=raw,
-    )
-    df = reject_where(
-        df,
-        pl.col("__end") < pl.col("__start"),
-        report,
-        "end_date before start_date",
-        column="end_date",
-        raw_cols=raw,
-    )
-    df = reject_where(
-        df,
-        pl.col("__cost").is_null(),
-        report,
-        "total_cost is not an amount",
-        column="total_cost",
-        raw_cols=raw,
-    )
-    df = reject_where(
-        df,
-        pl.col("__qty").is_null(),
-        report,
-        "quantity is not a whole number",
-        column="quantity",
-        raw_cols=raw,
-    )
+    blank = {c: pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in raw}
+    rules = [
+        (blank["start_date"], "missing start_date", "start_date"),
+        (blank["end_date"], "missing end_date", "end_date"),
+        (pl.col("__start").is_null(), "start_date is not a date (M/D/YYYY)", "start_date"),
+        (pl.col("__end").is_null(), "end_date is not a date (M/D/YYYY)", "end_date"),
+        (pl.col("__end") < pl.col("__start"), "end_date before start_date", "end_date"),
+        (pl.col("__cost").is_null(), "total_cost is not an amount", "total_cost"),
+        (pl.col("__qty").is_null(), "quantity is not a whole number", "quantity"),
+    ]
+    for mask, reason, col in rules:
+        df = reject_where(df, mask, report, reason, column=col, raw_cols=raw)
     return df.filter(pl.col("__fy").is_not_null())
 
 

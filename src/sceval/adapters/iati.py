@@ -389,28 +389,21 @@ def _results(act, prog, report, legacy, observations, values, indicators) -> Non
                 report.normalise("no ascending attribute -> higher_is_better (IATI default)")
             title = _text(ind.find("title"))
             where = f"{pid} {iid}"
+            info = {
+                "program_id": pid,
+                "indicator_id": iid,
+                "indicator_title": title,
+                "measure": measure,
+                "direction": direction,
+                "qualitative": qualitative,
+            }
             baselines = {}
             for b in ind.findall("baseline"):
                 raw = b.get("value")
                 if raw is None and legacy:
                     raw = b.text
                 baselines[_dims(b)] = raw
-                values.append(
-                    _value(
-                        pid,
-                        iid,
-                        title,
-                        measure,
-                        direction,
-                        None,
-                        None,
-                        "baseline",
-                        b,
-                        raw,
-                        qualitative,
-                        report,
-                    )
-                )
+                values.append(_value(info, None, None, "baseline", b, raw, report))
             periods = []
             for pi, per in enumerate(ind.findall("period"), start=1):
                 start, end = _date(per.find("period-start")), _date(per.find("period-end"))
@@ -424,22 +417,7 @@ def _results(act, prog, report, legacy, observations, values, indicators) -> Non
                     for el in per.findall(kind):
                         raw = el.get("value")
                         cells[_dims(el)][kind] = raw
-                        values.append(
-                            _value(
-                                pid,
-                                iid,
-                                title,
-                                measure,
-                                direction,
-                                start,
-                                end,
-                                kind,
-                                el,
-                                raw,
-                                qualitative,
-                                report,
-                            )
-                        )
+                        values.append(_value(info, start, end, kind, el, raw, report))
                 if not cells:
                     cells[()] = {}
                 for dims, got in cells.items():
@@ -490,8 +468,9 @@ def _results(act, prog, report, legacy, observations, values, indicators) -> Non
             )
 
 
-def _value(pid, iid, title, measure, direction, start, end, kind, el, raw, qualitative, report):
+def _value(info, start, end, kind, el, raw, report):
     """One raw value for the side file, counting what parsing changed."""
+    qualitative = info["qualitative"]
     number, change = (None, None) if qualitative else parse_number(raw)
     if qualitative and raw:
         report.normalise("qualitative value kept as text, not a number")
@@ -501,11 +480,7 @@ def _value(pid, iid, title, measure, direction, start, end, kind, el, raw, quali
         report.unknown("non-numeric value in a quantitative indicator", raw[:60])
     dims = _dims(el)
     return {
-        "program_id": pid,
-        "indicator_id": iid,
-        "indicator_title": title,
-        "measure": measure,
-        "direction": direction,
+        **info,
         "element": kind,
         "period_start": start,
         "period_end": end,
@@ -513,7 +488,6 @@ def _value(pid, iid, title, measure, direction, start, end, kind, el, raw, quali
         "dimension_value": "|".join(v for _, v in dims) or None,
         "raw_text": raw,
         "number": number,
-        "qualitative": qualitative,
     }
 
 
