@@ -382,7 +382,7 @@ def binary_cases() -> None:
     p = meta(
         "parquet_wrong_type",
         "participants.parquet",
-        ["participants.parquet", "row 2", "age", "adult"],
+        ["participants.parquet", "row 5", "age", "adult"],
         "string column where int is due",
     )
     typed("participants").with_columns(
