@@ -36,7 +36,7 @@ def neutralise(value: str | None) -> str | None:
 def _table(con: duckdb.DuckDBPyConnection, name: str, run_id: str) -> pl.DataFrame:
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return pl.DataFrame()
     df = con.sql(f'SELECT * FROM "{name}" WHERE run_id = $1', params=[run_id]).pl()
@@ -101,7 +101,8 @@ def export_results(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -
         "SELECT run_id, CAST(as_of AS VARCHAR), command, pipeline, program_filter, engine_version, "
         "catalogue_hash, CAST(input_files AS VARCHAR), status FROM runs WHERE run_id = ?",
         [run_id],
-    ).fetchone()
+    ).fetchall()
+    row = row[0] if row else None
     if row is None:
         raise UsageError(f"no run {run_id!r} in the warehouse")
     out = Path(out_dir)
