@@ -171,3 +171,12 @@ def test_sheet_text_is_wrapped_reference(project):
         "green >= 0.85 x target_to_date; amber >= 0.7 x target_to_date; red otherwise"
     )
     assert rows["target to date"] == "pro-rated to time elapsed"
+
+
+def test_generated_docs_are_current(project):
+    # docs/indicators.md is generated from the catalogue: `make docs` after editing a sheet.
+    from sceval.docs import indicators_markdown
+
+    committed = (project.root / "docs" / "indicators.md").read_text(encoding="utf-8")
+    assert committed == indicators_markdown(project)
+    assert "## Adding an indicator without Python" in committed

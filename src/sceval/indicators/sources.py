@@ -173,7 +173,7 @@ def _with_country(lf: pl.LazyFrame, *candidates: str) -> pl.LazyFrame:
 def linked(t: dict[str, pl.LazyFrame], table: str) -> pl.LazyFrame:
     """The table's rows joined to their program(s) and parents."""
     if table == "programs":
-        return t["programs"].join(_programs(t), on="program_id", how="left")
+        return t["programs"].join(_programs(t).drop("provider"), on="program_id", how="left")
     if table == "activities":
         return _activities(t).with_columns(activity_kind=pl.col("kind"))
     if table == "participants":
