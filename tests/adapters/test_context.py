@@ -158,3 +158,57 @@ def test_reference_tables_store_nothing(adapter_load):
     got = adapter_load(REAL / "gw_states_excerpt.csv")
     assert got.file()["loaded"] == {}
     assert any("nothing stored" in n for n in got.file()["notes"])
+
+
+def test_wgi_long_and_databank_layouts(adapter_load, tmp_path):
+    long = tmp_path / "wgidataset.csv"
+    long.write_text(
+        "codeindyr,code,countryname,year,indicator,estimate,stddev,nsource,pctrank,pctranklower,pctrankupper\n"
+        "MMRrl2022,MMR,Myanmar,2022,rl,-1.5,0.2,8,5.2,2.1,9.4\n"
+        "MMRcc2022,MMR,Myanmar,2022,cc,-1.4,..,8,6.1,..,..\n"
+        "ROMrl2022,ROM,Romania,2022,rl,0.4,0.15,10,60.1,55,65\n"
+    )
+    got = adapter_load(long)  # detected from its header
+    assert got.file()["source"] == "wgi"
+    assert dict(
+        got.sql(
+            "SELECT indicator, value FROM context WHERE country='MMR' AND indicator LIKE '%_se'"
+        )
+    ) == {"wgi_rule_of_law_se": 0.2}
+    # ".." is missing, not a row; 6 + 3 + 6 values.
+    assert got.one("SELECT count(*) FROM context") == 15
+    assert got.one("SELECT DISTINCT country FROM context WHERE country <> 'MMR'") == "ROU"
+    bank = tmp_path / "databank.csv"
+    bank.write_text(
+        "Country Name,Country Code,Series Name,Series Code,2021 [YR2021],2022 [YR2022]\n"
+        "Myanmar,MMR,Rule of Law: Estimate,RL.EST,-1.3,-1.5\n"
+        "Myanmar,MMR,Rule of Law: Standard Error,RL.STD.ERR,0.19,0.2\n"
+        "Myanmar,MMR,GDP (current US$),NY.GDP.MKTP.CD,1,2\n"
+    )
+    got = adapter_load(bank, source="wgi", db=tmp_path / "b.duckdb")
+    assert got.sql("SELECT year, indicator, value FROM context ORDER BY ALL") == [
+        (2021, "wgi_rule_of_law", -1.3),
+        (2021, "wgi_rule_of_law_se", 0.19),
+        (2022, "wgi_rule_of_law", -1.5),
+        (2022, "wgi_rule_of_law_se", 0.2),
+    ]
+    assert got.file()["rejected_by_reason"] == {"not a WGI series": 2}
+
+
+def test_coup_event_file_counts_per_country_year(adapter_load, tmp_path):
+    events = tmp_path / "powell_thyne_coups_final.txt"
+    events.write_text(
+        "country\tccode\tyear\tmonth\tday\tcoup\n"
+        "Myanmar\t775\t2021\t2\t1\t2\n"
+        "Burkina Faso\t439\t2022\t1\t24\t2\n"
+        "Burkina Faso\t439\t2022\t9\t30\t2\n"
+        "Burkina Faso\t439\t2022\t10\t1\t1\n"
+    )
+    got = adapter_load(events)
+    assert dict(
+        got.sql("SELECT indicator, value FROM context WHERE country='BFA' AND year=2022")
+    ) == {"coup_attempts": 3.0, "coups_successful": 2.0, "coups_failed": 1.0}
+    assert (
+        got.one("SELECT value FROM context WHERE country='MMR' AND indicator='coups_successful'")
+        == 1.0
+    )

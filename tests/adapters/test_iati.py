@@ -168,3 +168,47 @@ def test_not_iati_is_refused_clearly(adapter_load, tmp_path):
     with pytest.raises(InvalidDataError, match="forbidden construct"):
         adapter_load(bomb, source="iati")
     assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_budget_and_dates_fall_back_when_the_activity_lacks_them(adapter_load, tmp_path):
+    xml = tmp_path / "minimal.xml"
+    xml.write_text(
+        """<iati-activities version="2.03">
+ <iati-activity default-currency="EUR">
+  <iati-identifier>XM-TEST-1</iati-identifier>
+  <reporting-org ref="XM-TEST"><narrative>Test donor</narrative></reporting-org>
+  <title><narrative>Border police training</narrative></title>
+  <recipient-country code="NE"/>
+  <sector code="15210" vocabulary="1"/>
+  <transaction><transaction-type code="3"/><value>1,000</value></transaction>
+  <transaction><transaction-type code="4"/><value>250.5</value></transaction>
+  <result type="1"><indicator measure="1" ascending="0">
+   <title><narrative>Incidents at crossings</narrative></title>
+   <period><period-start iso-date="2020-01-01"/><period-end iso-date="2020-12-31"/>
+    <target value="10"/><actual value="12"/>
+    <actual value="7"><dimension name="sex" value="female"/></actual>
+   </period>
+  </indicator></result>
+ </iati-activity>
+</iati-activities>"""
+    )
+    got = adapter_load(xml)
+    assert got.sql(
+        "SELECT start_date::VARCHAR, end_date::VARCHAR, budget, currency, framework, partner_country "
+        "FROM programs"
+    ) == [
+        (
+            "2020-01-01",
+            "2020-12-31",
+            1250.5,
+            "EUR",
+            "DAC 15210 Security system management and reform",
+            "NER",
+        )
+    ]
+    assert got.sql(
+        "SELECT dimension, dimension_value, target, actual FROM indicator_observations ORDER BY 1 NULLS FIRST"
+    ) == [(None, None, 10.0, 12.0), ("sex", "female", None, 7.0)]
+    normalised = got.file()["normalised"]
+    assert normalised["budget from disbursements and expenditure (no budget element)"] == 1
+    assert got.file()["details"]["indicators"][0]["direction"] == "lower_is_better"

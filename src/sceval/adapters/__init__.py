@@ -40,6 +40,8 @@ SIGNATURES = [
     ("fmtr", {"course_title", "student_unit", "quantity", "total_cost"}),
     ("sipri-tiv", {"supplier", "recipient", "year", "value"}),
     ("coups", {"gwcode", "year", "pt_attempt"}),
+    ("coups", {"ccode", "year", "month", "day", "coup"}),
+    ("wgi", {"code", "year", "indicator", "estimate", "stddev"}),
     ("ucdp-acd", {"conflict_id", "year", "gwno_a", "intensity_level"}),
     ("vdem", {"country_text_id", "year"}),
     ("wgi", {"code", "year", "rle"}),
@@ -75,7 +77,8 @@ def detect_source(path: str | os.PathLike[str]) -> str | None:
     import csv
 
     first = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
-    header = {c.strip().lower() for c in next(csv.reader([first]), [])}
+    sep = "\t" if first.count("\t") > first.count(",") else ","
+    header = {c.strip().lower() for c in next(csv.reader([first], delimiter=sep), [])}
     for source, needed in SIGNATURES:
         if needed <= header:
             return source

@@ -75,7 +75,10 @@ def slug(text: str) -> str:
 def read_text_csv(path: Path, report: MappingReport) -> pl.DataFrame:
     """A CSV read with every column as text, plus the 1-based data line number in `_row`."""
     try:
-        df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+        with path.open("rb") as fh:
+            first = fh.readline().decode("utf-8", errors="replace")
+        sep = "\t" if first.count("\t") > first.count(",") else ","
+        df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", separator=sep)
     except Exception as exc:  # noqa: BLE001 - reader errors become one clear line
         raise InvalidDataError(f"{path}: cannot read as CSV ({str(exc).splitlines()[0]})") from None
     report.rows_read = df.height

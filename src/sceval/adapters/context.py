@@ -18,6 +18,7 @@ A country-year with no value in the source has no row: missing is not zero.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -128,7 +129,19 @@ def _numbers(
 
 
 def _wgi(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
+    """WGI in any of its three layouts: wide replication file, long dataset, DataBank."""
+    report.notes.append(
+        "WGI standard errors kept as their own series (wgi_<dimension>_se), "
+        "to judge ex-post changes against them"
+    )
+    if {"Country Code", "Series Code"} <= set(df.columns):
+        return _wgi_databank(df, report)
     require_columns(df, ["code", "year"], path, "WGI")
+    df = _map_countries(
+        df, report, {"columns": ["code"], "map": iso3_from_alpha3}, "WGI country code"
+    )
+    if {"indicator", "estimate"} <= set(df.columns):
+        return _wgi_long(df, report)
     names = {
         f"{d}{s}": f"wgi_{name}{suffix}"
         for d, name in WGI_DIMENSIONS.items()
@@ -137,27 +150,106 @@ def _wgi(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
     }
     if not any(c.endswith("e") for c in names):
         require_columns(df, ["rle"], path, "WGI")
-    df = _map_countries(
-        df, report, {"columns": ["code"], "map": iso3_from_alpha3}, "WGI country code"
-    )
-    report.notes.append(
-        "WGI standard errors kept as their own series (wgi_<dimension>_se), "
-        "to judge ex-post changes against them"
-    )
     return _numbers(df, ["country", "year"], names, report)
+
+
+# The long WGI dataset (2023 on): one row per country, year and dimension.
+WGI_LONG_VALUES = {
+    "estimate": "",
+    "stddev": "_se",
+    "nsource": "_sources",
+    "pctrank": "_rank",
+    "pctranklower": "_rank_lower",
+    "pctrankupper": "_rank_upper",
+}
+# World Bank DataBank series codes: RL.EST, RL.STD.ERR, RL.NO.SRC, RL.PER.RNK, ...
+WGI_SERIES_SUFFIXES = {
+    "EST": "",
+    "STD.ERR": "_se",
+    "NO.SRC": "_sources",
+    "PER.RNK": "_rank",
+    "PER.RNK.LOWER": "_rank_lower",
+    "PER.RNK.UPPER": "_rank_upper",
+}
+
+
+def _wgi_series(dim: str | None, suffix: str | None) -> str | None:
+    name = WGI_DIMENSIONS.get((dim or "").strip().lower())
+    return None if name is None or suffix is None else f"wgi_{name}{suffix}"
+
+
+def _long_values(long: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
+    """Rows with a series name and a value: unknown series unmapped, '..' and blanks dropped."""
+    long = reject_where(
+        long,
+        pl.col("indicator").is_null(),
+        report,
+        "not a WGI series",
+        kind=UNMAPPED,
+        column="indicator",
+    )
+    text = pl.col("value").str.strip_chars()
+    long = long.filter(text.is_not_null() & ~text.is_in(["", ".."]))
+    long = long.with_columns(text.cast(pl.Float64, strict=False).alias("__num"))
+    long = reject_where(
+        long, pl.col("__num").is_null(), report, "value is not a number", column="value"
+    )
+    return long.with_columns(pl.col("__num").alias("value"))
+
+
+def _wgi_long(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
+    cols = [c for c in WGI_LONG_VALUES if c in df.columns]
+    long = df.unpivot(
+        index=[ROW, "country", "year", "indicator"], on=cols, variable_name="column"
+    ).rename({"indicator": "__dim"})
+    series = {
+        (d, c): _wgi_series(d, WGI_LONG_VALUES[c])
+        for d, c in long.select("__dim", "column").unique().iter_rows()
+    }
+    long = long.with_columns(
+        pl.struct("__dim", "column")
+        .map_elements(lambda r: series[(r["__dim"], r["column"])], return_dtype=pl.String)
+        .alias("indicator"),
+        pl.concat_str(pl.col(ROW), pl.lit(":"), pl.col("column")).alias(ROW),
+    )
+    return _long_values(long, report)
+
+
+def _wgi_databank(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
+    years = [c for c in df.columns if re.match(r"^\d{4}( \[YR\d{4}\])?$", c)]
+    df = df.filter(pl.col("Country Code").is_not_null())
+    df = _map_countries(
+        df, report, {"columns": ["Country Code"], "map": iso3_from_alpha3}, "WGI country code"
+    )
+    long = df.unpivot(
+        index=[ROW, "country", "Series Code"], on=years, variable_name="column"
+    ).with_columns(pl.col("column").str.slice(0, 4).alias("year"))
+    series = {}
+    for code in long.get_column("Series Code").unique().to_list():
+        dim, _, rest = (code or "").partition(".")
+        series[code] = _wgi_series(dim, WGI_SERIES_SUFFIXES.get(rest))
+    long = long.with_columns(
+        pl.col("Series Code").replace_strict(series, default=None).alias("indicator"),
+        pl.concat_str(pl.col(ROW), pl.lit(":"), pl.col("column")).alias(ROW),
+    )
+    return _long_values(long, report)
+
+
+# Full V-Dem files carry thousands of columns: indices (v2x...) load, their uncertainty
+# and coder-level variants do not.
+VDEM_SKIP = re.compile(r"_(codelow|codehigh|sd|mean|nr|ord|osp_codelow|osp_codehigh|osp_sd)$")
 
 
 def _vdem(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
     require_columns(df, ["year"], path, "V-Dem")
     code = "country_text_id" if "country_text_id" in df.columns else None
-    gw = "gwcode" if "gwcode" in df.columns else ("COWcode" if False else None)
+    gw = "gwcode" if "gwcode" in df.columns else None
     if code is None and gw is None:
         require_columns(df, ["country_text_id"], path, "V-Dem")
     cols = [c for c in (code, gw) if c]
 
     def to_iso(*vals):
-        first = vals[0]
-        iso = iso3_from_alpha3(first) if code else None
+        iso = iso3_from_alpha3(vals[0]) if code else None
         if iso is None and gw:
             iso = iso3_from_gw(vals[-1])
         return iso
@@ -166,8 +258,14 @@ def _vdem(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
     names = {
         c: VDEM_NAMES.get(c, f"vdem_{c}")
         for c in df.columns
-        if c.startswith("v2") and c not in ("v2", ROW)
+        if c in VDEM_NAMES or (c.startswith("v2x") and not VDEM_SKIP.search(c))
     }
+    skipped = [c for c in df.columns if c.startswith("v2") and c not in names]
+    if skipped:
+        report.notes.append(
+            f"{len(skipped)} V-Dem column(s) not loaded (indicator-level, uncertainty or "
+            "coder variants; only v2x indices are): " + ", ".join(skipped[:10])
+        )
     return _numbers(df, ["country", "year"], names, report)
 
 
@@ -212,6 +310,8 @@ def _sipri(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
 
 
 def _coups(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
+    if {"ccode", "coup"} <= set(df.columns) and "gwcode" not in df.columns:
+        return _coup_events(df, path, report)
     require_columns(df, ["gwcode", "year"], path, "Powell & Thyne coups")
     series = {
         "pt_attempt_num": "coup_attempts",
@@ -233,6 +333,50 @@ def _coups(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
     )
     report.normalise("GW states merged into one ISO3 country-year", long.height - out.height)
     return out.sort("country", "year", "indicator")
+
+
+# Correlates of War codes that differ from Gleditsch-Ward for the same current country.
+COW_TO_ISO3 = {255: "DEU", 679: "YEM", 816: "VNM", 365: "RUS", 345: "SRB"}
+
+
+def _coup_events(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
+    """Powell & Thyne's event file (one row per coup attempt, coup 1 failed, 2 successful)."""
+    require_columns(df, ["ccode", "year", "coup"], path, "Powell & Thyne coups")
+    df = df.rename({"country": "__name"}) if "country" in df.columns else df
+    name = "__name" if "__name" in df.columns else "ccode"
+
+    def to_iso(ccode, country=None):
+        try:
+            iso = COW_TO_ISO3.get(int(ccode))
+        except (TypeError, ValueError):
+            iso = None
+        return iso or iso3_from_gw(ccode) or iso3_from_name(country or "")
+
+    cols = ["ccode", name] if name != "ccode" else ["ccode"]
+    df = _map_countries(df, report, {"columns": cols, "map": to_iso}, "COW country code")
+    df = reject_where(
+        df,
+        ~pl.col("coup").str.strip_chars().is_in(["1", "2"]),
+        report,
+        "coup is neither 1 (failed) nor 2 (successful)",
+        column="coup",
+    )
+    coup = pl.col("coup").str.strip_chars()
+    agg = df.group_by("country", "year").agg(
+        pl.len().cast(pl.Float64).alias("coup_attempts"),
+        (coup == "2").sum().cast(pl.Float64).alias("coups_successful"),
+        (coup == "1").sum().cast(pl.Float64).alias("coups_failed"),
+        pl.col(ROW).first(),
+    )
+    report.notes.append(
+        "coup events counted per country-year; years without a coup have no row "
+        "(load the country-year file for explicit zeros)"
+    )
+    return agg.unpivot(
+        index=["country", "year", ROW],
+        on=["coup_attempts", "coups_successful", "coups_failed"],
+        variable_name="indicator",
+    ).sort("country", "year", "indicator")
 
 
 def _acd(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:

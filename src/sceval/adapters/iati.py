@@ -56,6 +56,7 @@ DATE_TYPES = {
 }
 BUDGET_TYPES = {"original": "1", "revised": "2"}
 COMMITMENT = {"2", "C"}
+SPENDING = {"3", "4", "D", "E"}  # disbursements and expenditure
 
 PROGRAM_SCHEMA = {
     ROW: pl.String,
@@ -213,6 +214,11 @@ def _program(act, pos: int, report: MappingReport, legacy: bool) -> dict[str, An
             dates[code] = _date(d)
     start = dates.get("2") or dates.get("1")
     end = dates.get("4") or dates.get("3")
+    if start is None:
+        starts = [_date(e) for e in act.iter("period-start") if _date(e)]
+        if starts:
+            start = min(starts)
+            report.normalise("start date missing: earliest budget or result period start used")
     if end is None:
         ends = [_date(e) for e in act.iter("period-end") if _date(e)]
         if ends:
@@ -307,15 +313,17 @@ def _budget(act, ident: str, report: MappingReport) -> tuple[float | None, str |
             by_period[period] = (btype, number, cur)
     items = list(by_period.values())
     source = "budget"
-    if not items:
+    for codes, name in ((COMMITMENT, "commitments"), (SPENDING, "disbursements and expenditure")):
+        if items:
+            break
         for t in act.findall("transaction"):
             tt = t.find("transaction-type")
-            if tt is not None and tt.get("code") in COMMITMENT:
+            if tt is not None and tt.get("code") in codes:
                 v = t.find("value")
                 number, _ = parse_number(v.text if v is not None else None)
                 if number is not None:
-                    items.append(("C", number, (v.get("currency") or default_cur)))
-        source = "commitments"
+                    items.append(("T", number, (v.get("currency") or default_cur)))
+        source = name
     if not items:
         return None, default_cur
     currencies = {c for _, _, c in items}
@@ -326,8 +334,8 @@ def _budget(act, ident: str, report: MappingReport) -> tuple[float | None, str |
             column="budget",
         )
         return None, None
-    if source == "commitments":
-        report.normalise("budget from commitments (no budget element)")
+    if source != "budget":
+        report.normalise(f"budget from {source} (no budget element)")
     report.details.setdefault("budget_periods", {})[ident] = len(items)
     return float(sum(v for _, v, _ in items)), currencies.pop()
 
