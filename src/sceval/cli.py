@@ -116,7 +116,8 @@ def load(
         str | None,
         typer.Option(
             "--from",
-            help="Source format: iati, ucdp-ged, acled, wgi, vdem, sipri-tiv, coups, fmtr.",
+            help="Source format: iati, ucdp-ged, acled, wgi, vdem, sipri-tiv, coups, ucdp-acd, fmtr "
+            "(detected from the file when omitted; see docs/sources.md).",
             show_default=False,
         ),
     ] = None,
