@@ -99,3 +99,15 @@ def test_item_notes_give_the_score_range(attina):
         if (c, i) == ("central_asia", "international_conflict_mechanisms")
     ][0]
     assert "x0.5 of yes" in note and "range 0.25-0.75 across 1008" in note
+
+
+def test_a_large_grid_is_sampled_the_same_way_every_time(project, monkeypatch):
+    from sceval.partnership import model as model_module
+
+    m = model_module.load_model(project.path("indicators", "models", "attina2005.yml"))
+    full = m.mappings()
+    monkeypatch.setattr(model_module, "MAX_COMBINATIONS", 100)
+    first, again = m.mappings(), m.mappings()
+    assert first == again
+    assert first[0] == full[0] == m.default_mapping
+    assert 1 < len(first) < 100 and all(x in full for x in first)

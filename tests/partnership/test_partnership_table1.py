@@ -124,45 +124,57 @@ def test_dimension_rows_name_the_ratings_behind_them(attina):
     assert tie == [(2,)]
 
 
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [("Meduim", 2), ("", 2)],
-)
-def test_an_unknown_rating_fails_naming_case_and_item(
-    sceval_cli, project, tmp_path, table1_path, text, code
-):
+def bad_table(tmp_path, table1_path, text: str):
+    """Table 1 with Central Asia's "Medium" (restrained use of violence) replaced by `text`."""
     rows = table1_path.read_text(encoding="utf-8").splitlines()
-    rows[8] = rows[8].replace(",Medium,", f",{text or 'Quite high'},", 1)
+    rows[8] = rows[8].replace(",Medium,", f",{text},", 1)
     assert "central_asia,restrained_violence" in rows[8]
     bad = tmp_path / "partnership_ratings.csv"
     bad.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return bad
+
+
+def test_an_unknown_rating_fails_naming_case_and_item(sceval_cli, project, tmp_path, table1_path):
     db = tmp_path / "wh.duckdb"
-    ratings_warehouse(project, db, bad).close()
+    ratings_warehouse(project, db, bad_table(tmp_path, table1_path, "Meduim")).close()
     res = sceval_cli("score", "--db", str(db))
-    assert res.returncode == code
+    assert res.returncode == 2
     err = res.stderr.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert "case central_asia" in err and "item restrained_violence" in err
-    assert repr(text or "Quite high") in err
+    assert "'Meduim'" in err
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM partnership_scores").fetchall() == [(0,)]
+    assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
     con.close()
 
 
-def test_a_rating_for_an_item_the_model_lacks_is_refused(
-    sceval_cli, project, tmp_path, table1_path
-):
+@pytest.mark.parametrize("text", ["Quite high", "Yes and no", "Highish"])
+def test_other_unknown_texts_are_refused_never_zero(project, tmp_path, table1_path, text):
+    from sceval.errors import InvalidDataError
+    from sceval.partnership import score_partnerships
+
+    con = ratings_warehouse(project, tmp_path / "wh.duckdb", bad_table(tmp_path, table1_path, text))
+    with pytest.raises(InvalidDataError, match="case central_asia, item restrained_violence"):
+        score_partnerships(con, project, run_id="r1")
+    assert con.execute("SELECT count(*) FROM partnership_scores").fetchall() == [(0,)]
+    con.close()
+
+
+def test_a_rating_for_an_item_the_model_lacks_is_refused(project, tmp_path, table1_path):
+    from sceval.errors import InvalidDataError
+    from sceval.partnership import score_partnerships
+
     bad = tmp_path / "partnership_ratings.csv"
     shutil.copy(table1_path, bad)
     with bad.open("a", encoding="utf-8") as fh:
         fh.write("attina2005,europe,nuclear_umbrella,Yes,,,\n")
-    db = tmp_path / "wh.duckdb"
-    ratings_warehouse(project, db, bad).close()
-    res = sceval_cli("score", "--db", str(db))
-    assert res.returncode == 2
-    assert "case europe" in res.stderr and "item nuclear_umbrella" in res.stderr
+    con = ratings_warehouse(project, tmp_path / "wh.duckdb", bad)
+    with pytest.raises(InvalidDataError, match="case europe, item nuclear_umbrella"):
+        score_partnerships(con, project, run_id="r1")
+    con.close()
 
 
 def test_unknown_model_flag_is_a_usage_error(sceval_cli, project, db_path, table1_path):

@@ -129,6 +129,8 @@ def table1_frame(
 ) -> pl.DataFrame:
     """Items x cases like Attinà's Table 1: one row per item, one column per case (`values`)."""
     long = item_scores(con, run_id, model_id, project=project)
+    if long.is_empty():
+        return long.select("dimension_id", "dimension_label", "item_id", "item_label")
     cases = long.sort("case_order")["case_id"].unique(maintain_order=True).to_list()
     wide = long.pivot(
         on="case_id",

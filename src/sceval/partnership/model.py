@@ -7,6 +7,8 @@ and turns a rating text into (base rating, qualifier, score) through the file's 
 from __future__ import annotations
 
 import itertools
+import math
+import random
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -17,6 +19,8 @@ from sceval.errors import InvalidDataError, ProjectError, UsageError
 from sceval.project import Project, read_yaml
 
 OPS = (">", ">=", "<", "<=", "==", "!=")
+# Above this many parameter combinations the robustness analysis samples the grid.
+MAX_COMBINATIONS = 20_000
 
 
 @dataclass(frozen=True)
@@ -181,10 +185,18 @@ class Model:
     def mappings(self) -> list[dict[str, float]]:
         """Every reasonable mapping: parameter combinations that keep the order chains increasing.
 
-        The first one is the model's own mapping.
+        The first one is the model's own mapping. Past MAX_COMBINATIONS combinations, a fixed
+        pseudo-random sample of them stands for the whole grid (same sample on every run).
         """
         names = list(self.parameters)
-        combos = itertools.product(*(self.parameters[n].values for n in names))
+        grids = [self.parameters[n].values for n in names]
+        total = math.prod(len(g) for g in grids)
+        if total <= MAX_COMBINATIONS:
+            combos = itertools.product(*grids)
+        else:
+            rng = random.Random(20171201)
+            picks = [0, *sorted(rng.sample(range(1, total), MAX_COMBINATIONS - 1))]
+            combos = (_decode(k, grids) for k in picks)
         out = []
         for combo in combos:
             values = dict(zip(names, combo, strict=True))
@@ -202,6 +214,15 @@ class Model:
     @property
     def default_mapping(self) -> dict[str, float]:
         return {n: p.value for n, p in self.parameters.items()}
+
+
+def _decode(k: int, grids: list[tuple[float, ...]]) -> tuple[float, ...]:
+    """The k-th combination of the grids, in itertools.product order."""
+    out = []
+    for g in reversed(grids):
+        k, r = divmod(k, len(g))
+        out.append(g[r])
+    return tuple(reversed(out))
 
 
 def word(x: Any) -> str:

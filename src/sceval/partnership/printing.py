@@ -48,7 +48,7 @@ def _print_model(con, run_id: str, model_id: str, console) -> None:
         table.add_column("case", no_wrap=True)
         dims = prof["dimension_label"].unique(maintain_order=True).to_list()
         for d in dims:
-            table.add_column(d, justify="right")
+            table.add_column(d, justify="right", overflow="fold")
         for (case_id,), part in prof.group_by("case_id", maintain_order=True):
             cells = {r["dimension_label"]: r for r in part.iter_rows(named=True)}
             table.add_row(
