@@ -53,7 +53,14 @@ SCORES = [
     ("dimension", "conditions", None, "africa", None, 1.0, None),
     ("overall", None, None, "europe", 1.0, 1.0, None),
     ("overall", None, None, "africa", 0.6, 1.0, None),
+    ("pair_stability", None, "africa", "europe", 1.0, 1.0, "robust"),
+    ("pair_stability", None, "europe", "africa", 0.0, 1.0, "robust_below"),
+    ("pair_stability", "conditions", "africa", "europe", 0.5, 1.0, "fragile"),
+    ("rank_stability", None, None, "europe", 1.0, 1.0, "robust"),
+    ("rank_stability", None, None, "africa", 0.75, 1.0, "varies"),
+    ("conclusion", None, "europe_most_advanced", "*", 1.0, 1.0, "holds"),
 ]
+RANKS = {("overall", "europe"): 1, ("overall", "africa"): 2, ("rank_stability", "europe"): 1}
 # fmt: on
 
 # (year, level, meetings): ministerial meetings stop after 2008, frequency falls.
@@ -103,8 +110,12 @@ def populate(con, project: Project, *, empty: bool = False) -> str:
         )
         con.executemany(
             """INSERT INTO partnership_scores (run_id, model_id, case_id, level, dimension_id,
-               item_id, score, max_score, rating_text) VALUES (?, 'attina2005', ?, ?, ?, ?, ?, ?, ?)""",
-            [[run_id, s[3], s[0], s[1], s[2], s[4], s[5], s[6]] for s in SCORES],
+               item_id, score, max_score, rating_text, rank, source)
+               VALUES (?, 'attina2005', ?, ?, ?, ?, ?, ?, ?, ?, 'expert')""",
+            [
+                [run_id, s[3], s[0], s[1], s[2], s[4], s[5], s[6], RANKS.get((s[0], s[3]))]
+                for s in SCORES
+            ],
         )
     finish_run(con, run_id)
     return run_id

@@ -163,6 +163,19 @@ def test_partnership_reads_like_table_1(written):
     assert cell[("No opposite alliances", "africa")]["score_text"] == "insufficient data"
 
 
+def test_partnership_robustness_figures(written):
+    out, _, _ = written
+    page = _html(out, "partnership.html")
+    rows = dataset_rows(specs_of(page)["chart-robustness"])
+    africa = next(r for r in rows if r.get("case_id") == "africa" and "stability_label" in r)
+    assert africa["label"] == "0.6 (rank 2)"
+    assert africa["stability_label"] == "75% keep rank, varies"
+    pairs = {(r["case_a"], r["case_b"]): r for r in rows if "case_a" in r}
+    assert set(pairs) == {("europe", "africa"), ("africa", "europe")}  # overall scope only
+    assert pairs[("europe", "africa")]["label"] == "100%"
+    assert "europe_most_advanced" in page and "holds" in page
+
+
 def test_dialogues_show_the_decline(written):
     out, _, _ = written
     rows = dataset_rows(specs_of(_html(out, "dialogues.html"))["chart-dialogue_levels"])

@@ -360,21 +360,40 @@ def section_dimension_profiles(
 
 
 def section_robustness(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
-    section = Section(id="robustness", title="Overall scores and robustness")
+    section = Section(
+        id="robustness",
+        title="Overall scores and robustness",
+        intro="How much the comparison depends on how ratings become numbers: the share of "
+        "reasonable alternative mappings and weightings under which a rank, a pair order or "
+        "a conclusion of the paper holds.",
+    )
     frame = charts.robustness_frame(data.scores)
-    if not _partnership_empty(data, section, frame):
-        section.chart = charts.robustness(data.scores)
-        section.html = html_table(
-            frame,
+    if _partnership_empty(data, section, frame):
+        return section
+    section.chart = charts.robustness(data.scores)
+    tables = html_table(
+        frame,
+        {
+            "model": "model_id",
+            "case": "case_id",
+            "overall score": "label",
+            "rank stability": "stability_label",
+            "note": "note",
+        },
+    )
+    conclusions = charts.conclusions_frame(data.scores)
+    if not conclusions.is_empty():
+        tables += "<h3>Conclusions of the paper, re-tested</h3>" + html_table(
+            conclusions,
             {
                 "model": "model_id",
-                "figure": "figure",
-                "case": "case_id",
-                "score": "label",
-                "rank": "rank",
+                "conclusion": "conclusion",
+                "verdict": "verdict",
+                "holds under": "holds",
                 "note": "note",
             },
         )
+    section.html = tables
     return section
 
 

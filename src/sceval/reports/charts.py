@@ -627,8 +627,19 @@ def _humanize(expr: pl.Expr) -> pl.Expr:
 def partnership_cells_frame(
     scores: pl.DataFrame, item_labels: Mapping[str, str] | None = None
 ) -> pl.DataFrame:
-    """Item rows x case columns, with the rating text as printed and the score relative to max."""
-    items = scores.filter(pl.col("level") == "item").with_row_index("order")
+    """Item rows x case columns, with the rating text as printed and the score relative to max.
+
+    Where a case has both an expert rating and a data-derived one for an item, the expert
+    rating is the cell (the data-derived one is in the table and the tooltip's note).
+    """
+    items = (
+        scores.filter(pl.col("level") == "item")
+        .with_row_index("order")
+        .with_columns(expert=(pl.col("source").fill_null("expert") == "expert").cast(pl.Int8))
+        .sort("expert", "order", descending=[True, False])
+        .unique(["model_id", "case_id", "item_id"], keep="first", maintain_order=True)
+        .sort("order")
+    )
     labels = dict(item_labels or {})
     return items.select(
         "model_id",
@@ -648,41 +659,65 @@ def partnership_cells_frame(
     )
 
 
+def _model_heatmap(cells: pl.DataFrame, title: str) -> alt.VConcatChart:
+    """One block of rows per dimension, like the sections of Attinà's Table 1."""
+    cases = cells["case_id"].unique(maintain_order=True).to_list()
+    blocks = []
+    for dim in cells["dimension"].unique(maintain_order=True).to_list():
+        order = cells.filter(pl.col("dimension") == dim)["item"].unique(maintain_order=True)
+        base = (
+            alt.Chart()
+            .transform_filter(alt.datum.dimension == dim)
+            .encode(
+                x=alt.X(
+                    "case_id:N",
+                    title=None,
+                    sort=cases,
+                    axis=alt.Axis(orient="top", labelAngle=0) if not blocks else None,
+                ),
+                y=alt.Y("item:N", title=None, sort=order.to_list(), axis=alt.Axis(labelLimit=320)),
+            )
+        )
+        rect = base.mark_rect(stroke="white").encode(
+            color=alt.Color(
+                "relative:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="score / max"
+            ),
+            tooltip=[
+                "model_id:N",
+                "dimension:N",
+                "item:N",
+                "case_id:N",
+                "rating:N",
+                "score_text:N",
+            ],
+        )
+        text = base.mark_text(fontSize=10, limit=125).encode(
+            text="rating:N",
+            color=alt.condition("datum.relative > 0.6", alt.value("white"), alt.value("black")),
+        )
+        blocks.append(
+            alt.layer(rect, text).properties(
+                width=alt.Step(130),
+                height=alt.Step(22),
+                title=alt.Title(dim, anchor="start", fontSize=11),
+            )
+        )
+    return alt.vconcat(*blocks, data=cells, spacing=4).properties(title=title)
+
+
 def partnership_heatmap(
     scores: pl.DataFrame, item_labels: Mapping[str, str] | None = None
-) -> alt.Chart:
-    """Items x cases, coloured by score, with the rating text as printed (like Attinà's Table 1)."""
+) -> alt.TopLevelMixin:
+    """Items (grouped by dimension) x cases, rating text as printed, coloured by score."""
     cells = partnership_cells_frame(scores, item_labels)
-    order = cells.sort("order")["item"].unique(maintain_order=True).to_list()
-    cases = cells.sort("order")["case_id"].unique(maintain_order=True).to_list()
-    base = alt.Chart(cells).encode(
-        x=alt.X("case_id:N", title=None, sort=cases, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("item:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
-    )
-    rect = base.mark_rect(stroke="white").encode(
-        color=alt.Color(
-            "relative:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="score / max"
-        ),
-        tooltip=["model_id:N", "dimension:N", "item:N", "case_id:N", "rating:N", "score_text:N"],
-    )
-    text = base.mark_text(fontSize=10, limit=120).encode(
-        text="rating:N",
-        color=alt.condition("datum.relative > 0.6", alt.value("white"), alt.value("black")),
-    )
-    chart = (rect + text).properties(width=alt.Step(130), height=alt.Step(22))
     models = cells["model_id"].unique(maintain_order=True).to_list()
-    if len(models) > 1:
-        return alt.vconcat(
-            *[
-                (rect + text)
-                .transform_filter(alt.datum.model_id == m)
-                .properties(width=alt.Step(130), height=alt.Step(22), title=m)
-                for m in models
-            ]
-        )
-    return chart.properties(
-        title=f"Ratings by item and case ({models[0] if models else 'no model'})"
-    )
+    charts = [
+        _model_heatmap(cells.filter(pl.col("model_id") == m), f"Ratings by item and case ({m})")
+        for m in models
+    ]
+    if not charts:
+        return _model_heatmap(cells, "Ratings by item and case")
+    return charts[0] if len(charts) == 1 else alt.vconcat(*charts)
 
 
 def profiles_frame(scores: pl.DataFrame) -> pl.DataFrame:
@@ -695,7 +730,9 @@ def profiles_frame(scores: pl.DataFrame) -> pl.DataFrame:
         dimension=_humanize(pl.col("dimension_id").fill_null("")),
         score="score",
         relative=pl.coalesce(pl.col("score") / pl.col("max_score"), pl.col("score")),
-        rating=pl.col("rating_text"),
+        label=pl.when(pl.col("score").is_null())
+        .then(pl.lit("insufficient data"))
+        .otherwise(pl.col("score").round(2).cast(pl.String)),
     )
 
 
@@ -705,57 +742,127 @@ def dimension_profiles(scores: pl.DataFrame) -> alt.FacetChart:
     dims = frame.sort("order")["dimension"].unique(maintain_order=True).to_list()
     base = alt.Chart().encode(
         x=alt.X("dimension:N", sort=dims, title=None, axis=alt.Axis(labelAngle=0, labelLimit=140)),
-        y=alt.Y("relative:Q", title="score / max"),
+        y=alt.Y("relative:Q", title="score / max", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("case_id:N", title="case"),
     )
-    line = base.mark_line(point=True).encode(
-        tooltip=["case_id:N", "dimension:N", "score:Q", "rating:N"]
+    line = base.mark_line(point=True).encode(tooltip=["case_id:N", "dimension:N", "label:N"])
+    missing = (
+        base.transform_filter("datum.score === null")
+        .mark_text(text="insufficient data", fontSize=9, dy=-6)
+        .encode(y=alt.value(190))
     )
     return (
-        alt.layer(line, data=frame)
-        .properties(width=420, height=200)
+        alt.layer(line, missing, data=frame)
+        .properties(width=460, height=200)
         .facet(row=alt.Row("model_id:N", title=None))
         .properties(title="Dimension profiles per case")
     )
 
 
-def robustness_frame(scores: pl.DataFrame) -> pl.DataFrame:
-    """Overall scores and every other non-item level (robustness, pair stability...) per case."""
-    rows = scores.filter(~pl.col("level").is_in(["item", "dimension"]))
-    return rows.select(
-        "model_id",
-        "case_id",
-        figure=pl.when(pl.col("level") == "overall")
-        .then(pl.lit("overall score"))
-        .otherwise(_humanize(pl.col("level")) + (" " + pl.col("item_id")).fill_null("")),
-        score="score",
-        rank="rank",
-        note=pl.col("note").fill_null(""),
-        label=pl.when(pl.col("score").is_null())
+def _score_label(score: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(score.is_null())
         .then(pl.lit("insufficient data"))
-        .otherwise(pl.col("score").round(2).cast(pl.String)),
+        .otherwise((score * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
     )
 
 
-def robustness(scores: pl.DataFrame) -> alt.FacetChart:
-    """Overall score per case and the robustness figures the scorer recorded, labelled."""
+def robustness_frame(scores: pl.DataFrame) -> pl.DataFrame:
+    """Overall scores with their rank and the rank stability of each case, one row per case."""
+    overall = scores.filter(pl.col("level") == "overall").select(
+        "model_id", "case_id", "score", "rank", note=pl.col("note").fill_null("")
+    )
+    stability = scores.filter(pl.col("level") == "rank_stability").select(
+        "model_id",
+        "case_id",
+        same_rank="score",
+        rank_verdict=pl.col("rating_text"),
+        rank_note=pl.col("note"),
+    )
+    return overall.join(stability, on=["model_id", "case_id"], how="left").with_columns(
+        label=pl.when(pl.col("score").is_null())
+        .then(pl.lit("insufficient data"))
+        .otherwise(
+            pl.col("score").round(2).cast(pl.String)
+            + pl.when(pl.col("rank").is_not_null())
+            .then(" (rank " + pl.col("rank").cast(pl.String) + ")")
+            .otherwise(pl.lit(""))
+        ),
+        stability_label=pl.when(pl.col("same_rank").is_null())
+        .then(pl.lit("not analysed"))
+        .otherwise(_score_label(pl.col("same_rank")) + " keep rank, " + pl.col("rank_verdict")),
+    )
+
+
+def pair_stability_frame(scores: pl.DataFrame) -> pl.DataFrame:
+    """Case A x case B (overall scope): share of alternative mappings with A above B."""
+    return scores.filter(
+        (pl.col("level") == "pair_stability") & pl.col("dimension_id").is_null()
+    ).select(
+        "model_id",
+        case_a="case_id",
+        case_b="item_id",
+        above="score",
+        verdict=pl.col("rating_text").fill_null(""),
+        note=pl.col("note").fill_null(""),
+        label=_score_label(pl.col("score")),
+    )
+
+
+def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
+    """Overall score and rank per case, how often the rank holds, and pair stability."""
     frame = robustness_frame(scores)
-    base = alt.Chart().encode(y=alt.Y("case_id:N", title=None))
-    dots = base.mark_point(filled=True, size=80).encode(
-        x=alt.X("score:Q", title=None),
-        tooltip=["figure:N", "case_id:N", "label:N", "rank:Q", "note:N"],
+    base = alt.Chart(frame).encode(y=alt.Y("case_id:N", title=None))
+    dots = base.mark_point(filled=True, size=80, color="#0072B2").encode(
+        x=alt.X("score:Q", title="overall score", scale=alt.Scale(domain=[0, 1])),
+        tooltip=["model_id:N", "case_id:N", "label:N", "note:N"],
     )
     text = base.mark_text(align="left", dx=8, fontSize=10).encode(
         x=alt.X("score:Q"), text="label:N"
     )
-    return (
-        alt.layer(dots, text, data=frame)
-        .properties(width=360)
-        .facet(
-            row=alt.Row("figure:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
-        )
-        .resolve_scale(x="independent")
-        .properties(title="Overall scores and robustness")
+    overall = (dots + text).properties(width=300, title="Overall score (rank)")
+    bars = base.mark_bar(color="#CFCFCF").encode(
+        x=alt.X(
+            "same_rank:Q", title="share of alternative mappings", scale=alt.Scale(domain=[0, 1])
+        ),
+        tooltip=["model_id:N", "case_id:N", "stability_label:N", "rank_note:N"],
+    )
+    bar_text = base.mark_text(align="left", dx=4, fontSize=10).encode(
+        x=alt.value(4), text="stability_label:N"
+    )
+    ranks = (bars + bar_text).properties(width=300, title="Rank stability")
+    pairs = pair_stability_frame(scores)
+    top = alt.hconcat(overall, ranks)
+    if pairs.is_empty():
+        return top.properties(title="Overall scores and robustness")
+    pbase = alt.Chart(pairs).encode(
+        x=alt.X("case_b:N", title="... is above case", axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("case_a:N", title="case"),
+    )
+    cells = pbase.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            "above:Q", scale=alt.Scale(scheme="purples", domain=[0, 1]), title="share above"
+        ),
+        tooltip=["model_id:N", "case_a:N", "case_b:N", "label:N", "verdict:N", "note:N"],
+    )
+    ptext = pbase.mark_text(fontSize=10).encode(
+        text="label:N",
+        color=alt.condition("datum.above > 0.6", alt.value("white"), alt.value("black")),
+    )
+    pair = (cells + ptext).properties(
+        width=alt.Step(90), height=alt.Step(24), title="Pair stability (overall)"
+    )
+    return alt.vconcat(top, pair).properties(title="Overall scores and robustness")
+
+
+def conclusions_frame(scores: pl.DataFrame) -> pl.DataFrame:
+    """The paper's conclusions re-tested: verdict and share of mappings under which each holds."""
+    return scores.filter(pl.col("level") == "conclusion").select(
+        "model_id",
+        conclusion="item_id",
+        verdict=pl.col("rating_text").fill_null(""),
+        holds=_score_label(pl.col("score")),
+        note=pl.col("note").fill_null(""),
     )
 
 
