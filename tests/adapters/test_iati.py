@@ -212,3 +212,31 @@ def test_budget_and_dates_fall_back_when_the_activity_lacks_them(adapter_load, t
     normalised = got.file()["normalised"]
     assert normalised["budget from disbursements and expenditure (no budget element)"] == 1
     assert got.file()["details"]["indicators"][0]["direction"] == "lower_is_better"
+
+
+def test_regional_activity_is_reported_not_loaded(adapter_load, tmp_path):
+    xml = tmp_path / "regional.xml"
+    xml.write_text(
+        """<iati-activities version="2.03">
+ <iati-activity>
+  <iati-identifier>XM-TEST-REG</iati-identifier>
+  <reporting-org ref="XM-TEST"><narrative>Test donor</narrative></reporting-org>
+  <title><narrative>Sahel regional dialogue</narrative></title>
+  <activity-date type="1" iso-date="2021-01-01"/><activity-date type="3" iso-date="2022-12-31"/>
+  <recipient-region code="289" vocabulary="1"/>
+  <budget><period-start iso-date="2021-01-01"/><period-end iso-date="2021-12-31"/>
+   <value currency="USD">5000</value></budget>
+  <result type="1"><indicator measure="1"><title><narrative>Meetings held</narrative></title>
+   <period><period-start iso-date="2021-01-01"/><period-end iso-date="2021-12-31"/>
+    <target value="4"/><actual value="3"/></period></indicator></result>
+ </iati-activity>
+</iati-activities>"""
+    )
+    got = adapter_load(xml)
+    assert got.report["status"] == "loaded"
+    assert got.report["rejected_by_reason"] == {
+        "no recipient country (a regional or global activity); a program needs one": 1,
+        "program not loaded (its activity was rejected)": 1,
+    }
+    assert got.file()["rejected_invalid"] == 0
+    assert got.one("SELECT count(*) FROM indicator_observations") == 0

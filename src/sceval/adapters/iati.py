@@ -230,6 +230,25 @@ def _program(act, pos: int, report: MappingReport, legacy: bool) -> dict[str, An
         report.normalise("end date from the planned end (no actual end)")
     country, region = _country(act, ident, report)
     budget, currency = _budget(act, ident, report)
+    # Absent facts, not dirty values: the activity cannot be a program, and the rest loads.
+    if country is None:
+        report.reject(
+            ident,
+            "no recipient country (a regional or global activity); a program needs one",
+            kind=UNMAPPED,
+            column="recipient-country",
+        )
+        return None
+    if budget is None and not any(r.row == ident for r in report.rejects):
+        report.reject(
+            ident,
+            "no budget, commitment or spending in the activity",
+            kind=UNMAPPED,
+            column="budget",
+        )
+        return None
+    if budget is None:
+        return None  # rejected above: budget in several currencies
     sectors = _sectors(act)
     dac = [s for s in sectors if s["vocabulary"] in ("1", "2", "DAC", "DAC-3")]
     framework = None

@@ -196,5 +196,19 @@ def write_side_output(rows: list[dict[str, Any]], path: Path) -> None:
 def write_json(reports: list[MappingReport], path: Path, *, status: str) -> None:
     """The reports of one load as a JSON file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"status": status, "files": [r.to_json() for r in reports]}
+    files = [r.to_json() for r in reports]
+    loaded: dict[str, int] = {}
+    by_reason: Counter = Counter()
+    for f in files:
+        for table, n in f["loaded"].items():
+            loaded[table] = loaded.get(table, 0) + n
+        by_reason.update(f["rejected_by_reason"])
+    data = {
+        "status": status,
+        "rows_read": sum(f["rows_read"] for f in files),
+        "loaded": loaded,
+        "rejected": sum(f["rejected"] for f in files),
+        "rejected_by_reason": dict(by_reason.most_common()),
+        "files": files,
+    }
     path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
