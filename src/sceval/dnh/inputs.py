@@ -40,12 +40,19 @@ class Inputs:
             r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }
 
-    def table(self, name: str) -> pl.LazyFrame:
-        """A whole input table (typed from its contract when the warehouse lacks it)."""
+    def table(self, name: str, columns: tuple[str, ...] | None = None) -> pl.LazyFrame:
+        """An input table, or some of its columns (typed from its contract when it is absent)."""
         if name in self._present:
-            return self.con.sql(f'SELECT * FROM "{name}"').pl().lazy()
+            cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+            return self.con.sql(f'SELECT {cols} FROM "{name}"').pl().lazy()
         contract = self.project.contract(name)
-        return pl.LazyFrame(schema={c.name: POLARS_TYPES[c.type] for c in contract.columns})
+        return pl.LazyFrame(
+            schema={
+                c.name: POLARS_TYPES[c.type]
+                for c in contract.columns
+                if columns is None or c.name in columns
+            }
+        )
 
     @property
     def day(self) -> pl.Expr:
@@ -93,8 +100,17 @@ class Inputs:
             "end",
             pl.col("unit_id").alias("activity_unit_id"),
         )
+        # Only the columns the checks use: at scale this table is the largest by far.
+        cols = (
+            "participant_id",
+            "activity_id",
+            "unit_id",
+            "completed",
+            "vetted",
+            "posted_within_days",
+        )
         return (
-            self.table("participants")
+            self.table("participants", cols)
             .join(acts, on="activity_id", how="inner")
             .with_columns(pl.coalesce("unit_id", "activity_unit_id").alias("unit_id"))
         )
