@@ -167,6 +167,15 @@ def adapt(
     for pos, act in enumerate(activities, start=1):
         prog = _program(act, pos, report, legacy)
         if prog is None:
+            ident = _text(act.find("iati-identifier")) or f"activity {pos}"
+            for ri, result in enumerate(act.findall("result"), start=1):
+                for ii, ind in enumerate(result.findall("indicator"), start=1):
+                    for pi, _ in enumerate(ind.findall("period"), start=1):
+                        report.reject(
+                            f"{ident} iati-{ri}.{ii} period {pi}",
+                            "program not loaded (its activity was rejected)",
+                            kind=UNMAPPED,
+                        )
             continue
         programs.append(prog)
         _results(act, prog, report, legacy, observations, values, indicators)
