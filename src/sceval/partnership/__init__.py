@@ -72,7 +72,8 @@ def score_partnerships(con, project, *, run_id: str, model=None, pipeline=None) 
     ratings = ratings_frame(con)
     known = set(model_files(project))
     stray = ratings.filter(~pl.col("model_id").is_in(list(known)))
-    if stray.height:
+    # Scoring everything: ratings no model file explains are an error, not silently skipped.
+    if stray.height and selection in (None, "all"):
         first = stray.row(0, named=True)
         raise InvalidDataError(
             f"partnership_ratings: model {first['model_id']}, case {first['case_id']}, item "

@@ -42,6 +42,21 @@ def _rank_column(values: np.ndarray) -> np.ndarray:
     return ranks(values[None, :])[0]
 
 
+def _scored(case_id, level, dimension_id, item_id, score, rank) -> dict:
+    """The identifying and scored columns of an item, dimension or overall row."""
+    return {
+        "case_id": case_id,
+        "level": level,
+        "dimension_id": dimension_id,
+        "item_id": item_id,
+        "score": _f(score),
+        "rank": int(rank) or None,
+        "rating_text": None,
+        "rating_base": None,
+        "qualifier": None,
+    }
+
+
 def score_rows(scored: Scored, run_id: str) -> list[dict]:
     """Item, dimension and overall rows (source expert) under the model's own mapping."""
     model, rows = scored.model, []
@@ -72,14 +87,9 @@ def score_rows(scored: Scored, run_id: str) -> list[dict]:
                 note.append(f"evidence: {ev}")
             rows.append(
                 base
+                | _scored(case_id, "item", item.dimension_id, item_id, col[c], rk[c])
                 | {
-                    "case_id": case_id,
-                    "level": "item",
-                    "dimension_id": item.dimension_id,
-                    "item_id": item_id,
-                    "score": _f(col[c]),
                     "weight": _f(weights[item_id]),
-                    "rank": int(rk[c]) or None,
                     "rating_text": p.text,
                     "rating_base": p.base,
                     "qualifier": p.qualifier,
@@ -101,17 +111,9 @@ def score_rows(scored: Scored, run_id: str) -> list[dict]:
             status = "" if not np.isnan(col[c]) else "insufficient_data: "
             rows.append(
                 base
+                | _scored(case_id, "dimension", dim.id, None, col[c], rk[c])
                 | {
-                    "case_id": case_id,
-                    "level": "dimension",
-                    "dimension_id": dim.id,
-                    "item_id": None,
-                    "score": _f(col[c]),
                     "weight": _f(dim_w[k]),
-                    "rank": int(rk[c]) or None,
-                    "rating_text": None,
-                    "rating_base": None,
-                    "qualifier": None,
                     "note": f"{status}{rated}: {', '.join(behind) or '-'}; range "
                     + _range(scored.dim_scores[:, c, k]),
                 }
@@ -123,19 +125,8 @@ def score_rows(scored: Scored, run_id: str) -> list[dict]:
         status = "" if not np.isnan(col[c]) else "insufficient_data: "
         rows.append(
             base
-            | {
-                "case_id": case_id,
-                "level": "overall",
-                "dimension_id": None,
-                "item_id": None,
-                "score": _f(col[c]),
-                "weight": 1.0,
-                "rank": int(rk[c]) or None,
-                "rating_text": None,
-                "rating_base": None,
-                "qualifier": None,
-                "note": f"{status}{dims}; range " + _range(scored.overall[:, c]),
-            }
+            | _scored(case_id, "overall", None, None, col[c], rk[c])
+            | {"weight": 1.0, "note": f"{status}{dims}; range " + _range(scored.overall[:, c])}
         )
     return rows
 
