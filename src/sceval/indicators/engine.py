@@ -348,7 +348,7 @@ def compute(
     catalogue = load_catalogue(project)
     overrides = load_overrides(project, catalogue)
     chosen = [catalogue[i] for i in selected(indicator_ids, list(catalogue))]
-    tables = sources.warehouse_tables(con, project, set(project.contracts))
+    tables = sources.warehouse_tables(con, project)
     progs = programs_in_scope(tables, as_of, program)
     settings = settings_frame(chosen, progs["program_id"].to_list(), overrides)
     raw = raw_rows(chosen, tables, as_of)

@@ -52,17 +52,25 @@ def empty_tables(project: Project) -> dict[str, pl.LazyFrame]:
     }
 
 
-def warehouse_tables(
-    con: duckdb.DuckDBPyConnection, project: Project, tables: set[str]
-) -> dict[str, pl.LazyFrame]:
-    """The warehouse's input tables as lazy frames (Arrow copy), typed like the contracts."""
-    out = empty_tables(project)
-    for name in sorted(tables & set(out)):
-        schema = out[name].collect_schema()
+class WarehouseTables(dict):
+    """Input tables read from the warehouse on first use (Arrow copy), typed like the contracts."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, project: Project) -> None:
+        super().__init__()
+        self.con = con
+        self.empty = empty_tables(project)
+
+    def __missing__(self, name: str) -> pl.LazyFrame:
+        schema = self.empty[name].collect_schema()
         cols = ", ".join(f'"{c}"' for c in schema.names())
-        df = con.sql(f'SELECT {cols} FROM "{name}"').pl()
-        out[name] = df.cast(dict(schema)).lazy()
-    return out
+        df = self.con.sql(f'SELECT {cols} FROM "{name}"').pl().cast(dict(schema))
+        self[name] = df.lazy()
+        return self[name]
+
+
+def warehouse_tables(con: duckdb.DuckDBPyConnection, project: Project) -> dict[str, pl.LazyFrame]:
+    """The warehouse's input tables, each read when an indicator first needs it."""
+    return WarehouseTables(con, project)
 
 
 def _programs(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
