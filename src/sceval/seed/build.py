@@ -231,6 +231,11 @@ def followups_frame(
     done = first["_completed_on"].to_numpy().astype("datetime64[D]")
     exit_day = rng.exponential(365.0 / max(b.hazard, 1e-9), n)
     exit_type = rng.choice(np.array(EXIT_TYPES), n, p=np.array(b.exits) / sum(b.exits))
+    if b.shock is not None:
+        shock_day = (day(b.shock[0]) - done).astype(float)
+        hit = (rng.random(n) < b.shock[1]) & (shock_day >= 0) & (shock_day < exit_day)
+        exit_day = np.where(hit, shock_day, exit_day)
+        exit_type = np.where(hit, "left_service", exit_type)
     h = np.array(HORIZONS)
     jitter = rng.integers(0, 21, (n, len(h)))
     check = done[:, None] + (h[None, :] + jitter).astype("timedelta64[D]")

@@ -188,6 +188,8 @@ def iraq(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
             exits=(0.45, 0.40, 0.05, 0.10),
             unknown=0.05,
             followed=0.35,
+            # GMF 2017: NTM-I "did not prevent the shortcomings of the Iraqi forces" at Mosul.
+            shock=(D(2014, 6, 10), 0.25),
             co_designed=0.3,
             cost_share=(0.0, 0.1),
             slip_days=(0, 20),

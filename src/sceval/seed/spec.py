@@ -87,6 +87,9 @@ class Behaviour:
     exits: tuple[float, float, float, float] = (0.5, 0.45, 0.0, 0.05)  # over EXIT_TYPES
     unknown: float = 0.03
     followed: float = 1.0  # share of completers in the tracer sample
+    # A collapse on a date (the fall of Mosul, June 2014): that share of those still serving
+    # leave service then.
+    shock: tuple[dt.date, float] | None = None
     slip_days: tuple[int, int] = (0, 30)
     overrun: tuple[float, float] = (0.95, 1.1)
     co_designed: float = 0.5
