@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from partnership_helpers import SEED_RATINGS, ratings_warehouse, score_run
@@ -124,3 +125,81 @@ def test_seed_ratings_quote_the_gmf_paper(project):
     assert (
         "no ministerial meeting of MD partners since 2008" in md["commitment_to_action"]["evidence"]
     )
+
+
+GMF = Path(__file__).resolve().parents[3] / "shared" / "papers" / "002_96383e19ea0a9f24.txt"
+
+
+@pytest.fixture(scope="module")
+def sr(tmp_path_factory, project):
+    con = ratings_warehouse(project, tmp_path_factory.mktemp("sr") / "wh.duckdb", SEED_RATINGS)
+    run_id = score_run(con, project, "shared_responsibility")
+    yield con, run_id
+    con.close()
+
+
+def _verdict(con, run_id, conclusion_id):
+    return con.execute(
+        "SELECT rating_text, score FROM partnership_scores WHERE run_id = ? "
+        "AND level = 'conclusion' AND item_id = ?",
+        [run_id, conclusion_id],
+    ).fetchall()[0]
+
+
+def test_gmf_quotes_are_verbatim(project):
+    from sceval.partnership.model import load_model
+
+    if not GMF.is_file():
+        pytest.skip("the source paper is not next to this checkout")
+    text = " ".join(GMF.read_text(encoding="utf-8").split())
+    model = load_model(project.path("indicators", "models", "shared_responsibility.yml"))
+    for c in model.conclusions:
+        assert c.quote in text, c.id
+
+
+def test_gmf_ici_essentially_bilateral(sr):
+    """Since its inception in 2004, ICI was essentially bilateral."""
+    con, run_id = sr
+    got = dict(
+        con.execute(
+            "SELECT case_id, score FROM partnership_scores WHERE run_id = ? AND level = 'item' "
+            "AND item_id = 'win_win_shared_solutions'",
+            [run_id],
+        ).fetchall()
+    )
+    assert got == {"nato_md": pytest.approx(2 / 3), "nato_ici": pytest.approx(1 / 3)}
+    assert _verdict(con, run_id, "ici_bilateral_md_multilateral") == ("holds", 1.0)
+
+
+def test_gmf_partnerships_reach_elites_and_officials(sr):
+    """NATO's partnerships with countries from the Middle East and North Africa (MENA) have mostly consisted so far in convening and reaching out to the region's elites and officials"""
+    con, run_id = sr
+    got = con.execute(
+        "SELECT DISTINCT rating_text, score FROM partnership_scores WHERE run_id = ? "
+        "AND level = 'item' AND item_id = 'inclusiveness'",
+        [run_id],
+    ).fetchall()
+    assert got == [("Low", pytest.approx(1 / 3))]
+    assert _verdict(con, run_id, "elites_and_officials_only") == ("holds", 1.0)
+
+
+def test_md_and_ici_tie_overall_and_the_tie_is_fragile(sr):
+    con, run_id = sr
+    overall = dict(
+        con.execute(
+            "SELECT case_id, score FROM partnership_scores WHERE run_id = ? AND level = 'overall'",
+            [run_id],
+        ).fetchall()
+    )
+    # quality (6 of 9 rated): MD (4 Low + 1/2 + Low) = 13/36, ICI 15/36; openness (3 of 4):
+    # MD (1/3 + 1/3 + 2/3)/3 = 4/9, ICI (1/2 + 1/3 + 1/3)/3 = 7/18; hard questions 1 of 3 rated:
+    # insufficient, so the overall is the mean of two dimensions.
+    assert overall["nato_md"] == pytest.approx((13 / 36 + 4 / 9) / 2)
+    assert overall["nato_ici"] == pytest.approx((15 / 36 + 7 / 18) / 2)
+    assert overall["nato_md"] == pytest.approx(overall["nato_ici"])
+    dims = con.execute(
+        "SELECT score, note FROM partnership_scores WHERE run_id = ? AND level = 'dimension' "
+        "AND dimension_id = 'hard_questions' AND case_id = 'nato_md'",
+        [run_id],
+    ).fetchall()[0]
+    assert dims[0] is None and dims[1].startswith("insufficient_data: 1 of 3 items rated")
