@@ -254,16 +254,55 @@ def test_conflict_escalation_needs_areas_and_time(make_db, project, as_of):
     assert "only 47 days have passed" in rows(early, "conflict_escalation", "TUN1")["message"][0]
 
 
-def test_defection_needs_enough_follow_up(make_db, project, as_of):
+def test_defection_pass_needs_enough_follow_up_but_a_flag_does_not(make_db, project, as_of):
+    # Only P05-P07 followed up, all serving: 3 of 20 trainees is too little for a pass.
+    df = findings(
+        make_db,
+        project,
+        as_of,
+        edit=lambda f: f.update(
+            followups=f["followups"].filter(pl.col("participant_id").is_in(["P05", "P06", "P07"]))
+        ),
+    )
+    gap = rows(df, "defection", "LBY1")
+    assert gap["status"].to_list() == ["insufficient_data"]
+    assert "3 of 20 trainees were followed up" in gap["message"][0]
+    # Only P01-P03 followed up, all joined a non-state group: harm seen is a flag at any size.
     df = findings(
         make_db,
         project,
         as_of,
         edit=lambda f: f.update(followups=f["followups"].filter(pl.col("participant_id") <= "P03")),
     )
-    gap = rows(df, "defection", "LBY1")
-    assert gap["status"].to_list() == ["insufficient_data"]
-    assert "3 of 20 trainees were followed up" in gap["message"][0]
+    flag = rows(df, "defection", "LBY1")
+    assert flag.select("status", "measured_value", "evidence").rows() == [
+        ("flag", 1.0, ["P01", "P02", "P03"])
+    ]
+
+
+def test_capture_share_is_a_lower_bound_when_units_are_unknown(make_db, own_project, as_of):
+    # Require units known for 90% of trainees; LU3's four trainees (LA5) lose their unit, so
+    # only 80% are known: still 16 of 20 (80%) went to Misrata, a flag, not a gap.
+    path = own_project.path("indicators", "checks", "capture_by_affiliation.yml")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("min_known_unit_share: 0.5", "min_known_unit_share: 0.9"), encoding="utf-8"
+    )
+
+    def edit(f):
+        f["participants"] = f["participants"].with_columns(
+            pl.when(pl.col("activity_id") == "LA5")
+            .then(None)
+            .otherwise(pl.col("unit_id"))
+            .alias("unit_id")
+        )
+        edit_col(f, "activities", "activity_id", "LA5", "unit_id", None)
+
+    _, con = make_db("capture", edit=edit)
+    df = run_checks(con, own_project, run_id="c", as_of=as_of)
+    cap = rows(df, "capture_by_affiliation", "LBY1").sort("measured_value")
+    assert cap.select("status", "measured_value").rows() == [("flag", 0.8), ("flag", 1.0)]
+    assert rows(df, "capture_by_affiliation", "TUN1")["status"].to_list() == ["pass"]
 
 
 def test_pipeline_selects_checks(scenario_db, project, as_of):

@@ -42,8 +42,11 @@ def absorption_failure(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         .agg(pl.col("activity_id").alias("evidence"))
         .join(rows.select("program_id"), on="program_id", how="anti")
     )
+    # A pass needs at least `min_completers` and some posting data; a share of unposted
+    # completers above the limit is a flag at any size (harm seen is evidence).
     enough = (pl.col("known") > 0) & (pl.col("n") >= min_n)
-    flags = rows.filter(enough & (pl.col("share") > limit)).select(
+    harm = (pl.col("known") > 0) & (pl.col("share") > limit)
+    flags = rows.filter(harm).select(
         finding(
             spec,
             "flag",
@@ -62,7 +65,7 @@ def absorption_failure(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     )
     gaps = pl.concat(
         [
-            rows.filter(~enough).select(
+            rows.filter(~enough & ~harm).select(
                 finding(
                     spec,
                     "insufficient_data",
@@ -94,7 +97,7 @@ def absorption_failure(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             ),
         ]
     )
-    passes = rows.filter(enough & (pl.col("share") <= limit)).select(
+    passes = rows.filter(enough & ~harm).select(
         finding(
             spec,
             "pass",

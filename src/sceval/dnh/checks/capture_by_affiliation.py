@@ -101,7 +101,9 @@ def capture_by_affiliation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         )
     )
     rows = rows.with_columns(gap.alias("gap"))
-    flags = rows.filter(pl.col("gap").is_null() & (pl.col("share") > limit)).select(
+    # The share is over all trainees or value, unknown units included, so it is a lower bound:
+    # above the limit it is a flag whatever the gaps; a pass needs the gaps closed.
+    flags = rows.filter(pl.col("share") > limit).select(
         finding(
             spec,
             "flag",
@@ -120,7 +122,7 @@ def capture_by_affiliation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             evidence_table="units",
         )
     )
-    gaps = rows.filter(pl.col("gap").is_not_null()).select(
+    gaps = rows.filter(pl.col("gap").is_not_null() & (pl.col("share") <= limit)).select(
         finding(
             spec,
             "insufficient_data",

@@ -44,8 +44,11 @@ def defection(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             (pl.col("followed") / pl.col("trainees")).alias("coverage"),
         )
     )
+    # Asymmetric on purpose: defections seen are evidence of harm at any sample size, but a
+    # pass needs enough trainees followed up.
     enough = (pl.col("followed") >= min_followed) & (pl.col("coverage") >= min_coverage)
-    flags = rows.filter(enough & (pl.col("share") > limit)).select(
+    harm = (pl.col("followed") > 0) & (pl.col("share") > limit)
+    flags = rows.filter(harm).select(
         finding(
             spec,
             "flag",
@@ -60,7 +63,7 @@ def defection(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             evidence_table="participants",
         )
     )
-    gaps = rows.filter(~enough).select(
+    gaps = rows.filter(~enough & ~harm).select(
         finding(
             spec,
             "insufficient_data",
@@ -77,7 +80,7 @@ def defection(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             ),
         )
     )
-    passes = rows.filter(enough & (pl.col("share") <= limit)).select(
+    passes = rows.filter(enough & ~harm).select(
         finding(
             spec,
             "pass",
