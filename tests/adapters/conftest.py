@@ -10,10 +10,6 @@ import duckdb
 import pytest
 from rich.console import Console
 
-REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
-DATA = Path(__file__).resolve().parent / "data"
-SHARED_REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
-
 
 class Loaded:
     """What one adapter load produced: console text, the JSON report, the warehouse."""

@@ -6,8 +6,7 @@ import json
 
 import duckdb
 import pytest
-
-from conftest import REAL
+from adapter_paths import REAL
 
 ROOT = REAL.parents[2]
 GED = REAL / "ucdp_ged_myanmar_excerpt.csv"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
-from conftest import REAL
+from adapter_paths import REAL
 
 
 def csv_sql(name: str, q: str):

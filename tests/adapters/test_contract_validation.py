@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from adapter_paths import REAL
 
-from conftest import REAL
 from sceval.contracts import validate_paths
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 import pytest
+from adapter_paths import DATA, REAL
 
-from conftest import DATA, REAL
 from sceval.errors import InvalidDataError
 from sceval.load import POLARS_TYPES, InputFile, insert_batch
 from sceval.warehouse import open_warehouse

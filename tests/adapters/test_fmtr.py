@@ -6,8 +6,8 @@ import csv
 
 import duckdb
 import pytest
+from adapter_paths import REAL
 
-from conftest import REAL
 from sceval.errors import InvalidDataError
 
 FMTR = REAL / "fmtr_fy2020_excerpt.csv"

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from adapter_paths import REAL
 
-from conftest import REAL
 from sceval.errors import InvalidDataError, UsageError
 
 IATI = REAL / "iati"

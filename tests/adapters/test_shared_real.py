@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
-from conftest import SHARED_REAL
+from adapter_paths import SHARED_REAL
 
 pytestmark = pytest.mark.skipif(not SHARED_REAL.is_dir(), reason="../shared/data/real absent")
 
