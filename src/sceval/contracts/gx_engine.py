@@ -20,9 +20,17 @@ def _context() -> Any:
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     os.environ.setdefault("GX_PROGRESS_BARS", "false")
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    ctx = gx.get_context(mode="ephemeral")
+    # In memory, and no temporary Data Docs site (its HTML needs CDNs anyway).
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+    )
+    ctx = gx.get_context(mode="ephemeral", project_config=config)
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     return ctx
 
