@@ -418,7 +418,7 @@ def indicator_trends(
     line = base.mark_line(point=True).encode(
         y=alt.Y("value:Q", title=None),
         color=alt.Color("series:N", scale=series, title=None),
-        strokeDash=alt.StrokeDash("series:N", scale=dash, legend=None),
+        strokeDash=alt.StrokeDash("series:N", scale=dash, title=None),
         tooltip=["series:N", "date:T", "value:Q", "ci_low:Q", "ci_high:Q"],
     )
     interval = (
@@ -691,13 +691,13 @@ def _model_heatmap(cells: pl.DataFrame, title: str) -> alt.VConcatChart:
                 "score_text:N",
             ],
         )
-        text = base.mark_text(fontSize=10, limit=125).encode(
+        text = base.mark_text(fontSize=10, limit=165).encode(
             text="rating:N",
             color=alt.condition("datum.relative > 0.6", alt.value("white"), alt.value("black")),
         )
         blocks.append(
             alt.layer(rect, text).properties(
-                width=alt.Step(130),
+                width=alt.Step(170),
                 height=alt.Step(22),
                 title=alt.Title(dim, anchor="start", fontSize=11),
             )

@@ -129,8 +129,46 @@ def results_frame(con, run_id: str | None, threshold: int) -> pl.DataFrame:
     return safe_results(raw, threshold)
 
 
+# indicator_results columns (warehouse DDL) the charts read; frames lacking some get nulls.
+RESULT_COLUMNS = {
+    "indicator_id": pl.String,
+    "program_id": pl.String,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "dimension": pl.String,
+    "dimension_value": pl.String,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "value": pl.Float64,
+    "n": pl.Int64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "unit": pl.String,
+    "direction": pl.String,
+    "baseline": pl.Float64,
+    "target": pl.Float64,
+    "target_to_date": pl.Float64,
+    "projected_value": pl.Float64,
+    "projected_status": pl.String,
+    "status": pl.String,
+    "suppressed": pl.Boolean,
+    "note": pl.String,
+}
+
+
+def conform_results(results: pl.DataFrame) -> pl.DataFrame:
+    """indicator_results rows with every column the charts read (missing ones as nulls)."""
+    missing = [
+        pl.lit(None, dtype).alias(name)
+        for name, dtype in RESULT_COLUMNS.items()
+        if name not in results.columns
+    ]
+    return results.with_columns(missing) if missing else results
+
+
 def safe_results(results: pl.DataFrame, threshold: int) -> pl.DataFrame:
     """Results with every cell under the threshold marked suppressed and its numbers removed."""
+    results = conform_results(results)
     small = pl.col("suppressed").fill_null(False) | (
         pl.col("n").is_not_null() & (pl.col("n") < threshold)
     )

@@ -1,0 +1,93 @@
+"""The chart API on plain Polars frames: aggregation first, honest labels, no row limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from sceval.reports import charts
+
+
+def _rows(spec: dict) -> list[dict]:
+    return [r for values in spec["datasets"].values() for r in values]
+
+
+def test_dialogue_chart_aggregates_large_tables():
+    # 20,000 meetings (over Altair's 5,000-row limit) become program x year x level counts
+    n = 20_000
+    meetings = pl.DataFrame(
+        {
+            "program_id": ["MD"] * n,
+            "date": [dt.date(2000 + i % 10, 1 + i % 12, 1) for i in range(n)],
+            "level": [("ministerial", "working")[i % 2] for i in range(n)],
+        }
+    )
+    spec = charts.dialogue_levels(meetings).to_dict()
+    rows = _rows(spec)
+    assert len(rows) == 10 * 5
+    assert sum(r["meetings"] for r in rows) == n
+    by = {(r["year"], r["level"]): r["meetings"] for r in rows}
+    # year = i % 10 and level = i % 2: even years are all ministerial, odd all working
+    assert by[(2000, "ministerial")] == 2000 and by[(2001, "working")] == 2000
+    assert by[(2000, "working")] == 0 and by[(2000, "ambassadorial")] == 0
+
+
+def test_status_matrix_suppresses_small_counts_with_a_given_threshold():
+    results = pl.DataFrame(
+        {
+            "indicator_id": ["a", "a", "b"],
+            "program_id": ["P1", "P2", "P1"],
+            "value": [0.5, 0.9, 0.7],
+            "n": [9, 12, 30],
+            "status": ["amber", "green", "green"],
+            "suppressed": [False, False, False],
+            "unit": ["proportion"] * 3,
+        }
+    )
+    cells = charts.status_matrix_frame(results, threshold=10)
+    got = {(r["program"], r["indicator"]): (r["label"], r["value_text"]) for r in cells.to_dicts()}
+    assert got == {
+        ("P1", "a"): ("suppressed", None),
+        ("P2", "a"): ("green", "90.0%"),
+        ("P1", "b"): ("green", "70.0%"),
+        ("P2", "b"): ("not computed", None),
+    }
+    spec = charts.status_matrix(results, threshold=10, as_of="2026-06-30").to_dict()
+    assert all(r.get("value_text") != "50.0%" for r in _rows(spec))
+    assert spec["title"]["subtitle"] == "as of 2026-06-30"
+
+
+def test_dnh_cell_takes_the_worst_state_and_labels_flags():
+    findings = pl.DataFrame(
+        {
+            "check_id": ["vetting"] * 4 + ["embargo"],
+            "program_id": ["P1"] * 5,
+            "unit_id": ["U1", "U2", "U3", "U4", None],
+            "severity": ["medium", "high", "critical", "low", "critical"],
+            "status": ["flag", "flag", "flag", "pass", "insufficient_data"],
+            "waived": [False, False, True, False, False],
+        }
+    )
+    cells = {r["check_id"]: r for r in charts.dnh_cells_frame(findings).to_dicts()}
+    # the critical flag is waived: the worst unwaived flag is high, two flags stand
+    assert cells["vetting"]["label"] == "flag high x2"
+    assert cells["vetting"]["href"] == "#dnh-vetting--P1"
+    assert cells["embargo"]["label"] == "insufficient data"
+
+
+def test_disaggregations_show_text_for_missing_values():
+    results = pl.DataFrame(
+        {
+            "indicator_id": ["a"] * 3,
+            "program_id": ["P1"] * 3,
+            "dimension": ["sex", "sex", "age_band"],
+            "dimension_value": ["F", "M", "18-25"],
+            "value": [0.4, None, 0.5],
+            "n": [40, None, 50],
+            "status": ["amber", "insufficient_data", "amber"],
+            "suppressed": [False, False, False],
+        }
+    )
+    frame = charts.disaggregations_frame(results, dimensions=["sex"])
+    assert frame.select("group", "label").rows() == [("F", "0.4"), ("M", "insufficient data")]
