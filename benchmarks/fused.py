@@ -11,6 +11,8 @@ statuses, intervals, notes, storage), so it is a floor, not a competitor.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 
 import duckdb
 import polars as pl
@@ -39,6 +41,30 @@ def _by(lf: pl.LazyFrame, dims: list[str], aggs: list[pl.Expr]) -> pl.LazyFrame:
             .rename({d: "dimension_value"})
             .with_columns(dimension=pl.lit(d))
         )
+    return pl.concat(parts, how="diagonal")
+
+
+def _distinct_persons(cells: pl.LazyFrame, dims: list[str], masks: list[str]) -> pl.LazyFrame:
+    """Distinct persons under each mask per program and dimension value: (cell, person) once."""
+    parts = []
+    for d in [None, *dims]:
+        keys = ["program_id"] if d is None else ["program_id", d]
+        lf = (
+            cells
+            if d is None
+            else cells.with_columns(pl.col(d).cast(pl.String).fill_null("unknown"))
+        )
+        g = (
+            lf.group_by(*keys, "person")
+            .agg([pl.col(m).any() for m in masks])
+            .group_by(keys)
+            .agg([pl.col(m).sum().alias(m[2:] + ":persons") for m in masks])
+        )
+        if d is None:
+            g = g.with_columns(dimension=pl.lit(None, pl.String))
+        else:
+            g = g.rename({d: "dimension_value"}).with_columns(dimension=pl.lit(d))
+        parts.append(g)
     return pl.concat(parts, how="diagonal")
 
 
@@ -85,38 +111,50 @@ def fused_catalogue(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str,
     )
     out: dict[str, pl.LazyFrame] = {}
 
-    # 1. The participant indicators, both dates, one group-by per dimension.
-    aggs: list[pl.Expr] = []
+    # 1. The participant indicators, both dates, one group-by per dimension. Distinct persons
+    #    per indicator come from one more group-by per dimension on (cell, person), with the
+    #    masks OR-ed, instead of one distinct count of string ids per indicator and cell.
+    masks: dict[str, pl.Expr] = {}
+    values: dict[str, pl.Expr] = {}
     for tag, d in days.items():
         ended = pl.col("actual_end").is_not_null() & (pl.col("actual_end") <= d)
         started = pl.col("actual_start").is_not_null() & (pl.col("actual_start") <= d)
-        shares = {
-            "training_completion_rate": (ended & pl.col("kind").is_in(TEE), pl.col("completed")),
-            "women_share_participants": (
-                started & pl.col("sex").is_in(["F", "M", "X"]),
-                pl.col("sex") == "F",
-            ),
-            "vetting_coverage": (started, pl.col("vetted")),
-            "absorption_rate": (
-                ended & pl.col("completed") & (pl.col("actual_end") <= d - dt.timedelta(days=30)),
-                pl.col("posted_within_days").is_not_null() & (pl.col("posted_within_days") <= 30),
-            ),
-        }
-        for name, (m, x) in shares.items():
+        masks[f"training_completion_rate:{tag}"] = ended & pl.col("kind").is_in(TEE)
+        values[f"training_completion_rate:{tag}"] = pl.col("completed")
+        masks[f"women_share_participants:{tag}"] = started & pl.col("sex").is_in(["F", "M", "X"])
+        values[f"women_share_participants:{tag}"] = pl.col("sex") == "F"
+        masks[f"vetting_coverage:{tag}"] = started
+        values[f"vetting_coverage:{tag}"] = pl.col("vetted")
+        masks[f"absorption_rate:{tag}"] = (
+            ended & pl.col("completed") & (pl.col("actual_end") <= d - dt.timedelta(days=30))
+        )
+        values[f"absorption_rate:{tag}"] = pl.col("posted_within_days").is_not_null() & (
+            pl.col("posted_within_days") <= 30
+        )
+        masks[f"learning_gain:{tag}"] = (
+            ended & pl.col("pre_score").is_not_null() & pl.col("post_score").is_not_null()
+        )
+    cells = part.with_columns(
+        person=pl.col("participant_id").rank("dense"),
+        **{f"m:{k}": m.fill_null(False) for k, m in masks.items()},
+        gain=pl.col("post_score") - pl.col("pre_score"),
+    )
+    aggs: list[pl.Expr] = []
+    for k in masks:
+        m = pl.col(f"m:{k}")
+        aggs.append(m.sum().alias(f"{k}:n"))
+        if k.startswith("learning_gain"):
             aggs += [
-                m.sum().alias(f"{name}:{tag}:n"),
-                (m & x.fill_null(False)).sum().alias(f"{name}:{tag}:numerator"),
-                pl.col("participant_id").filter(m).n_unique().alias(f"{name}:{tag}:persons"),
+                pl.col("gain").filter(m).sum().alias(f"{k}:numerator"),
+                pl.col("gain").filter(m).std().alias(f"{k}:sd"),
             ]
-        gm = ended & pl.col("pre_score").is_not_null() & pl.col("post_score").is_not_null()
-        gain = (pl.col("post_score") - pl.col("pre_score")).filter(gm)
-        aggs += [
-            gain.count().alias(f"learning_gain:{tag}:n"),
-            gain.sum().alias(f"learning_gain:{tag}:numerator"),
-            gain.std().alias(f"learning_gain:{tag}:sd"),
-            pl.col("participant_id").filter(gm).n_unique().alias(f"learning_gain:{tag}:persons"),
-        ]
-    out["participant_indicators"] = _by(part, PERSON_DIMS, aggs)
+        else:
+            aggs.append((m & values[k].fill_null(False)).sum().alias(f"{k}:numerator"))
+    rows = _by(cells, PERSON_DIMS, aggs)
+    persons = _distinct_persons(cells, PERSON_DIMS, [f"m:{k}" for k in masks])
+    out["participant_indicators"] = rows.join(
+        persons, on=["program_id", "dimension", "dimension_value"], nulls_equal=True
+    )
 
     # 2. Persons trained (first completion per person and program), at both dates.
     for tag, d in days.items():
@@ -226,14 +264,25 @@ def fused_catalogue(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str,
     after = (pl.col("event_date") >= pl.col("t0")) & (
         pl.col("event_date") < _months(pl.col("t0"), 24)
     )
+    # Events are reduced to counts per area and day first: the program join then touches at
+    # most areas x days rows, however many events there are.
+    per_day = (
+        ev.filter(pl.col("admin1").is_not_null())
+        .group_by("country", "admin1", "event_date")
+        .agg(harm.sum().alias("harm"), conflict.sum().alias("conflict"))
+    )
     areas = (
-        t0.join(ev.filter(pl.col("admin1").is_not_null()), left_on="pc", right_on="country")
+        t0.join(per_day, left_on="pc", right_on="country")
         .group_by("program_id", "admin1")
         .agg(
-            ((after & harm).sum().cast(pl.Int64) - (before & harm).sum()).alias("harm_change"),
-            ((after & conflict).sum().cast(pl.Int64) - (before & conflict).sum()).alias(
-                "conflict_change"
-            ),
+            (
+                pl.col("harm").filter(after).sum().cast(pl.Int64)
+                - pl.col("harm").filter(before).sum()
+            ).alias("harm_change"),
+            (
+                pl.col("conflict").filter(after).sum().cast(pl.Int64)
+                - pl.col("conflict").filter(before).sum()
+            ).alias("conflict_change"),
         )
         .join(treated, on=["program_id", "admin1"], how="full", coalesce=True)
         .with_columns(
@@ -443,6 +492,11 @@ def fused_catalogue(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str,
         pl.col("value").filter(~first).last().alias("v1"),
     )
     names = list(out)
+    if os.environ.get("SCEVAL_FUSED_TIMINGS"):  # one part at a time, to see what costs
+        for k in names:
+            t = time.perf_counter()
+            out[k].collect()
+            print(f"{time.perf_counter() - t:7.2f} {k}")
     return dict(zip(names, pl.collect_all([out[k] for k in names]), strict=True))
 
 
