@@ -130,12 +130,16 @@ def _ucdp(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
     df = df.with_columns(
         pl.concat_str(pl.lit("ucdp-ged-"), pl.col("id").str.strip_chars()).alias("event_id"),
         _date("date_start").alias("event_date"),
-        _date("date_end").alias("date_end") if "date_end" in df.columns else pl.lit(None),
+        (_date("date_end") if "date_end" in df.columns else pl.lit(None, dtype=pl.Date)).alias(
+            "date_end"
+        ),
         pl.col("type_of_violence").str.strip_chars().alias("__type"),
         pl.col("best").str.strip_chars().cast(pl.Int64, strict=False).alias("fatalities"),
         pl.col("date_prec").cast(pl.Int64, strict=False).alias("date_precision"),
         pl.col("where_prec").cast(pl.Int64, strict=False).alias("location_precision"),
-        pl.col("adm_1").alias("__admin1") if "adm_1" in df.columns else pl.lit(None),
+        (pl.col("adm_1") if "adm_1" in df.columns else pl.lit(None, dtype=pl.String)).alias(
+            "__admin1"
+        ),
         pl.col("side_a").alias("__actor1"),
         pl.col("side_b").alias("__actor2"),
     )

@@ -111,6 +111,20 @@ class MappingReport:
             ],
         }
 
+    def _sample(self, max_rows: int) -> list[Reject]:
+        """Invalid rows to print: all when few, else the first rows of every reason."""
+        if len(self.invalid) <= max_rows:
+            return self.invalid
+        reasons = list(dict.fromkeys(r.reason for r in self.invalid))
+        each = max(3, max_rows // len(reasons))
+        taken: Counter = Counter()
+        out = []
+        for r in self.invalid:
+            if taken[r.reason] < each:
+                taken[r.reason] += 1
+                out.append(r)
+        return out
+
     def render(self, console, *, max_rows: int = 50) -> None:
         """Print the report to the terminal (invalid rows listed, up to max_rows)."""
         from rich.table import Table
@@ -132,7 +146,8 @@ class MappingReport:
         console.print(t)
         for note in self.notes:
             console.print("  note: " + note, highlight=False)
-        for r in self.invalid[:max_rows]:
+        shown = self._sample(max_rows)
+        for r in shown:
             where = ", ".join(
                 x
                 for x in (
@@ -143,9 +158,9 @@ class MappingReport:
                 if x
             )
             console.print(f"  rejected {where}: {r.reason}", highlight=False)
-        if len(self.invalid) > max_rows:
+        if len(self.invalid) > len(shown):
             console.print(
-                f"  ... and {len(self.invalid) - max_rows:,} more invalid rows "
+                f"  ... and {len(self.invalid) - len(shown):,} more invalid rows "
                 "(all of them in the rejects file and --report-json)"
             )
         for what, where in self.written.items():
