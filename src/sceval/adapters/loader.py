@@ -30,6 +30,8 @@ def actor_context(project: Project, map_file: str | os.PathLike[str] | None) -> 
     if map_file is None:
         return ctx
     path = Path(map_file)
+    if not path.is_file() and (project.root / path).is_file():
+        path = project.root / path  # a mapping shipped with the project (seeds/mappings/...)
     if not path.is_file():
         raise UsageError(f"--map {path}: no such file")
     ctx.map_file = str(path)
