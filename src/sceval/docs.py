@@ -120,6 +120,12 @@ the as-of date). The self-check rejects, before anything runs, a file with a mis
 unknown field, an unknown table or column, an expression that does not parse or does not
 compile, or an id used twice, naming the file, the field and the reason.
 
+Each row reaches its program through the table's links: activities, dialogues, equipment and
+reported observations name it; participants through their activity; follow-ups through the
+person's activities; end-use checks through the transfer; units, incidents and events
+(by actor) through the units a program trained, equipped or advised; context through the
+program's partner country. A row linked to two programs counts for each.
+
 Indicators that need real logic (follow-up windows, comparisons between areas) are named
 Polars functions in `sceval.indicators.functions`, declared with `compute: python:NAME`
 and tuned with `params:`; they are listed below.

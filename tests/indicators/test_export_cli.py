@@ -48,14 +48,14 @@ def test_run_on_two_dates_through_the_cli(loaded, tmp_path):
     assert pick(late, "women_share_participants", "P2")["value"] == 0.25  # 3 of 12
     assert pick(early, "women_share_participants", "P2")["denominator"] == 8
     assert pick(late, "training_completion_rate", "P1")["value"] == pytest.approx(0.94)
-    # Same inputs, second run: byte-identical exports (the run id lives only in run.json).
+    # Same inputs, second run: byte-identical exports (the run id stays in the warehouse).
     _run(loaded, "2024-06-30", "--export", str(tmp_path / "b"))
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert {"indicator_results.csv", "indicator_results.parquet", "indicator_results.json",
-            "results.xlsx", "run.json"} <= set(names)  # fmt: skip
+            "results.xlsx", "provenance.json"} <= set(names)  # fmt: skip
     for name in names:
         a, b = (tmp_path / "a" / name).read_bytes(), (tmp_path / "b" / name).read_bytes()
-        assert (a == b) == (name != "run.json"), name
+        assert a == b, name
     csv = pl.read_csv(tmp_path / "a" / "indicator_results.csv")
     assert "run_id" not in csv.columns and csv.height == late.height
 

@@ -1,7 +1,8 @@
 """Exporting a run's results: CSV, Parquet, JSON and XLSX, byte-identical for the same inputs.
 
 The files hold the result rows without the run id (which changes with every run); the run's
-provenance goes to `run.json` beside them. Text that a spreadsheet would read as a formula
+provenance (as-of date, engine version, catalogue hash, input files' SHA-256) goes to
+`provenance.json` beside them. Text that a spreadsheet would read as a formula
 (starting with =, +, -, @, tab or carriage return) is neutralised: prefixed with an
 apostrophe in CSV, written as a string cell in XLSX.
 """
@@ -124,9 +125,28 @@ def export_results(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -
         written += [csv, parquet, js]
     xlsx = out / "results.xlsx"
     write_xlsx(sheets, xlsx)
-    keys = ("run_id", "as_of", "command", "pipeline", "program", "engine_version",
-            "catalogue_hash", "input_files", "status")  # fmt: skip
-    prov = dict(zip(keys, row, strict=True))
-    prov["input_files"] = json.loads(prov["input_files"])
-    (out / "run.json").write_text(json.dumps(prov, indent=1) + "\n", encoding="utf-8")
-    return [*written, xlsx, out / "run.json"]
+    # Provenance without what changes from run to run (run id, clock times, folders), so that
+    # the same inputs give the same bytes in every exported file; the run id is in `runs`.
+    _, as_of, _command, pipeline, program, version, cat_hash, inputs, _status = row
+    prov = {
+        "as_of": as_of,
+        "pipeline": pipeline,
+        "program": program,
+        "engine_version": version,
+        "catalogue_hash": cat_hash,
+        "inputs": sorted(
+            (
+                {
+                    "table": f["table"],
+                    "file": Path(f["file"]).name,
+                    "sha256": f["sha256"],
+                    "rows": f["rows"],
+                }  # fmt: skip
+                for f in json.loads(inputs)
+            ),
+            key=lambda f: (f["table"], f["file"], f["sha256"]),
+        ),
+    }
+    prov_path = out / "provenance.json"
+    prov_path.write_text(json.dumps(prov, indent=1) + "\n", encoding="utf-8")
+    return [*written, xlsx, prov_path]
