@@ -86,6 +86,13 @@ def test_cli_gate_exit_codes(scenario_db, sceval_cli):
     assert "Traceback" not in bad.stderr
 
 
+def test_gate_can_leave_insufficient_data_out(make_db, project, as_of):
+    _, con = make_db("gaps", drop=("incidents",))
+    run_checks(con, project, run_id="gaps", as_of=as_of, program="TUN1")
+    assert gate(con, "gaps", "critical") == 1
+    assert gate(con, "gaps", "critical", count_insufficient=False) == 0
+
+
 def test_cli_insufficient_data_trips_the_gate(make_db, sceval_cli):
     db, con = make_db("no-incidents", drop=("incidents",))
     con.close()

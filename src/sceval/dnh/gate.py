@@ -88,18 +88,25 @@ def print_findings(con: duckdb.DuckDBPyConnection, run_id: str, console) -> None
     )
 
 
-def gate(con: duckdb.DuckDBPyConnection, run_id: str, fail_on: str | None) -> int:
+def gate(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    fail_on: str | None,
+    *,
+    count_insufficient: bool = True,
+) -> int:
     """Exit code: 1 when a non-waived flag or insufficient-data finding is at or above `fail_on`."""
     if fail_on is None:
         return 0
     if fail_on not in SEVERITIES:
         raise UsageError(f"--fail-on {fail_on!r}: expected one of {', '.join(SEVERITIES)}")
     levels = list(SEVERITIES[: SEVERITY_RANK[fail_on] + 1])
+    statuses = ["flag", "insufficient_data"] if count_insufficient else ["flag"]
     rows = con.execute(
         """SELECT status, count(*) FROM dnh_findings
-           WHERE run_id = ? AND NOT waived AND status IN ('flag', 'insufficient_data')
+           WHERE run_id = ? AND NOT waived AND status IN (SELECT unnest(?))
              AND severity IN (SELECT unnest(?)) GROUP BY status""",
-        [run_id, levels],
+        [run_id, statuses, levels],
     ).fetchall()
     counts = dict(rows)
     total = sum(counts.values())
