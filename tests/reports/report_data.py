@@ -34,7 +34,7 @@ RESULTS = [
 FINDINGS = [
     ("diversion", "P1", None, "high", "flag", 0.12, 0.05, "12% of transferred items missing", ["T1", "T2"], "end_use_checks", False, None),
     ("vetting", "P1", "U1", "critical", "flag", 1.0, 0.0, "unit with credible incidents", ["I1"], "incidents", True, "W-1"),
-    ("followup_defection", "P1", None, "critical", "flag", 3.0, 0.0, "trainees joined non-state groups", ["p-001", "p-002", "p-003"], "followups", False, None),
+    ("followup_defection", "P1", None, "critical", "flag", 3.0, 0.0, "3 trainees joined non-state groups", ["p-001", "p-002", "p-003"], "followups", False, None),
     ("embargo", "P2", None, "critical", "pass", 0.0, 0.0, "no embargo", [], None, False, None),
     ("vetting", "P2", None, "high", "insufficient_data", None, None, EVIL, [], None, False, None),
 ]

@@ -150,6 +150,8 @@ def test_dnh_cells_link_to_evidence_and_persons_stay_counts(written):
             assert f'id="{r["href"][1:]}"' in page
     assert "p-001" not in page and "p-002" not in page
     assert "fewer than 5 followups records (person-level: ids withheld)" in page
+    assert "fewer than 5 trainees joined non-state groups" in page
+    assert "3 trainees" not in page
     assert "2 end_use_checks rows: T1, T2" in page
     assert "W-1" in page  # the waiver is listed
 

@@ -126,13 +126,25 @@ def evidence_text(findings: pl.DataFrame, threshold: int) -> pl.DataFrame:
         .then(pl.lit("insufficient data"))
         .otherwise(pl.col("status"))
     )
+    # A finding over fewer persons than the threshold must not print their number anywhere:
+    # not as the measured value, not inside the check's message ("3 participant(s) of ...").
+    small = persons & (count > 0) & (count < threshold)
+    fewer = f"fewer than {threshold}"
+    message = pl.col("message")
+    for k in range(1, threshold):
+        message = (
+            pl.when(small & (count == k))
+            .then(message.str.replace_all(rf"\b{k}\b", fewer))
+            .otherwise(message)
+        )
+    measured = pl.col("measured_value").round_sig_figs(4).cast(pl.String)
     return findings.with_columns(
         evidence_summary=summary,
         state_text=state,
-        measured=pl.col("measured_value")
-        .round_sig_figs(4)
-        .cast(pl.String)
-        .fill_null("not measured"),
+        message=message,
+        measured=pl.when(small & (pl.col("measured_value") < threshold))
+        .then(pl.lit(fewer))
+        .otherwise(measured.fill_null("not measured")),
         unit=pl.col("unit_id").fill_null("(program)"),
     )
 
@@ -293,11 +305,11 @@ def _dnh_section(data: ReportData, program_id: str | None, sid: str, title: str)
         )
         return section
     section.chart = charts.dnh_matrix(findings, data.programs)
-    waived = findings.filter(pl.col("waived").fill_null(False))
+    waived = evidence_text(findings, data.threshold).filter(pl.col("waived").fill_null(False))
     waivers = (
         "<h3>Waivers</h3>"
         + html_table(
-            waived.with_columns(unit=pl.col("unit_id").fill_null("(program)")),
+            waived,
             {"check": "check_id", "unit": "unit", "waiver": "waiver_id", "message": "message"},
         )
         if not waived.is_empty()
