@@ -1,5 +1,6 @@
 """Report generation (`sceval.reports.write_reports`, HTML) per program: on the bundled seed
-data, and on a generated warehouse of 200 programs. Time per program = median / programs."""
+data, and on a generated warehouse of about 200 programs (the 1e6 dataset: 6 portfolio and
+198 generic programs). Time per program = median / programs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchlib import AS_OF, DATA, ROOT, ensure_report_warehouse, measure
+from benchlib import AS_OF, DATA, ROOT, ensure_report_warehouse, ensure_warehouse, measure
 
 FORMATS = ["html"]
 
@@ -27,10 +28,8 @@ def test_reports_per_program(benchmark, which, project, tmp_path):
     if which == "seed":
         db = _seed_warehouse(project)
     else:
-        from benchlib import ensure_programs_dataset
-
-        src = ensure_programs_dataset(200)
-        db = ensure_report_warehouse(src, sorted(src.glob("*.parquet")), project)
+        base = ensure_warehouse(10**6, project)
+        db = ensure_report_warehouse(base.parent / "reports", project, base=base)
     con = duckdb.connect(str(db), read_only=True)
     try:
         programs = con.execute("SELECT count(*) FROM programs").fetchone()[0]

@@ -23,9 +23,6 @@ AS_OF = dt.date(2026, 6, 30)
 DEFAULT_SCALES = "1e5,1e6,1e7"
 # Participants per unit of the seed generator's `scale` (scale 1000 ~ 1e7 participants).
 PARTICIPANTS_PER_SCALE = 10_000
-# The seed generator's scale for N programs: six portfolio programs plus two per unit above 1.
-GENERIC_PER_SCALE = 2
-PORTFOLIO_PROGRAMS = 6
 
 
 def parse_scales(text: str) -> list[int]:
@@ -81,11 +78,14 @@ def measure(
     """Run `fn` with pytest-benchmark under `group`, recording role and scale for the summary."""
     benchmark.group = group
     benchmark.extra_info.update({"role": role, "n_participants": n, **info})
-    kwargs = {"rounds": rounds or rounds_for(n), "iterations": 1}
+    # One warm-up round below 1e7 (imports, caches); at 1e7 the median of 3 drops a cold round.
+    kwargs = {
+        "rounds": rounds or rounds_for(n),
+        "iterations": 1,
+        "warmup_rounds": 1 if n < 10_000_000 else 0,
+    }
     if setup is not None:
         kwargs["setup"] = setup
-        return benchmark.pedantic(fn, **kwargs)
-    kwargs["warmup_rounds"] = 1 if n < 10_000_000 else 0
     return benchmark.pedantic(fn, **kwargs)
 
 
@@ -167,8 +167,11 @@ def ensure_warehouse(n: int, project: Project) -> Path:
     return db
 
 
-def ensure_report_warehouse(folder: Path, files: list[Path], project: Project) -> Path:
-    """A warehouse with `files` loaded and one full run (indicators, scores, checks) recorded."""
+def ensure_report_warehouse(
+    folder: Path, project: Project, *, files: list[Path] | None = None, base: Path | None = None
+) -> Path:
+    """A warehouse with one full run recorded (indicators, scores, checks): `files` loaded into
+    a new warehouse, or a copy of the loaded warehouse `base`."""
     from sceval.load import load_paths
     from sceval.pipeline import execute, load_pipeline
     from sceval.warehouse import open_warehouse
@@ -179,40 +182,18 @@ def ensure_report_warehouse(folder: Path, files: list[Path], project: Project) -
     if marker.is_file() and db.is_file():
         return db
     db.unlink(missing_ok=True)
+    if base is not None:
+        shutil.copy(base, db)
     con = open_warehouse(db, project)
     try:
-        load_paths(con, project, files)
+        if files:
+            load_paths(con, project, files)
         execute(con, project, pipeline=load_pipeline(project), as_of=AS_OF)
         con.execute("CHECKPOINT")
     finally:
         con.close()
     marker.touch()
     return db
-
-
-def ensure_programs_dataset(programs: int) -> Path:
-    """A generated dataset with at least `programs` programs (small per program), made once."""
-    out = DATA / f"programs{programs}"
-    marker = out / "dataset.json"
-    source = _generator()
-    if marker.is_file() and json.loads(marker.read_text()).get("source") == source:
-        return out
-    tmp = DATA / f".tmp-programs{programs}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    if source == "sceval.seed":
-        from sceval.seed import generate
-
-        scale = 1 + (programs - PORTFOLIO_PROGRAMS) / GENERIC_PER_SCALE
-        counts = generate(tmp, seed=SEED, scale=scale, fmt="parquet")
-    else:
-        from datamaker import make
-
-        counts = make(tmp, participants=programs * 2_000, seed=SEED, programs=programs)
-    (tmp / "dataset.json").write_text(json.dumps({"source": source, "rows": counts}, indent=2))
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
-    return out
 
 
 def table_files(folder: Path, fmt: str = "parquet") -> list[Path]:
