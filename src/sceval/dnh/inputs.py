@@ -162,11 +162,14 @@ class Inputs:
     def support(self) -> pl.LazyFrame:
         """Every act of assistance to a known unit: (program, unit, table, id, kind, start, end).
 
-        Activities with a unit, the units of their participants, and delivered transfers. An
-        activity still running at the as-of date ends at the as-of date.
+        Activities with a unit (dialogue meetings are not assistance), the units of their
+        participants, and delivered transfers. An activity still running at the as-of date
+        ends at the as-of date.
         """
         ongoing_end = pl.coalesce("end", self.day)
-        from_activities = self.activities.filter(pl.col("unit_id").is_not_null()).select(
+        from_activities = self.activities.filter(
+            pl.col("unit_id").is_not_null() & pl.col("kind").is_in(SUPPORT_KINDS)
+        ).select(
             "program_id",
             "unit_id",
             pl.lit("activities").alias("table"),

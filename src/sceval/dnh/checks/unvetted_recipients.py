@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from sceval.dnh.findings import complete, finding, per_program_pass, unit_label
-from sceval.dnh.inputs import SUPPORT_KINDS, Inputs
+from sceval.dnh.inputs import TRAINING_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
 
 
@@ -122,7 +122,16 @@ def unvetted_participants(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
 
 def unknown_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     """Insufficient data: training or equipment delivered with no recipient unit or participant on record."""
-    acts = x.activities.filter(pl.col("kind").is_in(SUPPORT_KINDS) & pl.col("unit_id").is_null())
+    # Equipment activities are judged through their transfers, unless the program has none.
+    no_transfers = x.program_ids.join(x.equipment, on="program_id", how="anti").select("program_id")
+    acts = pl.concat(
+        [
+            x.activities.filter(pl.col("kind").is_in(TRAINING_KINDS)),
+            x.activities.filter(pl.col("kind") == "equipment").join(
+                no_transfers, on="program_id", how="semi"
+            ),
+        ]
+    ).filter(pl.col("unit_id").is_null())
     acts = acts.join(x.participants.select("activity_id").unique(), on="activity_id", how="anti")
     transfers = x.equipment.filter(pl.col("unit_id").is_null())
     rows = pl.concat(
@@ -151,7 +160,9 @@ def unknown_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                     "{} {} delivered with no recipient unit or participant on record, so their "
                     "vetting cannot be checked.",
                     pl.col("evidence").list.len(),
-                    pl.col("table"),
+                    pl.when(pl.col("table") == "equipment")
+                    .then(pl.lit("transfer(s)"))
+                    .otherwise(pl.lit("activity(ies)")),
                 ),
                 evidence=pl.col("evidence"),
                 evidence_table=pl.col("table"),
