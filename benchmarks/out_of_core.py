@@ -118,7 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--out", type=Path, default=ROOT / "benchmarks" / "results" / "out_of_core.json"
     )
-    ap.add_argument("--keep", action="store_true", help="keep the warehouse afterwards")
+    ap.add_argument(
+        "--stage",
+        choices=["all", "prepare", "run"],
+        default="all",
+        help="prepare: generate and build the warehouse only; run: measure on a prepared one",
+    )
     args = ap.parse_args(argv)
     n_events, n_part = int(args.events), int(args.participants)
     project = Project(ROOT)
@@ -143,7 +148,15 @@ def main(argv: list[str] | None = None) -> int:
         marker.write_text(str(rows))
     result["events_generate_s"] = round(time.perf_counter() - t0, 1)
     result["events_file_bytes"] = events.stat().st_size
-    result["warehouse"] = build_warehouse(work, base, events, project)
+    built = work / "warehouse.json"
+    if args.stage == "run" and built.is_file():
+        result["warehouse"] = json.loads(built.read_text())
+    else:
+        result["warehouse"] = build_warehouse(work, base, events, project)
+        built.write_text(json.dumps(result["warehouse"], indent=2))
+    if args.stage == "prepare":
+        print(f"prepared {result['warehouse']['db']} ({n_events:,} events)")
+        return 0
     exe = str(Path(sys.executable).with_name("sceval"))
     run = timed([exe, "run", "--db", result["warehouse"]["db"], "--as-of", AS_OF.isoformat()])
     result["sceval_run"] = run
@@ -154,8 +167,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
-    if not args.keep:
-        Path(result["warehouse"]["db"]).unlink(missing_ok=True)
     print(
         f"sceval run over {n_events:,} events: exit {run['exit_code']}, {run['wall_s']} s, "
         f"peak RSS {run['peak_rss_gib']} GiB (bound {args.limit_gib} GiB): "
