@@ -171,7 +171,27 @@ def linearity(groups: dict[str, list[dict]]) -> tuple[list[str], list[dict]]:
     return (lines if verdicts else []), verdicts
 
 
-def render(data: dict) -> tuple[str, list[dict]]:
+def datasets(folder: Path) -> list[str]:
+    """Rows per table of the generated datasets the run used."""
+    found = []
+    for p in sorted(folder.glob("p1e*/dataset.json"), key=lambda p: float(p.parent.name[1:])):
+        d = json.loads(p.read_text())
+        found.append((p.parent.name[1:], d.get("source", "?"), d.get("rows", {})))
+    if not found:
+        return []
+    tables = ["programs", "activities", "participants", "followups", "events", "units"]
+    lines = [
+        "| scale | generator | " + " | ".join(tables) + " |",
+        "|---|---|" + "---|" * len(tables),
+    ]
+    for scale, source, rows in found:
+        lines.append(
+            f"| {scale} | {source} | " + " | ".join(f"{rows.get(t, 0):,}" for t in tables) + " |"
+        )
+    return lines
+
+
+def render(data: dict, data_dir: Path | None = None) -> tuple[str, list[dict]]:
     groups = rows_by_group(data)
     m = data.get("machine_info", {})
     cpu = m.get("cpu", {})
@@ -180,6 +200,9 @@ def render(data: dict) -> tuple[str, list[dict]]:
         f"{cpu.get('count', '?')} logical cores, Python {m.get('python_version', '?')}.",
         "",
     ]
+    ds = datasets(data_dir) if data_dir else []
+    if ds:
+        out += ["### Data (rows per table)", "", *ds, ""]
     verdicts = []
     comp, v = comparisons(groups)
     verdicts += v
@@ -212,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             f"summarize: {args.json_file}: no such file (run `make bench` first)", file=sys.stderr
         )
         return 2
-    text, _ = render(load(args.json_file))
+    text, _ = render(load(args.json_file), Path(__file__).resolve().parent / "data")
     print(text)
     if args.out:
         args.out.write_text(text)
