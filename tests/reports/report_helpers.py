@@ -18,11 +18,21 @@ def specs_of(html: str) -> dict:
     return json.loads(m.group(1)) if m else {}
 
 
-def dataset_rows(spec: dict) -> list[dict]:
-    """Every data row a spec embeds, from all its datasets."""
-    rows = []
-    for values in spec.get("datasets", {}).values():
-        rows.extend(values)
+def dataset_rows(spec) -> list[dict]:
+    """Every data row a spec embeds: top-level datasets and inline `values` at any depth."""
+    rows: list[dict] = []
+    if isinstance(spec, dict):
+        for values in spec.get("datasets", {}).values():
+            rows.extend(values)
+        data = spec.get("data")
+        if isinstance(data, dict) and isinstance(data.get("values"), list):
+            rows.extend(data["values"])
+        for key, value in spec.items():
+            if key not in ("datasets", "data"):
+                rows.extend(dataset_rows(value))
+    elif isinstance(spec, list):
+        for item in spec:
+            rows.extend(dataset_rows(item))
     return rows
 
 

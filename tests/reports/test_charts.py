@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
+from report_helpers import dataset_rows
 
 from sceval.reports import charts
 
 
 def _rows(spec: dict) -> list[dict]:
-    return [r for values in spec["datasets"].values() for r in values]
+    return dataset_rows(spec)
 
 
 def test_dialogue_chart_aggregates_large_tables():
@@ -91,3 +93,22 @@ def test_disaggregations_show_text_for_missing_values():
     )
     frame = charts.disaggregations_frame(results, dimensions=["sex"])
     assert frame.select("group", "label").rows() == [("F", "0.4"), ("M", "insufficient data")]
+
+
+def test_portfolio_of_more_than_5000_cells_is_charted():
+    # 101 programs x 50 indicators = 5,050 cells: aggregates, so no row limit applies
+    ids = [(f"P{p:03d}", f"i{i:02d}") for p in range(101) for i in range(50)]
+    results = pl.DataFrame(
+        {
+            "program_id": [p for p, _ in ids],
+            "indicator_id": [i for _, i in ids],
+            "value": [float("nan")] + [0.5] * (len(ids) - 1),
+            "n": [100] * len(ids),
+            "status": ["green"] * len(ids),
+            "suppressed": [False] * len(ids),
+        }
+    )
+    spec = charts.status_matrix(results).to_dict()
+    rows = dataset_rows(spec)
+    assert len(rows) == 5050
+    json.dumps(spec, allow_nan=False)  # NaN never reaches the page as invalid JSON

@@ -52,6 +52,20 @@ LEVEL_COLOURS = ("#08306B", "#2171B5", "#6BAED6", "#9ECAE1", "#C6DBEF")
 PROPORTION_UNITS = ("proportion", "share", "rate", "ratio_0_1")
 
 
+def inline(frame: pl.DataFrame) -> alt.Data:
+    """A chart's (already aggregated) rows as inline values.
+
+    Altair's 5,000-row guard is meant to stop row-level data; these rows are cells, bars
+    and points, and a 200-program portfolio has more than 5,000 cells. NaN becomes null
+    (JSON has no NaN) and dates become ISO strings.
+    """
+    fixed = frame.with_columns(
+        [pl.col(c).fill_nan(None) for c, t in frame.schema.items() if t.is_float()]
+        + [pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t.is_temporal()]
+    )
+    return alt.Data(values=fixed.to_dicts())
+
+
 def slug(text: str) -> str:
     """A string safe in a file name or an HTML id."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", str(text)).strip("-") or "x"
@@ -166,7 +180,7 @@ def status_matrix(
 ) -> alt.Chart:
     """Portfolio overview: programs x indicators, status as colour and as text."""
     cells = status_matrix_frame(results, programs, titles=titles, threshold=threshold)
-    base = alt.Chart(cells).encode(
+    base = alt.Chart(inline(cells)).encode(
         x=alt.X(
             "indicator:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=180)
         ),
@@ -334,7 +348,7 @@ def indicator_bullets(
     to_date = bullet.mark_tick(thickness=2, size=20, color="#777777").encode(x="target_to_date:Q")
     text = bullet.mark_text(align="left", dx=6, fontSize=11).encode(x="label_x:Q", text="label:N")
     return (
-        alt.layer(shade, bar, interval, target, to_date, text, data=frame)
+        alt.layer(shade, bar, interval, target, to_date, text, data=inline(frame))
         .properties(width=420, height=34)
         .facet(
             row=alt.Row(
@@ -432,7 +446,7 @@ def indicator_trends(
         .encode(y=alt.value(20))
     )
     return (
-        alt.layer(line, interval, missing, data=frame)
+        alt.layer(line, interval, missing, data=inline(frame))
         .properties(width=420, height=110)
         .facet(
             row=alt.Row(
@@ -500,7 +514,7 @@ def disaggregations(
     interval = base.mark_rule(color="black", strokeWidth=2).encode(x="ci_low:Q", x2="ci_high:Q")
     text = base.mark_text(align="left", dx=6, fontSize=10).encode(x="label_x:Q", text="label:N")
     return (
-        alt.layer(bar, interval, text, data=frame)
+        alt.layer(bar, interval, text, data=inline(frame))
         .properties(width=360)
         .facet(
             row=alt.Row("panel:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
@@ -589,7 +603,7 @@ def dnh_anchor(check_id: pl.Expr, program_id: pl.Expr) -> pl.Expr:
 def dnh_matrix(findings: pl.DataFrame, programs: pl.DataFrame | None = None) -> alt.Chart:
     """Programs x checks: severity and status (flag, insufficient data, waived, pass), linked."""
     cells = dnh_cells_frame(findings, programs)
-    base = alt.Chart(cells).encode(
+    base = alt.Chart(inline(cells)).encode(
         x=alt.X(
             "check_id:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=180)
         ),
@@ -702,7 +716,7 @@ def _model_heatmap(cells: pl.DataFrame, title: str) -> alt.VConcatChart:
                 title=alt.Title(dim, anchor="start", fontSize=11),
             )
         )
-    return alt.vconcat(*blocks, data=cells, spacing=4).properties(title=title)
+    return alt.vconcat(*blocks, data=inline(cells), spacing=4).properties(title=title)
 
 
 def partnership_heatmap(
@@ -752,7 +766,7 @@ def dimension_profiles(scores: pl.DataFrame) -> alt.FacetChart:
         .encode(y=alt.value(190))
     )
     return (
-        alt.layer(line, missing, data=frame)
+        alt.layer(line, missing, data=inline(frame))
         .properties(width=460, height=200)
         .facet(row=alt.Row("model_id:N", title=None))
         .properties(title="Dimension profiles per case")
@@ -812,7 +826,7 @@ def pair_stability_frame(scores: pl.DataFrame) -> pl.DataFrame:
 def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
     """Overall score and rank per case, how often the rank holds, and pair stability."""
     frame = robustness_frame(scores)
-    base = alt.Chart(frame).encode(y=alt.Y("case_id:N", title=None))
+    base = alt.Chart(inline(frame)).encode(y=alt.Y("case_id:N", title=None))
     dots = base.mark_point(filled=True, size=80, color="#0072B2").encode(
         x=alt.X("score:Q", title="overall score", scale=alt.Scale(domain=[0, 1])),
         tooltip=["model_id:N", "case_id:N", "label:N", "note:N"],
@@ -835,7 +849,7 @@ def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
     top = alt.hconcat(overall, ranks)
     if pairs.is_empty():
         return top.properties(title="Overall scores and robustness")
-    pbase = alt.Chart(pairs).encode(
+    pbase = alt.Chart(inline(pairs)).encode(
         x=alt.X("case_b:N", title="... is above case", axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("case_a:N", title="case"),
     )
@@ -912,7 +926,7 @@ def dialogue_levels(dialogues: pl.DataFrame) -> alt.FacetChart:
         )
     )
     return (
-        alt.layer(bars, data=frame)
+        alt.layer(bars, data=inline(frame))
         .properties(width=alt.Step(18), height=160)
         .facet(
             row=alt.Row("program:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
@@ -938,7 +952,7 @@ def dialogue_seniority(dialogues: pl.DataFrame) -> alt.FacetChart:
         color=alt.condition("datum.meetings > 3", alt.value("white"), alt.value("black")),
     )
     return (
-        alt.layer(rect, text, data=frame)
+        alt.layer(rect, text, data=inline(frame))
         .properties(width=alt.Step(22), height=alt.Step(18))
         .facet(
             row=alt.Row("program:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
