@@ -23,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,22 +38,63 @@ GIB = 1024**3
 TIME = Path("/usr/bin/time")
 
 
-def timed(argv: list[str], *, env: dict | None = None) -> dict:
-    """Run argv under GNU time -v; wall seconds, peak RSS and exit code."""
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its children (from /proc)."""
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo += [int(c) for c in fh.read().split()]
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def timed(argv: list[str], *, env: dict | None = None, kill_gib: float | None = None) -> dict:
+    """Run argv under GNU time -v; wall seconds, peak RSS and exit code.
+
+    With `kill_gib`, a watchdog stops the run when its memory passes that many GiB, so that a
+    run far over the bound cannot push other work on a shared machine out of memory.
+    """
     if not TIME.is_file():
         raise SystemExit(
             "out_of_core: /usr/bin/time is missing; install GNU time (apt-get install -y time)"
         )
     t0 = time.perf_counter()
-    proc = subprocess.run(
+    # Files, not pipes: a long run's output must never block it while the watchdog polls.
+    out_f, err_f = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen(
         [str(TIME), "-v", *argv],
-        capture_output=True,
+        stdout=out_f,
+        stderr=err_f,
         text=True,
         env={**os.environ, **(env or {})},
         cwd=ROOT,
     )
+    killed_at = None
+    seen_peak = 0
+    if kill_gib is not None:
+        while proc.poll() is None:
+            rss = _tree_rss(proc.pid)
+            seen_peak = max(seen_peak, rss)
+            if rss > kill_gib * GIB:
+                killed_at = rss
+                for child in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split():
+                    os.kill(int(child), 9)
+                break
+            time.sleep(0.25)
+    proc.wait()
     wall = time.perf_counter() - t0
-    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    out_f.seek(0)
+    err_f.seek(0)
+    out, err = out_f.read(), err_f.read()
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
     rss = int(m.group(1)) * 1024 if m else None
     return {
         "argv": argv,
@@ -60,10 +102,12 @@ def timed(argv: list[str], *, env: dict | None = None) -> dict:
         "wall_s": round(wall, 2),
         "peak_rss_bytes": rss,
         "peak_rss_gib": round(rss / GIB, 3) if rss else None,
-        "stdout_tail": proc.stdout[-2000:],
-        "stderr_tail": "\n".join(
-            line for line in proc.stderr.splitlines() if not line.startswith("\t")
-        )[-2000:],
+        "watchdog_peak_gib": round(seen_peak / GIB, 3) if kill_gib else None,
+        "killed_by_watchdog_at_gib": round(killed_at / GIB, 3) if killed_at else None,
+        "stdout_tail": out[-2000:],
+        "stderr_tail": "\n".join(line for line in err.splitlines() if not line.startswith("\t"))[
+            -2000:
+        ],
     }
 
 
@@ -116,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--participants", type=float, default=1e6)
     ap.add_argument("--limit-gib", type=float, default=8.0)
     ap.add_argument(
+        "--kill-gib",
+        type=float,
+        default=14.0,
+        help="stop the run when it passes this much memory (protects a shared machine)",
+    )
+    ap.add_argument(
         "--out", type=Path, default=ROOT / "benchmarks" / "results" / "out_of_core.json"
     )
     ap.add_argument(
@@ -158,7 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"prepared {result['warehouse']['db']} ({n_events:,} events)")
         return 0
     exe = str(Path(sys.executable).with_name("sceval"))
-    run = timed([exe, "run", "--db", result["warehouse"]["db"], "--as-of", AS_OF.isoformat()])
+    run = timed(
+        [exe, "run", "--db", result["warehouse"]["db"], "--as-of", AS_OF.isoformat()],
+        kill_gib=args.kill_gib,
+    )
     result["sceval_run"] = run
     result["met"] = bool(
         run["exit_code"] == 0
