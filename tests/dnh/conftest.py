@@ -20,11 +20,23 @@ def as_of() -> dt.date:
     return dt.date.fromisoformat(AS_OF)
 
 
+@pytest.fixture(scope="session")
+def scenario_template(tmp_path_factory, project: Project) -> Path:
+    """The whole scenario loaded once into a closed warehouse file, copied by each test."""
+    folder = tmp_path_factory.mktemp("scenario")
+    db = folder / "template.duckdb"
+    build_warehouse(db, project, write_scenario(folder / "data")).close()
+    return db
+
+
 @pytest.fixture
-def scenario_db(tmp_path: Path, project: Project):
+def scenario_db(tmp_path: Path, scenario_template: Path):
     """A real warehouse file holding the whole scenario; yields (path, open connection)."""
+    from sceval.warehouse import connect
+
     db = tmp_path / "wh.duckdb"
-    con = build_warehouse(db, project, write_scenario(tmp_path / "data"))
+    shutil.copyfile(scenario_template, db)
+    con = connect(db)
     yield db, con
     con.close()
 
