@@ -174,12 +174,13 @@ def participants_frame(
             next_person += n
         n = len(person)
         completed = (rng.random(n) < (c.completion or b.completion)) & (status[i] == "delivered")
-        pre = np.clip(np.round(rng.normal(b.pre_mean, 12, n), 1), 0, 100)
+        # Whole-point scores, as tests are marked; sums of them are exact in any order.
+        pre = np.clip(np.round(rng.normal(b.pre_mean, 12, n)), 0, 100)
         cols["person"].append(person)
         cols["activity"].append(np.full(n, i))
         cols["completed"].append(completed)
         cols["pre"].append(pre)
-        cols["post"].append(np.clip(np.round(pre + rng.normal(b.gain, 8, n), 1), 0, 100))
+        cols["post"].append(np.clip(np.round(pre + rng.normal(b.gain, 8, n)), 0, 100))
         cols["scored"].append(rng.random(n) < b.scored)
         cols["posted"].append(completed & (rng.random(n) < b.posted))
         cols["days"].append(rng.integers(*b.posted_days, n, endpoint=True))
