@@ -187,3 +187,15 @@ def test_program_filter(scenario_db, project, as_of):
     _, con = scenario_db
     df = run_checks(con, project, run_id="one", as_of=as_of, program="TUN1")
     assert set(df["program_id"]) == {"TUN1"}
+
+
+def test_as_of_does_not_leak_later_end_dates(make_db, project):
+    import datetime as dt
+
+    _, con = make_db()
+    # On the day of the torture report LA1 was running, but its end (2013-06-30) was future:
+    # nothing yet shows assistance continuing after the incident.
+    df = run_checks(con, project, run_id="day", as_of=dt.date(2013, 5, 1))
+    assert rows(df, "gross_violation_unremedied", "LBY1")["status"].to_list() == ["pass"]
+    df = run_checks(con, project, run_id="next", as_of=dt.date(2013, 5, 2))
+    assert rows(df, "gross_violation_unremedied", "LBY1", "flag")["evidence"].to_list() == [["I1"]]

@@ -77,10 +77,11 @@ class Inputs:
         start = pl.coalesce("actual_start", pl.when(started).then(pl.col("planned_start"))).alias(
             "start"
         )
-        end = pl.coalesce(
-            pl.when(pl.col("actual_end") <= self.day).then(pl.col("actual_end")),
-            pl.when(pl.col("status") == "delivered").then(pl.col("planned_end")),
-        ).alias("end")
+        # An end after the as-of date is not known yet: the activity was still running then.
+        ended = pl.coalesce(
+            "actual_end", pl.when(pl.col("status") == "delivered").then(pl.col("planned_end"))
+        )
+        end = pl.when(ended <= self.day).then(ended).alias("end")
         return (
             self.table("activities")
             .filter(pl.col("status") != "cancelled")
@@ -206,7 +207,7 @@ class Inputs:
 
     @cached_property
     def supported_units(self) -> pl.LazyFrame:
-        """(program, unit, first support date, trained flag) with the unit's attributes."""
+        """(program, unit, first support, first training) with the unit's attributes."""
         return (
             self.support.group_by("program_id", "unit_id")
             .agg(
