@@ -160,7 +160,8 @@ def _functions_section() -> str:
     lines += ["| function | what it computes | needs | can split by |", "|---|---|---|---|"]
     for name, fn in sorted(functions.REGISTRY.items()):
         doc = (inspect.getdoc(fn) or "").splitlines()[0]
-        needs = [p for p in inspect.signature(fn).parameters if p not in ("as_of", "params")]
+        skip = ("as_of", "params", "cache")
+        needs = [p for p in inspect.signature(fn).parameters if p not in skip]
         dims = ", ".join(functions.DIMS[name]) or "-"
         lines.append(f"| `{name}` | {doc} | {', '.join(needs)} | {dims} |")
     return "\n".join(lines) + "\n"

@@ -63,7 +63,7 @@ class Frames(dict):
     """Enriched source frames, built on first use (a function asks only for what it needs)."""
 
     def __init__(self, tables: dict[str, pl.LazyFrame], as_of: dt.date) -> None:
-        super().__init__(as_of=as_of, tables=tables)
+        super().__init__(as_of=as_of, tables=tables, cache={})
         self.tables = tables
         self.as_of = as_of
 

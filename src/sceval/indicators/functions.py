@@ -312,36 +312,48 @@ def completions(participants: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def followup_outcomes(
-    participants: pl.LazyFrame, followups: pl.LazyFrame, months: int, grace_days: int
+    participants: pl.LazyFrame,
+    tables: dict[str, pl.LazyFrame],
+    months: int,
+    grace_days: int,
+    cache: dict | None = None,
 ) -> pl.LazyFrame:
     """Per completer: window passed?, status found at the window, ever joined a non-state group."""
+    key = ("followup_outcomes", months, grace_days)
+    if cache is not None and key in cache:
+        return cache[key]  # the same plan object: collected once for every indicator using it
     comp = completions(participants).with_columns(window_end=_months_after("completion", months))
     comp = comp.with_columns(eligible=pl.col("window_end") <= pl.col("as_of"))
-    fu = followups.select("participant_id", "program_id", "check_date", "status")
+    fu = tables["followups"].select("participant_id", "check_date", "status")
     horizon = pl.min_horizontal(
         pl.col("window_end") + pl.duration(days=grace_days), pl.col("as_of")
     )
-    joined = comp.join(fu, on=["participant_id", "program_id"], how="left").filter(
-        pl.col("check_date").is_null()
-        | ((pl.col("check_date") > pl.col("completion")) & (pl.col("check_date") <= horizon))
-    )
+    keys = ["participant_id", "program_id"]
     last = (
-        joined.filter(pl.col("status").is_not_null() & (pl.col("status") != "unknown"))
-        .sort("participant_id", "program_id", "check_date")
-        .group_by("participant_id", "program_id")
+        comp.select(*keys, "completion", "as_of", "window_end")
+        .join(fu, on="participant_id", how="inner")
+        .filter(
+            (pl.col("check_date") > pl.col("completion"))
+            & (pl.col("check_date") <= horizon)
+            & (pl.col("status") != "unknown")
+        )
+        .group_by(keys)
         .agg(
-            pl.col("status").last().alias("last_status"),
-            pl.col("check_date").last().alias("last_check"),
+            pl.col("status").sort_by("check_date").last().alias("last_status"),
+            pl.col("check_date").max().alias("last_check"),
             (pl.col("status") == "joined_non_state_group").any().alias("defected"),
         )
     )
-    out = comp.join(last, on=["participant_id", "program_id"], how="left")
+    out = comp.join(last, on=keys, how="left")
     near = pl.col("last_check") >= pl.col("window_end") - pl.duration(days=grace_days)
-    return out.with_columns(
+    out = out.with_columns(
         pl.col("defected").fill_null(False),
         ascertained=pl.col("last_status").is_not_null()
         & (pl.col("last_status").is_in(TERMINAL) | near),
-    )
+    ).cache()
+    if cache is not None:
+        cache[key] = out
+    return out
 
 
 def _coverage_note(num: str, den: str, what: str) -> pl.Expr:
@@ -354,12 +366,16 @@ def _coverage_note(num: str, den: str, what: str) -> pl.Expr:
 
 @indicator_function(dims=PERSON_DIMS)
 def retention(
-    participants: pl.LazyFrame, followups: pl.LazyFrame, as_of: dt.date, params: dict
+    participants: pl.LazyFrame,
+    tables: dict[str, pl.LazyFrame],
+    cache: dict,
+    as_of: dt.date,
+    params: dict,
 ) -> pl.LazyFrame:
     """Share of completers still serving `months` after completion (window passed, status known)."""
     months = int(params.get("months", 12))
     min_cov = float(params.get("min_coverage", 0.2))
-    o = followup_outcomes(participants, followups, months, int(params.get("grace_days", 92)))
+    o = followup_outcomes(participants, tables, months, int(params.get("grace_days", 92)), cache)
     o = o.filter(pl.col("eligible")).with_columns(
         counted=pl.col("ascertained") & (pl.col("last_status") != "deceased"),
         kept=pl.col("ascertained") & pl.col("last_status").is_in(SERVING),
@@ -390,11 +406,15 @@ def retention(
 
 @indicator_function(dims=PERSON_DIMS)
 def defection(
-    participants: pl.LazyFrame, followups: pl.LazyFrame, as_of: dt.date, params: dict
+    participants: pl.LazyFrame,
+    tables: dict[str, pl.LazyFrame],
+    cache: dict,
+    as_of: dt.date,
+    params: dict,
 ) -> pl.LazyFrame:
     """Share of followed-up completers found in a non-state armed group within `months`."""
     months = int(params.get("months", 24))
-    o = followup_outcomes(participants, followups, months, int(params.get("grace_days", 92)))
+    o = followup_outcomes(participants, tables, months, int(params.get("grace_days", 92)), cache)
     o = o.filter(pl.col("eligible"))
     seen = pl.col("last_status").is_not_null()
     out = rollup(
@@ -775,14 +795,15 @@ def protester_violence(
 @indicator_function(dims=())
 def cost_per_retained(
     participants: pl.LazyFrame,
-    followups: pl.LazyFrame,
     activities: pl.LazyFrame,
+    tables: dict[str, pl.LazyFrame],
+    cache: dict,
     as_of: dt.date,
     params: dict,
 ) -> pl.LazyFrame:
     """Cost of training whose follow-up window has passed, per trainee estimated retained."""
     months = int(params.get("months", 12))
-    o = followup_outcomes(participants, followups, months, int(params.get("grace_days", 92)))
+    o = followup_outcomes(participants, tables, months, int(params.get("grace_days", 92)), cache)
     o = o.filter(pl.col("eligible"))
     counted = pl.col("ascertained") & (pl.col("last_status") != "deceased")
     kept = pl.col("ascertained") & pl.col("last_status").is_in(SERVING)
