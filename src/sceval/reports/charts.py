@@ -52,18 +52,21 @@ LEVEL_COLOURS = ("#08306B", "#2171B5", "#6BAED6", "#9ECAE1", "#C6DBEF")
 PROPORTION_UNITS = ("proportion", "share", "rate", "ratio_0_1")
 
 
-def inline(frame: pl.DataFrame) -> alt.Data:
-    """A chart's (already aggregated) rows as inline values.
+MAX_FRAME_ROWS = 5000  # Altair's guard against row-level data
+
+
+def inline(frame: pl.DataFrame) -> pl.DataFrame | alt.Data:
+    """A chart's (already aggregated) rows, ready to embed: NaN as null, dates as ISO text.
 
     Altair's 5,000-row guard is meant to stop row-level data; these rows are cells, bars
-    and points, and a 200-program portfolio has more than 5,000 cells. NaN becomes null
-    (JSON has no NaN) and dates become ISO strings.
+    and points, and a 200-program portfolio has more than 5,000 cells: those go in as
+    inline values (slower for Altair to copy, so only then).
     """
     fixed = frame.with_columns(
         [pl.col(c).fill_nan(None) for c, t in frame.schema.items() if t.is_float()]
         + [pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t.is_temporal()]
     )
-    return alt.Data(values=fixed.to_dicts())
+    return fixed if fixed.height <= MAX_FRAME_ROWS else alt.Data(values=fixed.to_dicts())
 
 
 def slug(text: str) -> str:

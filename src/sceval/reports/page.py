@@ -63,9 +63,13 @@ class Section:
     _svg: str | None = field(default=None, repr=False)
 
     def spec(self) -> dict:
-        """The chart's Vega-Lite spec (validated once, then reused by HTML and exports)."""
+        """The chart's Vega-Lite spec (built once, then reused by HTML and exports).
+
+        Schema validation is skipped: it is most of Altair's time on large pages, and every
+        chart kind is rendered by vl-convert and by Chromium in the tests.
+        """
         if self._spec is None:
-            self._spec = self.chart.to_dict()
+            self._spec = self.chart.to_dict(validate=False)
         return self._spec
 
     def svg(self) -> str:
