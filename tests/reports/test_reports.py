@@ -251,3 +251,12 @@ def test_bad_report_definition_names_the_file(tmp_path, report_project):
     bad.write_text("kind: gallery\n")
     with pytest.raises(ProjectError, match="kind 'gallery'"):
         parse_report(bad)
+
+
+def test_unsafe_program_ids_get_distinct_file_names():
+    from sceval.reports.build import ReportDef, page_name
+
+    spec = ReportDef("scorecard", "scorecard", "t", "", ("indicator_bullets",))
+    assert page_name(spec, "P1") == "scorecard-P1"
+    a, b = page_name(spec, "A/B"), page_name(spec, "A-B")
+    assert a != b and a.startswith("scorecard-A-B-") and "/" not in a

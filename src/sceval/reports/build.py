@@ -468,8 +468,19 @@ TABLES_BY_KIND = {
 
 
 def page_name(spec: ReportDef, program_id: str | None) -> str:
-    """File stem of a page: the report id, plus the program for per-program reports."""
-    return spec.id if program_id is None else f"{spec.id}-{charts.slug(program_id)}"
+    """File stem of a page: the report id, plus the program for per-program reports.
+
+    A program id that is not file-name safe gets a short hash too, so that `A/B` and `A-B`
+    do not write the same file.
+    """
+    if program_id is None:
+        return spec.id
+    safe = charts.slug(program_id)
+    if safe != program_id:
+        import hashlib
+
+        safe += "-" + hashlib.sha256(program_id.encode()).hexdigest()[:6]
+    return f"{spec.id}-{safe}"
 
 
 def program_name(data: ReportData, program_id: str) -> str:
