@@ -7,7 +7,7 @@ import pycountry
 import pytest
 
 from sceval.project import Project
-from sceval.seed import GENERATED
+from sceval.seed import GENERATED, generate
 
 from .conftest import ROOT
 
@@ -15,9 +15,15 @@ PROJECT = Project(ROOT)
 TYPES = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}
 
 
-@pytest.fixture(scope="module")
-def con(seed_dir):
-    """DuckDB with every seed CSV read with the contract's column types (strict)."""
+@pytest.fixture(scope="module", params=["committed", "generic"])
+def con(request, seed_dir, tmp_path_factory):
+    """DuckDB with every seed CSV read with the contract's column types (strict).
+
+    Run on the scale-1 seed and on scale 2.5, whose three generic programs are drawn at random.
+    """
+    if request.param == "generic":
+        seed_dir = tmp_path_factory.mktemp("generic")
+        generate(seed_dir, seed=11, scale=2.5, fmt="csv")
     c = duckdb.connect()
     for name, contract in PROJECT.contracts.items():
         cols = ", ".join(f"'{col.name}': '{TYPES[col.type]}'" for col in contract.columns)
