@@ -34,7 +34,7 @@ def print_findings(con: duckdb.DuckDBPyConnection, run_id: str, console) -> None
         f"""SELECT severity, status, check_id, program_id, unit_id, measured_value, threshold,
                    message, waived, waiver_id, evidence_table, len(evidence)
             FROM dnh_findings WHERE run_id = ? AND status <> 'pass'
-            ORDER BY CASE status WHEN 'flag' THEN 0 ELSE 1 END, {_rank_sql()}, check_id,
+            ORDER BY {_rank_sql()}, CASE status WHEN 'flag' THEN 0 ELSE 1 END, check_id,
                      program_id, unit_id NULLS LAST""",
         [run_id],
     ).fetchall()
