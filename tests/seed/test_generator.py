@@ -130,9 +130,17 @@ def test_small_scale_shrinks_the_portfolio(tmp_path):
         ({"scale": 0}, "greater than 0"),
         ({"fmt": "xlsx"}, "csv, parquet"),
         ({"tables": ["nope"]}, "unknown table"),
+        ({"events": -1}, "must be 0 or more"),
     ],
 )
 def test_bad_arguments_are_usage_errors(tmp_path, kwargs, message):
     args = {"seed": 1, "scale": 1, "fmt": "csv"} | kwargs
     with pytest.raises(UsageError, match=message):
         generate(tmp_path, **args)
+
+
+def test_output_path_that_is_a_file_is_a_usage_error(tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    with pytest.raises(UsageError, match="cannot write the seed data there"):
+        generate(blocker, seed=1, scale=1, fmt="csv")

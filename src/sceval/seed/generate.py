@@ -78,10 +78,9 @@ def generate(
             f"unknown table(s) {', '.join(unknown)}; expected some of: {', '.join(GENERATED)}"
         )
     if events is not None and events < 0:
-        raise UsageError(f"events={events}: must be 0 or more")
+        raise UsageError(f"--events {events}: must be 0 or more")
     project = project or Project.find()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_folder(out_dir)
     contracts = project.contracts
     writers = {t: TableWriter(out, contracts[t], fmt) for t in wanted if t in GENERATED}
     program_tables = [
@@ -110,6 +109,16 @@ def generate(
     if tables is None or RATINGS in wanted:
         counts[RATINGS] = _copy_ratings(project, out)
     return counts
+
+
+def _output_folder(out_dir: str | os.PathLike[str]) -> Path:
+    """The output folder, created if needed; a path that cannot be one is a usage error."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write the seed data there ({exc.strerror})") from None
+    return out
 
 
 def _write_chunks(
@@ -224,12 +233,12 @@ def generate_events(
         raise UsageError(f"{path}: expected a .parquet or .csv file name")
     if n_events < 0:
         raise UsageError(f"n_events={n_events}: must be 0 or more")
+    _output_folder(path.parent)
     actors = None
     if units is not None:
         read = pl.read_parquet if str(units).endswith(".parquet") else pl.read_csv
         actors = read(units, columns=["unit_id"])["unit_id"].sort()
     contract = (project or Project.find()).contract("events")
-    path.parent.mkdir(parents=True, exist_ok=True)
     writer = TableWriter(path.parent, contract, fmt)
     writer.path = path
     try:
