@@ -26,6 +26,8 @@ def test_committed_seed_is_what_the_generator_makes(seed_dir):
     assert sorted(p.stem for p in committed.glob("*.csv")) == sorted(
         (*GENERATED, "partnership_ratings")
     )
+    # Small enough to commit and to read in a review.
+    assert sum(p.stat().st_size for p in committed.iterdir()) < 5_000_000
 
 
 def test_two_cli_runs_give_identical_bytes(tmp_path, sceval_cli):
