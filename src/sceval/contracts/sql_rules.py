@@ -45,11 +45,13 @@ class SqlChecker:
         self.warehouse = warehouse
         self.frames: dict[str, pl.DataFrame] = {}
         self.labels: dict[str, list[str]] = {}
+        self.files: list[str] = []  # __file holds an index into this list: ints are cheap
         for t in tables:
             if t.frame is None:
                 continue
             name = t.file.table
-            f = t.frame.with_columns(pl.lit(t.file.label).alias(FILE))
+            self.files.append(t.file.label)
+            f = t.frame.with_columns(pl.lit(len(self.files) - 1, dtype=pl.Int32).alias(FILE))
             self.frames[name] = pl.concat([self.frames[name], f]) if name in self.frames else f
             self.labels.setdefault(name, []).append(t.file.label)
         self.views: list[str] = []
@@ -108,7 +110,7 @@ class SqlChecker:
         rule.status = "failed" if n else "passed"
         multi = len(self.labels.get(rule.table, [])) > 1
         rule.examples = [
-            {"row": r, "value": v, **({"file": f} if multi else {})} for f, r, v in rows
+            {"row": r, "value": v, **({"file": self.files[f]} if multi else {})} for f, r, v in rows
         ]
         return rule
 
