@@ -89,7 +89,7 @@ def _aggregations(k: int, ind: Indicator, schema: pl.Schema) -> list[pl.Expr]:
         out = [cnt.cast(pl.Float64), null, cnt.cast(pl.Float64) * scale, cnt, null]
         out.append(pl.lit(None, dtype=pl.String))
     if "participant_id" in schema.names():
-        persons = pl.when(m).then(pl.col("participant_id")).drop_nulls().n_unique()
+        persons = pl.when(m).then(pl.col("_pid")).drop_nulls().n_unique()
     else:
         persons = pl.lit(None)
     out.append(persons.cast(pl.Int64))
@@ -105,6 +105,9 @@ def aggregate_source(
     base = lf.with_columns(
         [c for k, ind in enumerate(indicators) for c in _columns(k, ind, schema)]
     )
+    if "participant_id" in schema.names():
+        # Distinct persons per cell (for suppression) on integer codes, not strings.
+        base = base.with_columns(_pid=pl.col("participant_id").rank("dense"))
     dims = sorted({d for ind in indicators for d in ind.disaggregations})
     parts: list[pl.LazyFrame] = []
     for dim in [None, *dims]:
