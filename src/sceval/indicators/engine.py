@@ -73,15 +73,16 @@ class Frames(dict):
         return lf
 
 
-def conform(lf: pl.LazyFrame, indicator_id: str) -> pl.LazyFrame:
-    """A function's rows in RAW_SCHEMA (missing columns null)."""
+def conform(lf: pl.LazyFrame, indicator_id: str | None = None) -> pl.LazyFrame:
+    """Rows in RAW_SCHEMA (missing columns null), tagged with the indicator id if given."""
     names = lf.collect_schema().names()
     cols = [
         (pl.col(c).cast(t) if c in names else pl.lit(None, dtype=t)).alias(c)
         for c, t in RAW_SCHEMA.items()
-        if c != "indicator_id"
     ]
-    return lf.select(pl.lit(indicator_id).alias("indicator_id"), *cols)
+    if indicator_id is not None:
+        cols[0] = pl.lit(indicator_id).alias("indicator_id")
+    return lf.select(cols)
 
 
 def raw_rows(
@@ -93,7 +94,10 @@ def raw_rows(
     for ind in indicators:
         if ind.simple is not None:
             by_source.setdefault(ind.source_table, []).append(ind)
-    parts = [_simple_part(frames[src], group, as_of) for src, group in sorted(by_source.items())]
+    parts = [
+        conform(simple.aggregate_source(frames[src], group, as_of=as_of))
+        for src, group in sorted(by_source.items())
+    ]
     for ind in indicators:
         if ind.function is not None:
             frames["params"] = {**ind.params, "_dims": ind.disaggregations}
@@ -101,17 +105,6 @@ def raw_rows(
     if not parts:
         return pl.DataFrame(schema=RAW_SCHEMA)
     return pl.concat(pl.collect_all(parts), how="vertical")
-
-
-def _simple_part(lf: pl.LazyFrame, group: list[Indicator], as_of: dt.date) -> pl.LazyFrame:
-    rows = simple.aggregate_source(lf, group, as_of=as_of)
-    names = rows.collect_schema().names()
-    return rows.select(
-        [
-            (pl.col(c).cast(t) if c in names else pl.lit(None, dtype=t)).alias(c)
-            for c, t in RAW_SCHEMA.items()
-        ]
-    )
 
 
 def settings_frame(
