@@ -151,7 +151,7 @@ class Model:
         if spec is not None:
             kind = spec.get("qualifier")
             qtext = spec.get("qualifier_text", norm) if kind else None
-            return self._parsed(norm, str(spec["base"]), qtext, kind)
+            return self._parsed(str(text), str(spec["base"]), qtext, kind)
         folded = {k.casefold(): v for k, v in self.ratings.items()}
         for regex, kind in self.patterns:
             m = regex.match(norm)
@@ -159,12 +159,12 @@ class Model:
                 continue
             word, qtext = m.group("base"), m.groupdict().get("qualifier")
             if word.casefold() in self.levels:
-                return self._parsed(norm, word.casefold(), qtext, kind if qtext else None)
+                return self._parsed(str(text), word.casefold(), qtext, kind if qtext else None)
             # A base that is itself a qualified rating ("Some, in training"): keep both parts.
             spec = folded.get(word.casefold())
             if spec is not None:
                 both = f"{word}, {qtext}" if qtext else word
-                return self._parsed(norm, spec["base"], both, spec.get("qualifier") or kind)
+                return self._parsed(str(text), spec["base"], both, spec.get("qualifier") or kind)
         return None
 
     def _parsed(self, text: str, base: str, qtext: str | None, kind: str | None) -> ParsedRating:
