@@ -182,3 +182,24 @@ def test_unknown_model_flag_is_a_usage_error(sceval_cli, project, db_path, table
     res = sceval_cli("score", "--db", str(db_path), "--model", "nope")
     assert res.returncode == 2
     assert "nope" in res.stderr and "attina2005" in res.stderr
+
+
+def test_a_bare_connection_scores_nothing_without_crashing(project):
+    import duckdb
+
+    from sceval.partnership import score_partnerships
+
+    con = duckdb.connect()
+    out = score_partnerships(con, project, run_id="r1")
+    assert out.height == 0
+    assert con.execute("SELECT count(*) FROM partnership_scores").fetchall() == [(0,)]
+
+
+def test_rating_text_is_kept_byte_for_byte(project):
+    from sceval.partnership.model import load_model
+
+    m = load_model(project.path("indicators", "models", "attina2005.yml"))
+    p = m.parse("On  border areas ", case_id="c", item_id="i")
+    assert (p.text, p.base, p.qualifier) == ("On  border areas ", "yes", "On border areas")
+    q = m.parse("medium/LOW", case_id="c", item_id="i")
+    assert (q.text, q.base) == ("medium/LOW", "medium_low")

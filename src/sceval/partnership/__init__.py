@@ -66,7 +66,9 @@ def score_model_frame(con, model: Model, ratings: pl.DataFrame, run_id: str) -> 
 def score_partnerships(con, project, *, run_id: str, model=None, pipeline=None) -> pl.DataFrame:
     """Score every selected model and INSERT the rows into `partnership_scores`; return them."""
     from sceval.partnership.rows import frame
+    from sceval.warehouse import ensure_schema
 
+    ensure_schema(con, project)  # a bare connection still gets empty tables, not a crash
     selection = model if model is not None else (pipeline.partnership_models if pipeline else "all")
     models = load_models(project, selection)
     ratings = ratings_frame(con)
