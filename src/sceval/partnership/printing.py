@@ -98,7 +98,7 @@ def _print_robustness(con, run_id, model_id, line) -> None:
             line(f"  {r['case_a']} > {r['case_b']}: {r['share_above']:.0%} ({r['verdict']})")
     concl = fr.conclusions_frame(con, run_id, model_id)
     if concl.height:
-        line("The paper's conclusions (verdict under the model's mapping; stability):")
+        line("Conclusions in the model file (verdict under the model's mapping; stability):")
         for r in concl.iter_rows(named=True):
             stab = "-" if r["stability"] is None else f"{r['stability']:.0%}"
             line(f"  {r['verdict']:<13} {stab:>5}  {r['conclusion_id']}")
