@@ -65,6 +65,8 @@ def write_scorecard(
     from sceval.reports.build import build_page
 
     page = build_page(data, spec, program_id)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     written = write_page(page, out_dir, formats)
     if "pdf" in formats:
         written.append(scorecard_pdf(page, out_dir / f"{page.name}.pdf"))

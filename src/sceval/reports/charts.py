@@ -69,6 +69,11 @@ def inline(frame: pl.DataFrame) -> pl.DataFrame | alt.Data:
     return fixed if fixed.height <= MAX_FRAME_ROWS else alt.Data(values=fixed.to_dicts())
 
 
+def _contrast(condition: str) -> alt.ExprRef:
+    """Text colour: white on dark cells (where `condition` holds), black elsewhere."""
+    return alt.ExprRef(expr=f"({condition}) ? 'white' : 'black'")
+
+
 def slug(text: str) -> str:
     """A string safe in a file name or an HTML id."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", str(text)).strip("-") or "x"
@@ -198,7 +203,7 @@ def status_matrix(
             alt.Tooltip("value_text:N", title="value"),
         ],
     )
-    text = base.mark_text(fontSize=10, color="black").encode(text="label:N")
+    text = base.mark_text(fontSize=10, color="black").encode(text=alt.Text("label:N"))
     subtitle = f"as of {as_of}" if as_of else alt.Undefined
     return (rect + text).properties(
         width=alt.Step(90),
@@ -329,7 +334,7 @@ def indicator_bullets(
         .mark_bar(height=26)
         .encode(
             x=alt.X("band_start:Q", title=None),
-            x2="band_end:Q",
+            x2=alt.X2("band_end"),
             fill=alt.Fill(
                 "band:N",
                 scale=alt.Scale(
@@ -337,19 +342,32 @@ def indicator_bullets(
                 ),
                 title="threshold band",
             ),
-            tooltip=["band:N", "band_start:Q", "band_end:Q"],
+            tooltip=[alt.Tooltip("band:N"), alt.Tooltip("band_start:Q"), alt.Tooltip("band_end:Q")],
         )
     )
     bullet = base.transform_filter(is_bullet)
     bar = bullet.mark_bar(height=12).encode(
         x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True)),
         color=alt.Color("state:N", scale=_status_scale(), title="status"),
-        tooltip=["indicator:N", "label:N", "ci_low:Q", "ci_high:Q", "target:Q", "baseline:Q"],
+        tooltip=[
+            alt.Tooltip("indicator:N"),
+            alt.Tooltip("label:N"),
+            alt.Tooltip("ci_low:Q"),
+            alt.Tooltip("ci_high:Q"),
+            alt.Tooltip("target:Q"),
+            alt.Tooltip("baseline:Q"),
+        ],
     )
-    interval = bullet.mark_rule(strokeWidth=2, color="black").encode(x="ci_low:Q", x2="ci_high:Q")
-    target = bullet.mark_tick(thickness=3, size=26, color="black").encode(x="target:Q")
-    to_date = bullet.mark_tick(thickness=2, size=20, color="#777777").encode(x="target_to_date:Q")
-    text = bullet.mark_text(align="left", dx=6, fontSize=11).encode(x="label_x:Q", text="label:N")
+    interval = bullet.mark_rule(strokeWidth=2, color="black").encode(
+        x=alt.X("ci_low:Q"), x2=alt.X2("ci_high")
+    )
+    target = bullet.mark_tick(thickness=3, size=26, color="black").encode(x=alt.X("target:Q"))
+    to_date = bullet.mark_tick(thickness=2, size=20, color="#777777").encode(
+        x=alt.X("target_to_date:Q")
+    )
+    text = bullet.mark_text(align="left", dx=6, fontSize=11).encode(
+        x=alt.X("label_x:Q"), text=alt.Text("label:N")
+    )
     return (
         alt.layer(shade, bar, interval, target, to_date, text, data=inline(frame))
         .properties(width=420, height=34)
@@ -436,17 +454,23 @@ def indicator_trends(
         y=alt.Y("value:Q", title=None),
         color=alt.Color("series:N", scale=series, title=None),
         strokeDash=alt.StrokeDash("series:N", scale=dash, title=None),
-        tooltip=["series:N", "date:T", "value:Q", "ci_low:Q", "ci_high:Q"],
+        tooltip=[
+            alt.Tooltip("series:N"),
+            alt.Tooltip("date:T"),
+            alt.Tooltip("value:Q"),
+            alt.Tooltip("ci_low:Q"),
+            alt.Tooltip("ci_high:Q"),
+        ],
     )
     interval = (
         base.transform_filter("datum.series === 'actual'")
         .mark_rule(color="#0072B2")
-        .encode(y="ci_low:Q", y2="ci_high:Q")
+        .encode(y=alt.Y("ci_low:Q"), y2=alt.Y2("ci_high"))
     )
     missing = (
         base.transform_filter("datum.value === null")
         .mark_text(text="no value", angle=270, color="#777777", fontSize=9)
-        .encode(y=alt.value(20))
+        .encode(y=alt.YValue(20))
     )
     return (
         alt.layer(line, interval, missing, data=inline(frame))
@@ -512,10 +536,20 @@ def disaggregations(
     bar = base.mark_bar(height=12).encode(
         x=alt.X("value:Q", title=None),
         color=alt.Color("state:N", scale=_status_scale(), title="status"),
-        tooltip=["panel:N", "group:N", "label:N", "ci_low:Q", "ci_high:Q"],
+        tooltip=[
+            alt.Tooltip("panel:N"),
+            alt.Tooltip("group:N"),
+            alt.Tooltip("label:N"),
+            alt.Tooltip("ci_low:Q"),
+            alt.Tooltip("ci_high:Q"),
+        ],
     )
-    interval = base.mark_rule(color="black", strokeWidth=2).encode(x="ci_low:Q", x2="ci_high:Q")
-    text = base.mark_text(align="left", dx=6, fontSize=10).encode(x="label_x:Q", text="label:N")
+    interval = base.mark_rule(color="black", strokeWidth=2).encode(
+        x=alt.X("ci_low:Q"), x2=alt.X2("ci_high")
+    )
+    text = base.mark_text(align="left", dx=6, fontSize=10).encode(
+        x=alt.X("label_x:Q"), text=alt.Text("label:N")
+    )
     return (
         alt.layer(bar, interval, text, data=inline(frame))
         .properties(width=360)
@@ -618,15 +652,19 @@ def dnh_matrix(findings: pl.DataFrame, programs: pl.DataFrame | None = None) -> 
             scale=alt.Scale(domain=list(DNH_COLOURS), range=list(DNH_COLOURS.values())),
             title="finding",
         ),
-        href="href:N",
-        tooltip=["program:N", "check_id:N", "label:N", "findings:Q"],
+        href=alt.Href("href:N"),
+        tooltip=[
+            alt.Tooltip("program:N"),
+            alt.Tooltip("check_id:N"),
+            alt.Tooltip("label:N"),
+            alt.Tooltip("findings:Q"),
+        ],
     )
-    text = base.mark_text(fontSize=10).encode(
-        text="label:N",
-        href="href:N",
-        color=alt.condition(
-            "datum.category === 'flag critical'", alt.value("white"), alt.value("black")
-        ),
+    text = base.mark_text(
+        fontSize=10, color=_contrast("datum.category === 'flag critical'")
+    ).encode(
+        text=alt.Text("label:N"),
+        href=alt.Href("href:N"),
     )
     return (rect + text).properties(
         width=alt.Step(110), height=alt.Step(24), title="Do-no-harm checks by program"
@@ -700,17 +738,18 @@ def _model_heatmap(cells: pl.DataFrame, title: str) -> alt.VConcatChart:
                 "relative:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="score / max"
             ),
             tooltip=[
-                "model_id:N",
-                "dimension:N",
-                "item:N",
-                "case_id:N",
-                "rating:N",
-                "score_text:N",
+                alt.Tooltip("model_id:N"),
+                alt.Tooltip("dimension:N"),
+                alt.Tooltip("item:N"),
+                alt.Tooltip("case_id:N"),
+                alt.Tooltip("rating:N"),
+                alt.Tooltip("score_text:N"),
             ],
         )
-        text = base.mark_text(fontSize=10, limit=165).encode(
-            text="rating:N",
-            color=alt.condition("datum.relative > 0.6", alt.value("white"), alt.value("black")),
+        text = base.mark_text(
+            fontSize=10, limit=165, color=_contrast("datum.relative > 0.6")
+        ).encode(
+            text=alt.Text("rating:N"),
         )
         blocks.append(
             alt.layer(rect, text).properties(
@@ -762,11 +801,13 @@ def dimension_profiles(scores: pl.DataFrame) -> alt.FacetChart:
         y=alt.Y("relative:Q", title="score / max", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("case_id:N", title="case"),
     )
-    line = base.mark_line(point=True).encode(tooltip=["case_id:N", "dimension:N", "label:N"])
+    line = base.mark_line(point=True).encode(
+        tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("dimension:N"), alt.Tooltip("label:N")]
+    )
     missing = (
         base.transform_filter("datum.score === null")
         .mark_text(text="insufficient data", fontSize=9, dy=-6)
-        .encode(y=alt.value(190))
+        .encode(y=alt.YValue(190))
     )
     return (
         alt.layer(line, missing, data=inline(frame))
@@ -832,20 +873,30 @@ def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
     base = alt.Chart(inline(frame)).encode(y=alt.Y("case_id:N", title=None))
     dots = base.mark_point(filled=True, size=80, color="#0072B2").encode(
         x=alt.X("score:Q", title="overall score", scale=alt.Scale(domain=[0, 1])),
-        tooltip=["model_id:N", "case_id:N", "label:N", "note:N"],
+        tooltip=[
+            alt.Tooltip("model_id:N"),
+            alt.Tooltip("case_id:N"),
+            alt.Tooltip("label:N"),
+            alt.Tooltip("note:N"),
+        ],
     )
     text = base.mark_text(align="left", dx=8, fontSize=10).encode(
-        x=alt.X("score:Q"), text="label:N"
+        x=alt.X("score:Q"), text=alt.Text("label:N")
     )
     overall = (dots + text).properties(width=300, title="Overall score (rank)")
     bars = base.mark_bar(color="#CFCFCF").encode(
         x=alt.X(
             "same_rank:Q", title="share of alternative mappings", scale=alt.Scale(domain=[0, 1])
         ),
-        tooltip=["model_id:N", "case_id:N", "stability_label:N", "rank_note:N"],
+        tooltip=[
+            alt.Tooltip("model_id:N"),
+            alt.Tooltip("case_id:N"),
+            alt.Tooltip("stability_label:N"),
+            alt.Tooltip("rank_note:N"),
+        ],
     )
     bar_text = base.mark_text(align="left", dx=4, fontSize=10).encode(
-        x=alt.value(4), text="stability_label:N"
+        x=alt.XValue(4), text=alt.Text("stability_label:N")
     )
     ranks = (bars + bar_text).properties(width=300, title="Rank stability")
     pairs = pair_stability_frame(scores)
@@ -860,11 +911,17 @@ def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
         color=alt.Color(
             "above:Q", scale=alt.Scale(scheme="purples", domain=[0, 1]), title="share above"
         ),
-        tooltip=["model_id:N", "case_a:N", "case_b:N", "label:N", "verdict:N", "note:N"],
+        tooltip=[
+            alt.Tooltip("model_id:N"),
+            alt.Tooltip("case_a:N"),
+            alt.Tooltip("case_b:N"),
+            alt.Tooltip("label:N"),
+            alt.Tooltip("verdict:N"),
+            alt.Tooltip("note:N"),
+        ],
     )
-    ptext = pbase.mark_text(fontSize=10).encode(
-        text="label:N",
-        color=alt.condition("datum.above > 0.6", alt.value("white"), alt.value("black")),
+    ptext = pbase.mark_text(fontSize=10, color=_contrast("datum.above > 0.6")).encode(
+        text=alt.Text("label:N"),
     )
     pair = (cells + ptext).properties(
         width=alt.Step(90), height=alt.Step(24), title="Pair stability (overall)"
@@ -925,7 +982,12 @@ def dialogue_levels(dialogues: pl.DataFrame) -> alt.FacetChart:
                 title="level",
             ),
             order=alt.Order("seniority:Q"),
-            tooltip=["program:N", "year:O", "level:N", "meetings:Q"],
+            tooltip=[
+                alt.Tooltip("program:N"),
+                alt.Tooltip("year:O"),
+                alt.Tooltip("level:N"),
+                alt.Tooltip("meetings:Q"),
+            ],
         )
     )
     return (
@@ -948,11 +1010,15 @@ def dialogue_seniority(dialogues: pl.DataFrame) -> alt.FacetChart:
     )
     rect = base.mark_rect(stroke="white").encode(
         color=alt.Color("meetings:Q", scale=alt.Scale(scheme="greys"), title="meetings"),
-        tooltip=["program:N", "year:O", "level:N", "meetings:Q"],
+        tooltip=[
+            alt.Tooltip("program:N"),
+            alt.Tooltip("year:O"),
+            alt.Tooltip("level:N"),
+            alt.Tooltip("meetings:Q"),
+        ],
     )
-    text = base.mark_text(fontSize=9).encode(
-        text="meetings:Q",
-        color=alt.condition("datum.meetings > 3", alt.value("white"), alt.value("black")),
+    text = base.mark_text(fontSize=9, color=_contrast("datum.meetings > 3")).encode(
+        text=alt.Text("meetings:Q"),
     )
     return (
         alt.layer(rect, text, data=inline(frame))
