@@ -87,3 +87,12 @@ def test_real_executable_gives_one_line_and_exit_1(sceval_cli, loaded_db, name):
     line = _one_error_line(r.stderr)
     for word in spec["expect"]:
         assert word in line
+
+
+def test_a_huge_header_line_is_refused_without_reading_the_file(cli, tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("é" * 2_000_000 + "\n1\n", encoding="utf-8")  # multi-byte chars cut at 64 KiB
+    code, out, _ = cli("validate", str(path))
+    assert code == 1
+    assert "units.csv" in out and "line 1: the header is longer than 64 KiB" in out
+    assert len(out) < 2000  # the header itself is never echoed

@@ -212,11 +212,15 @@ def read_raw(f: InputFile, contract: TableContract) -> tuple[pl.DataFrame | None
     with f.path.open("rb") as fh:
         head = fh.read(1 << 16)
     try:
-        first = head.decode("utf-8-sig", errors="strict").splitlines()[0] if head.strip() else ""
-    except UnicodeDecodeError:
-        first = None
+        first = head.decode("utf-8-sig").splitlines()[0] if head.strip() else ""
+    except UnicodeDecodeError as exc:
+        # A character cut by the 64 KiB window is not an encoding error.
+        cut = len(head) == 1 << 16 and exc.start >= len(head) - 3
+        first = head[: exc.start].decode("utf-8-sig").splitlines()[0] if cut else None
     if first is None:
         return None, _utf8_error(f.path) or "not UTF-8 text"
+    if len(head) == 1 << 16 and b"\n" not in head:
+        return None, "line 1: the header is longer than 64 KiB; not a table's header"
     if not first.strip():
         return None, "empty file (no header line)"
     delimiter = sniff_delimiter(first, contract)
@@ -315,7 +319,9 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
     for c in missing:
         sev = "warning" if c.nullable else "error"
         note = "; read as empty (the column is optional)" if c.nullable else ""
-        header = ", ".join(raw.columns[:8]) + (", ..." if raw.width > 8 else "")
+        header = ", ".join(str(_short(c)) for c in raw.columns[:8]) + (
+            ", ..." if raw.width > 8 else ""
+        )
         hint = ""
         if raw.width == 1 and not c.nullable:
             hint = " (one column only: wrong delimiter? use , ; tab or |)"
@@ -342,7 +348,7 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
                 engine="reader",
                 severity="warning",
                 status="failed",
-                message=f"column(s) {', '.join(map(repr, extra))} are not in the contract and are not loaded",
+                message=f"column(s) {', '.join(repr(_short(c)) for c in extra)} are not in the contract and are not loaded",
             )
         )
     if any(not c.nullable for c in missing):

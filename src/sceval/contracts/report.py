@@ -48,7 +48,8 @@ class RuleResult:
 
     def line(self) -> str:
         """One line: file, table, rule, column, count, first bad rows and values."""
-        return f"{self.file or '(batch)'}: table {self.table}: rule {_detail(self)}"
+        table = f"table {self.table}: " if self.table != "?" else ""
+        return f"{self.file or '(batch)'}: {table}rule {_detail(self)}"
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
