@@ -146,7 +146,7 @@ def run_command(
         if program is not None:
             found = con.execute(
                 "SELECT count(*) FROM programs WHERE program_id = ?", [program]
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             if not found:
                 raise UsageError(f"--program {program!r}: no such program in the warehouse")
         day = pl_def.resolve_as_of(as_of)

@@ -68,11 +68,12 @@ def latest_run(con: duckdb.DuckDBPyConnection, table: str | None = None) -> str 
     if table is None:
         row = con.execute(
             "SELECT run_id FROM runs WHERE status = 'ok' ORDER BY started_at DESC, run_id DESC LIMIT 1"
-        ).fetchone()
+        ).fetchall()
     else:
         row = con.execute(
             f"""SELECT r.run_id FROM runs r WHERE r.status = 'ok'
                 AND EXISTS (SELECT 1 FROM "{table}" t WHERE t.run_id = r.run_id)
                 ORDER BY r.started_at DESC, r.run_id DESC LIMIT 1"""
-        ).fetchone()
-    return row[0] if row else None
+        ).fetchall()
+    # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result that blocks the next query
+    return row[0][0] if row else None

@@ -179,4 +179,4 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             "SELECT table_name FROM duckdb_tables() ORDER BY table_name"
         ).fetchall()
     ]
-    return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+    return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0] for n in names}
