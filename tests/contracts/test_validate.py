@@ -214,3 +214,41 @@ def test_help_does_not_import_great_expectations():
 def test_bad_corpus_has_at_least_30_cases():
     cases = [d for d in BAD.iterdir() if (d / "case.yml").is_file()]
     assert len(cases) >= 30
+
+
+def test_validation_opens_no_network_connection(tmp_path):
+    """GX imported and run with every socket connection refused and recorded."""
+    code = f"""
+import socket, sys
+attempts = []
+def refuse(self, *a, **k):
+    attempts.append(a)
+    raise OSError("network disabled in this test")
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+from sceval.project import Project
+from sceval.contracts import validate_paths
+report = validate_paths([{str(VALID)!r}], Project({str(Path(__file__).resolve().parents[2])!r}))
+assert "great_expectations" in sys.modules
+print("ok" if report.ok else "invalid", len(attempts))
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["ok", "0"]
+
+
+def test_check_frames_validates_typed_frames(project):
+    """The adapters' path: frames already typed, same rules, row numbers are frame positions."""
+    from sceval.contracts.validate import check_frames
+
+    units = _typed(project, "units").with_columns(
+        pl.when(pl.col("unit_id") == "U3")
+        .then(pl.lit("ZZZ"))
+        .otherwise("partner_country")
+        .alias("partner_country")
+    )
+    report = check_frames(project, [(InputFile(VALID / "units.csv", "units"), units)])
+    assert not report.ok
+    (bad,) = report.failures
+    assert bad.rule == "units.partner_country.iso3166_alpha3"
+    assert bad.examples == [{"row": 3, "value": "ZZZ"}]

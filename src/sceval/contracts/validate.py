@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from sceval.contracts.files import InputFile, TypedTable, discover, read_typed
+from sceval.contracts.files import ROW, InputFile, TypedTable, discover, read_typed
 from sceval.contracts.report import FileSummary, RuleResult, ValidationReport
 from sceval.contracts.suites import READER, expectations_for, stale_suites
 from sceval.project import Project
@@ -108,6 +109,22 @@ def read_batch(
     return [read_typed(f, project) for f in files], report
 
 
+def check_frames(
+    project: Project,
+    frames: Sequence[tuple[InputFile, pl.DataFrame]],
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> ValidationReport:
+    """Validate already typed frames (e.g. from a source adapter) with the same rules;
+    row numbers are the frame's 1-based row positions."""
+    typed = []
+    for f, df in frames:
+        frame = df.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+        frame = frame.select(ROW, *project.contract(f.table).column_names)
+        typed.append(TypedTable(file=f, frame=frame, rows=df.height, clean=frame))
+    return check_batch(project, typed, con=con)
+
+
 def validate_paths(paths: Sequence[str | os.PathLike[str]], project: Project) -> ValidationReport:
     """Check files or folders against the contracts without loading them."""
     typed, report = read_batch(paths, project)
@@ -145,6 +162,7 @@ def validate_command(
 __all__ = [
     "InputFile",
     "check_batch",
+    "check_frames",
     "read_batch",
     "row_checks",
     "validate_command",
