@@ -17,9 +17,8 @@ FORMATS = ["html"]
 
 def _seed_warehouse(project) -> Path:
     """The seed data of the checkout, loaded and run once (cached under benchmarks/data/seed)."""
-    return ensure_report_warehouse(
-        DATA / "seed", sorted((ROOT / "seeds" / "data").glob("*.csv")), project
-    )
+    files = sorted((ROOT / "seeds" / "data").glob("*.csv"))
+    return ensure_report_warehouse(DATA / "seed", project, files=files)
 
 
 @pytest.mark.parametrize("which", ["seed", "200-programs"])
