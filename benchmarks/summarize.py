@@ -227,15 +227,19 @@ def render(data: dict, data_dir: Path | None = None) -> tuple[str, list[dict]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("json_file", type=Path)
+    ap.add_argument("json_file", type=Path, nargs="+", help="one or more result files (merged)")
     ap.add_argument("--out", type=Path, help="also write the markdown here")
     args = ap.parse_args(argv)
-    if not args.json_file.is_file():
-        print(
-            f"summarize: {args.json_file}: no such file (run `make bench` first)", file=sys.stderr
-        )
+    missing = [p for p in args.json_file if not p.is_file()]
+    if missing:
+        print(f"summarize: {missing[0]}: no such file (run `make bench` first)", file=sys.stderr)
         return 2
-    text, _ = render(load(args.json_file), Path(__file__).resolve().parent / "data")
+    data = load(args.json_file[0])
+    for extra in args.json_file[1:]:
+        more = load(extra)
+        data["benchmarks"] = data.get("benchmarks", []) + more.get("benchmarks", [])
+        data["datetime"] = f"{data.get('datetime', '?')} and {more.get('datetime', '?')}"
+    text, _ = render(data, Path(__file__).resolve().parent / "data")
     print(text)
     if args.out:
         args.out.write_text(text)
