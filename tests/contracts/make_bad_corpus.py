@@ -205,7 +205,7 @@ def build() -> None:
         + "\n"
         + "\n".join(line.replace(",", ";") for line in text("incidents").splitlines()[1:])
         + "\n",
-        ["incidents.csv", "row 1"],
+        ["incidents.csv", "row 1", "single field"],
         why="header with commas, rows with semicolons",
     )
     case(

@@ -241,8 +241,33 @@ def read_raw(f: InputFile, contract: TableContract) -> tuple[pl.DataFrame | None
     return df.rename({c: c.strip().lstrip("\ufeff").strip() for c in df.columns}), None
 
 
-def _nonblank(s: pl.Expr) -> pl.Expr:
-    return s.is_not_null() & (s.cast(pl.String).str.strip_chars() != "")
+@dataclass
+class _ShortRows:
+    count: int
+    examples: list[dict]
+
+    def fill(self, f: InputFile, width: int) -> RuleResult:
+        return RuleResult(
+            rule=f"{f.table}.file.fields",
+            table=f.table,
+            file=f.label,
+            engine="reader",
+            status="failed",
+            unexpected_count=self.count,
+            examples=self.examples,
+            message=f"a single field where the header has {width}: a different delimiter in the rows than in the header?",
+        )
+
+
+def _one_field_rows(raw: pl.DataFrame) -> _ShortRows | None:
+    """Rows that parsed as one field under a header of several (mixed delimiters)."""
+    first, rest = raw.columns[0], raw.columns[1:]
+    mask = pl.col(first).is_not_null() & pl.all_horizontal(pl.col(c).is_null() for c in rest)
+    bad = raw.with_row_index(ROW, offset=1).filter(mask)
+    if bad.is_empty():
+        return None
+    ex = bad.select(ROW, first).head(EXAMPLES)
+    return _ShortRows(bad.height, [{"row": int(r), "value": _short(v)} for r, v in ex.iter_rows()])
 
 
 def typed_column(raw: pl.Expr, dtype: pl.DataType, kind: str) -> tuple[pl.Expr, pl.Expr]:
@@ -315,6 +340,11 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
         return out
     label = f.label
     out.rows = raw.height
+    if f.path.suffix.lower() in CSV_SUFFIXES and raw.width > 1:
+        short = _one_field_rows(raw)
+        if short is not None:
+            out.problems.append(short.fill(f, raw.width))
+            return out
     missing = [c for c in contract.columns if c.name not in raw.columns]
     for c in missing:
         sev = "warning" if c.nullable else "error"
