@@ -339,3 +339,35 @@ def test_malformed_check_file_is_a_project_error(own_project, scenario_db, as_of
     with pytest.raises(ProjectError, match="defection.yml") as err:
         run_checks(con, own_project, run_id="x", as_of=as_of)
     assert needle in str(err.value)
+
+
+def test_absorption_counts_no_posting_as_not_posted(make_db, project, as_of):
+    # Nobody's posting recorded at all (the Libyan "indefinite leave"): 20 of 20 not posted.
+    df = findings(
+        make_db,
+        project,
+        as_of,
+        edit=lambda f: f.update(
+            participants=f["participants"].with_columns(
+                posted_within_days=pl.lit(None, dtype=pl.Int64)
+            )
+        ),
+    )
+    assert rows(df, "absorption_failure", "LBY1").select("status", "measured_value").rows() == [
+        ("flag", 1.0)
+    ]
+    # Only T01-T03 completed: 3 completers, all posted, is too few for a pass.
+    few = findings(
+        make_db,
+        project,
+        as_of,
+        edit=lambda f: f.update(
+            participants=f["participants"].with_columns(
+                completed=pl.col("participant_id").is_in(["T01", "T02", "T03"])
+                | pl.col("participant_id").str.starts_with("P")
+            )
+        ),
+    )
+    gap = rows(few, "absorption_failure", "TUN1")
+    assert gap["status"].to_list() == ["insufficient_data"]
+    assert "3 completer(s) past the 90-day window (needs at least 5)" in gap["message"][0]

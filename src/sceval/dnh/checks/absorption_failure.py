@@ -24,7 +24,6 @@ def absorption_failure(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         completers.group_by("program_id")
         .agg(
             pl.len().alias("n"),
-            pl.col("posted_within_days").is_not_null().sum().alias("known"),
             (pl.col("posted_within_days").is_null() | (pl.col("posted_within_days") > days))
             .sum()
             .alias("unposted"),
@@ -42,10 +41,11 @@ def absorption_failure(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         .agg(pl.col("activity_id").alias("evidence"))
         .join(rows.select("program_id"), on="program_id", how="anti")
     )
-    # A pass needs at least `min_completers` and some posting data; a share of unposted
+    # `posted_within_days` stays empty until a person is posted, so an empty value past the
+    # window is "not posted". A pass needs at least `min_completers`; a share of unposted
     # completers above the limit is a flag at any size (harm seen is evidence).
-    enough = (pl.col("known") > 0) & (pl.col("n") >= min_n)
-    harm = (pl.col("known") > 0) & (pl.col("share") > limit)
+    enough = pl.col("n") >= min_n
+    harm = pl.col("share") > limit
     flags = rows.filter(harm).select(
         finding(
             spec,
@@ -72,11 +72,10 @@ def absorption_failure(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                     measured=pl.col("n"),
                     threshold=limit,
                     message=pl.format(
-                        "Absorption cannot be assessed: {} completer(s) past the {}-day window, "
-                        "{} with a posting recorded (needs at least {} and one posting record).",
+                        "Absorption cannot be assessed: {} completer(s) past the {}-day window "
+                        "(needs at least {}).",
                         pl.col("n"),
                         pl.lit(days),
-                        pl.col("known"),
                         pl.lit(min_n),
                     ),
                 )
