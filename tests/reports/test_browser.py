@@ -121,3 +121,22 @@ def test_script_in_a_program_name_is_drawn_as_text(browser, written):
         assert dialogs == [] and errors == []
     finally:
         page.context.close()
+
+
+def test_dnh_cell_click_goes_to_its_evidence(browser, written):
+    out, _, _ = written
+    page, errors, blocked, _ = open_offline(browser, out / "dnh.html")
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('#chart-dnh_matrix').getAttribute('data-rendered') === 'true'",
+            timeout=30_000,
+        )
+        cell = page.locator("#chart-dnh_matrix svg .mark-text text", has_text="flag high").first
+        cell.click()
+        page.wait_for_function("() => location.hash.startsWith('#dnh-')", timeout=10_000)
+        anchor = page.evaluate("() => location.hash.slice(1)")
+        assert anchor == "dnh-diversion--P1"
+        assert "12% of transferred items missing" in page.locator(f"#{anchor}").inner_text()
+        assert errors == [] and blocked == [] and len(page.context.pages) == 1
+    finally:
+        page.context.close()
