@@ -176,6 +176,7 @@ def test_partnership_robustness_figures(written):
     assert set(pairs) == {("europe", "africa"), ("africa", "europe")}  # overall scope only
     assert pairs[("europe", "africa")]["label"] == "100%"
     assert "europe_most_advanced" in page and "holds" in page
+    assert "<td>conditions</td><td>europe</td><td>africa</td><td>fragile</td>" in page
 
 
 def test_dialogues_show_the_decline(written):

@@ -393,6 +393,26 @@ def section_robustness(data: ReportData, spec: ReportDef, program_id: str | None
             "note": "note",
         },
     )
+    pairs = data.scores.filter(pl.col("level") == "pair_stability").select(
+        "model_id",
+        scope=pl.col("dimension_id").fill_null("overall"),
+        case="case_id",
+        other="item_id",
+        verdict="rating_text",
+        note="note",
+    )
+    if not pairs.is_empty():
+        tables += "<h3>Pair stability (overall and per dimension)</h3>" + html_table(
+            pairs,
+            {
+                "model": "model_id",
+                "scope": "scope",
+                "case": "case",
+                "compared with": "other",
+                "verdict": "verdict",
+                "note": "note",
+            },
+        )
     conclusions = charts.conclusions_frame(data.scores)
     if not conclusions.is_empty():
         tables += "<h3>Conclusions of the paper, re-tested</h3>" + html_table(
