@@ -157,13 +157,17 @@ def _functions_section() -> str:
     from sceval.indicators import functions
 
     lines = ["### Engine functions (`compute: python:NAME`)", ""]
-    lines += ["| function | what it computes | needs | can split by |", "|---|---|---|---|"]
+    lines += [
+        "| function | what it computes | needs | can split by | params |",
+        "|---|---|---|---|---|",
+    ]
     for name, fn in sorted(functions.REGISTRY.items()):
         doc = (inspect.getdoc(fn) or "").splitlines()[0]
         skip = ("as_of", "params", "cache")
         needs = [p for p in inspect.signature(fn).parameters if p not in skip]
         dims = ", ".join(functions.DIMS[name]) or "-"
-        lines.append(f"| `{name}` | {doc} | {', '.join(needs)} | {dims} |")
+        prm = ", ".join(f"`{p}`" for p in functions.PARAMS[name]) or "-"
+        lines.append(f"| `{name}` | {doc} | {', '.join(needs)} | {dims} | {prm} |")
     return "\n".join(lines) + "\n"
 
 

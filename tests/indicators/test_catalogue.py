@@ -119,6 +119,25 @@ def test_self_check_names_file_field_and_reason(tmp_path, project, edit, field, 
     assert reason in msg
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "reason"),
+    [
+        ("params: {month: 12}\n", "params.month", "takes no such param"),
+        ("params: {months: soon}\n", "params", "fails with these params"),
+    ],
+)
+def test_engine_function_params_are_checked(tmp_path, project, text, field, reason):
+    proj = copy_project(tmp_path, project)
+    path = proj.root / "indicators" / "retention_12m.yml"
+    raw = path.read_text(encoding="utf-8")
+    raw = "\n".join(line for line in raw.splitlines() if not line.startswith("params:"))
+    path.write_text(raw + "\n" + text, encoding="utf-8")
+    with pytest.raises(ProjectError) as err:
+        load_catalogue(proj)
+    assert f"indicators/retention_12m.yml: field {field}:" in str(err.value)
+    assert reason in str(err.value)
+
+
 def test_bad_override_is_rejected(tmp_path, project):
     proj = copy_project(tmp_path, project)
     (proj.root / "indicators" / "overrides" / "programs.yml").write_text(

@@ -214,6 +214,8 @@ def _parse_compute(path: Path, data: dict, tables: list, project: Project, probs
     if not isinstance(params, dict):
         probs.add(path, "params", "must be a mapping")
         params = {}
+    if isinstance(comp, dict) and set(comp) <= {"python", "function"} and len(comp) == 1:
+        comp = f"python:{next(iter(comp.values()))}"  # {python: NAME} means python:NAME
     if isinstance(comp, str):
         if not comp.startswith("python:"):
             probs.add(path, "compute", f"{comp!r}: a string must be `python:<function>`")
@@ -226,6 +228,11 @@ def _parse_compute(path: Path, data: dict, tables: list, project: Project, probs
                 f"no engine function {name!r}; available: {', '.join(sorted(functions.REGISTRY))}",
             )
             return None, None, params
+        for key in sorted(set(params) - set(functions.PARAMS[name])):
+            allowed = ", ".join(functions.PARAMS[name]) or "none"
+            probs.add(
+                path, f"params.{key}", f"python:{name} takes no such param (it takes: {allowed})"
+            )
         bad = [d for d in data["disaggregations"] or [] if d not in functions.DIMS.get(name, ())]
         if bad:
             probs.add(

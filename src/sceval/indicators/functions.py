@@ -26,14 +26,16 @@ PROGRAM_DIMS = ("country", "provider")
 
 REGISTRY: dict[str, Callable[..., pl.LazyFrame]] = {}
 DIMS: dict[str, tuple[str, ...]] = {}
+PARAMS: dict[str, tuple[str, ...]] = {}
 
 
-def indicator_function(dims: Sequence[str] = ()):
-    """Register an engine function under its name, with the dimensions it can split by."""
+def indicator_function(dims: Sequence[str] = (), params: Sequence[str] = ()):
+    """Register an engine function: its name, the dimensions it can split by, its params."""
 
     def wrap(fn: Callable[..., pl.LazyFrame]) -> Callable[..., pl.LazyFrame]:
         REGISTRY[fn.__name__] = fn
         DIMS[fn.__name__] = tuple(dims)
+        PARAMS[fn.__name__] = tuple(params)
         return fn
 
     return wrap
@@ -76,7 +78,7 @@ def _days(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 # --- on the fly -------------------------------------------------------------------------
 
 
-@indicator_function(dims=("activity_kind", "country", "provider"))
+@indicator_function(dims=("activity_kind", "country", "provider"), params=())
 def schedule_slippage(activities: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
     """Median days between planned and actual end of activities due or delivered by as-of."""
     a = activities.filter(pl.col("status") != "cancelled")
@@ -106,7 +108,7 @@ def schedule_slippage(activities: pl.LazyFrame, as_of: dt.date, params: dict) ->
     )
 
 
-@indicator_function(dims=PROGRAM_DIMS)
+@indicator_function(dims=PROGRAM_DIMS, params=())
 def budget_execution(activities: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
     """Cost incurred by as-of as a share of the program budget."""
     started = pl.col("actual_start").is_not_null() & (pl.col("actual_start") <= pl.col("as_of"))
@@ -137,7 +139,7 @@ def budget_execution(activities: pl.LazyFrame, as_of: dt.date, params: dict) -> 
     ).drop("program_budget")
 
 
-@indicator_function(dims=PROGRAM_DIMS)
+@indicator_function(dims=PROGRAM_DIMS, params=("lethal_only",))
 def end_use_coverage(
     equipment: pl.LazyFrame, end_use_checks: pl.LazyFrame, as_of: dt.date, params: dict
 ) -> pl.LazyFrame:
@@ -172,7 +174,7 @@ def end_use_coverage(
     )
 
 
-@indicator_function(dims=())
+@indicator_function(dims=(), params=("window_days", "levels"))
 def dialogue_frequency(dialogues: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
     """Meetings per year in the window to as-of (optionally only some levels) vs the rate before."""
     window = int(params.get("window_days", 365))
@@ -223,7 +225,7 @@ def dialogue_frequency(dialogues: pl.LazyFrame, as_of: dt.date, params: dict) ->
     ).drop("_prior", "_prior_days", "_last_min")
 
 
-@indicator_function(dims=("sex", "rank_group", "activity_kind", "country", "provider"))
+@indicator_function(dims=("sex", "rank_group", "activity_kind", "country", "provider"), params=())
 def personnel_trained(
     participants: pl.LazyFrame, activities: pl.LazyFrame, as_of: dt.date, params: dict
 ) -> pl.LazyFrame:
@@ -364,7 +366,7 @@ def _coverage_note(num: str, den: str, what: str) -> pl.Expr:
     )
 
 
-@indicator_function(dims=PERSON_DIMS)
+@indicator_function(dims=PERSON_DIMS, params=("months", "grace_days", "min_coverage"))
 def retention(
     participants: pl.LazyFrame,
     tables: dict[str, pl.LazyFrame],
@@ -404,7 +406,7 @@ def retention(
     ).drop("_eligible", "_ascertained")
 
 
-@indicator_function(dims=PERSON_DIMS)
+@indicator_function(dims=PERSON_DIMS, params=("months", "grace_days"))
 def defection(
     participants: pl.LazyFrame,
     tables: dict[str, pl.LazyFrame],
@@ -437,7 +439,7 @@ def defection(
     ).drop("_eligible")
 
 
-@indicator_function(dims=PROGRAM_DIMS)
+@indicator_function(dims=PROGRAM_DIMS, params=())
 def lethal_diversion(
     equipment: pl.LazyFrame, end_use_checks: pl.LazyFrame, as_of: dt.date, params: dict
 ) -> pl.LazyFrame:
@@ -525,7 +527,7 @@ def _poisson_bounds(count: pl.Expr, scale: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return low, high
 
 
-@indicator_function(dims=PROGRAM_DIMS)
+@indicator_function(dims=PROGRAM_DIMS, params=("months", "credibility"))
 def hr_incidents(
     participants: pl.LazyFrame, incidents: pl.LazyFrame, as_of: dt.date, params: dict
 ) -> pl.LazyFrame:
@@ -603,13 +605,15 @@ def _t_quantile(df: float) -> float:
     return float(stdtrit(df, 0.975)) if df and df > 0 else float("nan")
 
 
-@indicator_function(dims=())
+@indicator_function(dims=(), params=("months", "outcome"))
 def area_did(
     activities: pl.LazyFrame, tables: dict[str, pl.LazyFrame], as_of: dt.date, params: dict
 ) -> pl.LazyFrame:
     """Difference-in-differences of events per admin1 area-year: areas with trained units vs others."""
     months = int(params.get("months", 24))
     outcome = params.get("outcome", "civilian_harm")
+    if outcome not in ("civilian_harm", "conflict"):
+        raise ValueError(f"outcome {outcome!r} is neither civilian_harm nor conflict")
     kinds = ("training", "exercise", "education", "equipment", "advisory")
     delivered = activities.filter(
         pl.col("kind").is_in(kinds)
@@ -726,7 +730,7 @@ def area_did(
     )
 
 
-@indicator_function(dims=PROGRAM_DIMS)
+@indicator_function(dims=PROGRAM_DIMS, params=())
 def protester_violence(
     participants: pl.LazyFrame,
     events: pl.LazyFrame,
@@ -792,7 +796,7 @@ def protester_violence(
     ).drop("_dead", "has_events")
 
 
-@indicator_function(dims=())
+@indicator_function(dims=(), params=("months", "grace_days"))
 def cost_per_retained(
     participants: pl.LazyFrame,
     activities: pl.LazyFrame,
@@ -841,7 +845,7 @@ def cost_per_retained(
     ).drop("completers", "counted", "kept", "cost", "planned")
 
 
-@indicator_function(dims=())
+@indicator_function(dims=(), params=())
 def partner_cost_share_trend(
     activities: pl.LazyFrame, as_of: dt.date, params: dict
 ) -> pl.LazyFrame:
@@ -888,7 +892,7 @@ def partner_cost_share_trend(
     )
 
 
-@indicator_function(dims=())
+@indicator_function(dims=(), params=("headline", "rated_series"))
 def context_change(context: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
     """Change of each context series for the partner country from program start to end (or as-of)."""
     headline = params.get("headline", "wgi_rule_of_law")
