@@ -59,6 +59,7 @@ SCORES = [
     ("rank_stability", None, None, "europe", 1.0, 1.0, "robust"),
     ("rank_stability", None, None, "africa", 0.75, 1.0, "varies"),
     ("conclusion", None, "europe_most_advanced", "*", 1.0, 1.0, "holds"),
+    ("item", "conditions", "no_opposite_alliances", "africa", 0.9, 1.0, "High"),  # from data
 ]
 RANKS = {("overall", "europe"): 1, ("overall", "africa"): 2, ("rank_stability", "europe"): 1}
 # fmt: on
@@ -111,11 +112,23 @@ def populate(con, project: Project, *, empty: bool = False) -> str:
         con.executemany(
             """INSERT INTO partnership_scores (run_id, model_id, case_id, level, dimension_id,
                item_id, score, max_score, rating_text, rank, source)
-               VALUES (?, 'attina2005', ?, ?, ?, ?, ?, ?, ?, ?, 'expert')""",
+               VALUES (?, 'attina2005', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
-                [run_id, s[3], s[0], s[1], s[2], s[4], s[5], s[6], RANKS.get((s[0], s[3]))]
-                for s in SCORES
-            ],
+                [
+                    run_id,
+                    s[3],
+                    s[0],
+                    s[1],
+                    s[2],
+                    s[4],
+                    s[5],
+                    s[6],
+                    RANKS.get((s[0], s[3])),
+                    "expert",
+                ]
+                for s in SCORES[:-1]
+            ]
+            + [[run_id, *[SCORES[-1][i] for i in (3, 0, 1, 2, 4, 5, 6)], None, "data"]],
         )
     finish_run(con, run_id)
     return run_id

@@ -162,7 +162,12 @@ def test_partnership_reads_like_table_1(written):
     cell = {(r["item"], r["case_id"]): r for r in rows}
     assert cell[("Restrained use of violence", "africa")]["rating"] == "Medium/low"
     assert cell[("Restrained use of violence", "africa")]["relative"] == 0.5
+    # the expert's "Unclear" is the cell; the data-derived "High" is listed under the chart
     assert cell[("No opposite alliances", "africa")]["score_text"] == "insufficient data"
+    assert cell[("No opposite alliances", "africa")]["rating"] == "Unclear"
+    assert len(rows) == 6
+    page = _html(out, "partnership.html")
+    assert "Ratings derived from program data" in page
 
 
 def test_partnership_robustness_figures(written):

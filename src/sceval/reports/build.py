@@ -359,6 +359,24 @@ def section_partnership_heatmap(
                 "score": "score_text",
             },
         )
+        derived = data.scores.filter(
+            (pl.col("level") == "item") & (pl.col("source") == "data")
+        ).with_columns(
+            rating=pl.col("rating_text").fill_null("insufficient data"),
+            score_text=pl.col("score").round(2).cast(pl.String).fill_null("insufficient data"),
+        )
+        if not derived.is_empty():
+            section.html += "<h3>Ratings derived from program data</h3>" + html_table(
+                derived,
+                {
+                    "model": "model_id",
+                    "case": "case_id",
+                    "item": "item_id",
+                    "derived rating": "rating",
+                    "score": "score_text",
+                    "note": "note",
+                },
+            )
     return section
 
 

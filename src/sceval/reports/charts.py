@@ -684,17 +684,14 @@ def partnership_cells_frame(
 ) -> pl.DataFrame:
     """Item rows x case columns, with the rating text as printed and the score relative to max.
 
-    Where a case has both an expert rating and a data-derived one for an item, the expert
-    rating is the cell (the data-derived one is in the table and the tooltip's note).
+    Only expert ratings (`source` expert or unset) are cells, as in Table 1; ratings the
+    scorer derived from program data (`source = 'data'`) are listed beside the chart.
     """
-    items = (
-        scores.filter(pl.col("level") == "item")
-        .with_row_index("order")
-        .with_columns(expert=(pl.col("source").fill_null("expert") == "expert").cast(pl.Int8))
-        .sort("expert", "order", descending=[True, False])
-        .unique(["model_id", "case_id", "item_id"], keep="first", maintain_order=True)
-        .sort("order")
-    )
+    if "source" not in scores.columns:
+        scores = scores.with_columns(source=pl.lit(None, pl.String))
+    items = scores.filter(
+        (pl.col("level") == "item") & (pl.col("source").fill_null("expert") == "expert")
+    ).with_row_index("order")
     labels = dict(item_labels or {})
     return items.select(
         "model_id",
