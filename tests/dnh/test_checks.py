@@ -371,3 +371,16 @@ def test_absorption_counts_no_posting_as_not_posted(make_db, project, as_of):
     gap = rows(few, "absorption_failure", "TUN1")
     assert gap["status"].to_list() == ["insufficient_data"]
     assert "3 completer(s) past the 90-day window (needs at least 5)" in gap["message"][0]
+
+
+def test_institutional_affiliation_is_not_a_faction(make_db, project, as_of):
+    def edit(f):
+        edit_col(f, "units", "unit_id", "LU1", "affiliation", "Ministry of Interior")
+        edit_col(f, "units", "unit_id", "LU2", "affiliation", "State of Law")
+
+    df = findings(make_db, project, as_of, edit)
+    # Trainees: LU2 "State of Law" (a faction) 6 of 20, LU3 Zintan 4; LU1's 10 are the ministry's.
+    # Equipment: LE2 20,000 of 25,000 to "State of Law" = 80%.
+    cap = rows(df, "capture_by_affiliation", "LBY1", "flag")
+    assert cap.select("measured_value", "evidence").rows() == [(0.8, ["LU2"])]
+    assert "equipment value" in cap["message"][0]

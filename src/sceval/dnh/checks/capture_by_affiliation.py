@@ -38,13 +38,14 @@ def equipment_units(x: Inputs) -> pl.LazyFrame:
 
 def shares(x: Inputs, spec: CheckSpec, rows: pl.LazyFrame, measure: str) -> pl.LazyFrame:
     """Per program: total, known-unit share, and the largest factional affiliation's share."""
-    neutral = [
-        str(v).lower() for v in spec.threshold("non_factional", ["national", "none", "state"])
-    ]
+    # Institutional affiliations (a ministry, "national") are the state's own chain, not a
+    # faction: regular expressions matched, case-insensitively, against the whole name.
+    patterns = spec.threshold("non_factional", ["national", "none", "state", "ministry( of .*)?"])
+    neutral = "(?i)^(?:" + "|".join(f"(?:{p})" for p in patterns) + ")$"
     tagged = rows.join(
         x.units.select("unit_id", "affiliation"), on="unit_id", how="left"
     ).with_columns(
-        pl.when(pl.col("affiliation").str.to_lowercase().is_in(neutral))
+        pl.when(pl.col("affiliation").str.contains(neutral))
         .then(None)
         .otherwise(pl.col("affiliation"))
         .alias("faction")
