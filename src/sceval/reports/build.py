@@ -38,6 +38,7 @@ class ReportDef:
 
     @property
     def per_program(self) -> bool:
+        """True when the report has one page per program."""
         return self.kind == "scorecard"
 
 
@@ -83,17 +84,20 @@ def report_definitions(project: Project, selection: list[str] | str = "all") -> 
 
 
 def _run_text(data: ReportData, table: str) -> str:
+    """How a page names the run a table was read from."""
     run = data.run_of.get(table)
     return f"run {run}" if run else "any run"
 
 
 def _program_results(data: ReportData, program_id: str | None) -> pl.DataFrame:
+    """The indicator results of one program (all programs when None)."""
     if program_id is None:
         return data.results
     return data.results.filter(pl.col("program_id") == program_id)
 
 
 def _program_findings(data: ReportData, program_id: str | None) -> pl.DataFrame:
+    """The do-no-harm findings of one program (all programs when None)."""
     if program_id is None:
         return data.findings
     return data.findings.filter(pl.col("program_id") == program_id)
@@ -180,6 +184,7 @@ def evidence_sections(findings: pl.DataFrame, programs: pl.DataFrame, threshold:
 
 
 def section_status_matrix(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Portfolio: programs x indicators, status as colour and text."""
     results = _program_results(data, program_id)
     section = Section(
         id="status_matrix",
@@ -201,6 +206,7 @@ def section_status_matrix(data: ReportData, spec: ReportDef, program_id: str | N
 
 
 def _bullet_table(results: pl.DataFrame, data: ReportData) -> str:
+    """The bullets' figures as an HTML table (suppressed and missing values in words)."""
     rows = charts._cell_state(
         charts._titled(charts.latest_totals(results), data.indicator_titles)
     ).with_columns(
@@ -237,6 +243,7 @@ def _bullet_table(results: pl.DataFrame, data: ReportData) -> str:
 
 
 def section_indicator_bullets(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Scorecard: value against target and thresholds with the 95% interval."""
     results = _program_results(data, program_id)
     section = Section(id="indicator_bullets", title="Indicators against target")
     if results.filter(pl.col("dimension").is_null()).is_empty():
@@ -252,6 +259,7 @@ def section_indicator_bullets(data: ReportData, spec: ReportDef, program_id: str
 
 
 def section_indicator_trends(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Scorecard: trend, pro-rated target path and projection."""
     results = _program_results(data, program_id)
     section = Section(id="indicator_trends", title="Trend, target path and projection")
     frame = charts.trends_frame(
@@ -267,6 +275,7 @@ def section_indicator_trends(data: ReportData, spec: ReportDef, program_id: str 
 
 
 def section_disaggregations(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Scorecard: disaggregated values, small cells suppressed."""
     results = _program_results(data, program_id)
     dims = spec.options.get("dimensions")
     section = Section(
@@ -290,6 +299,7 @@ def section_disaggregations(data: ReportData, spec: ReportDef, program_id: str |
 
 
 def _dnh_section(data: ReportData, program_id: str | None, sid: str, title: str) -> Section:
+    """A do-no-harm matrix with its waivers and anchored evidence summaries."""
     findings = _program_findings(data, program_id)
     section = Section(
         id=sid,
@@ -324,14 +334,17 @@ def _dnh_section(data: ReportData, program_id: str | None, sid: str, title: str)
 
 
 def section_dnh_matrix(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Do-no-harm overview: programs x checks."""
     return _dnh_section(data, program_id, "dnh_matrix", "Checks by program")
 
 
 def section_dnh_findings(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Scorecard: the program's do-no-harm findings and waivers."""
     return _dnh_section(data, program_id, "dnh_findings", "Do-no-harm findings and waivers")
 
 
 def _partnership_empty(data: ReportData, section: Section, frame: pl.DataFrame) -> bool:
+    """Say so on the section when there is nothing to draw; True then."""
     if frame.is_empty():
         section.empty = f"No partnership scores in {_run_text(data, 'partnership_scores')}."
         return True
@@ -341,6 +354,7 @@ def _partnership_empty(data: ReportData, section: Section, frame: pl.DataFrame) 
 def section_partnership_heatmap(
     data: ReportData, spec: ReportDef, program_id: str | None
 ) -> Section:
+    """Partnership: items x cases with the ratings as recorded."""
     section = Section(
         id="partnership_heatmap",
         title="Items by case",
@@ -383,6 +397,7 @@ def section_partnership_heatmap(
 def section_dimension_profiles(
     data: ReportData, spec: ReportDef, program_id: str | None
 ) -> Section:
+    """Partnership: each case's dimension profile."""
     section = Section(id="dimension_profiles", title="Dimension profiles per case")
     if not _partnership_empty(data, section, charts.profiles_frame(data.scores)):
         section.chart = charts.dimension_profiles(data.scores)
@@ -390,6 +405,7 @@ def section_dimension_profiles(
 
 
 def section_robustness(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Partnership: overall scores, rank and pair stability, re-tested conclusions."""
     section = Section(
         id="robustness",
         title="Overall scores and robustness",
@@ -448,6 +464,7 @@ def section_robustness(data: ReportData, spec: ReportDef, program_id: str | None
 
 
 def _dialogue_section(data: ReportData, sid: str, title: str, fn: Callable) -> Section:
+    """A dialogues chart, or the reason there is none."""
     section = Section(
         id=sid,
         title=title,
@@ -461,6 +478,7 @@ def _dialogue_section(data: ReportData, sid: str, title: str, fn: Callable) -> S
 
 
 def section_dialogue_levels(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Dialogues: meetings per year by level."""
     return _dialogue_section(
         data, "dialogue_levels", "Meetings per year by level", charts.dialogue_levels
     )
@@ -469,6 +487,7 @@ def section_dialogue_levels(data: ReportData, spec: ReportDef, program_id: str |
 def section_dialogue_seniority(
     data: ReportData, spec: ReportDef, program_id: str | None
 ) -> Section:
+    """Dialogues: level x year grid of meeting counts."""
     return _dialogue_section(
         data, "dialogue_seniority", "Seniority by year", charts.dialogue_seniority
     )

@@ -175,6 +175,7 @@ def status_matrix_frame(
 
 
 def _status_scale() -> alt.Scale:
+    """Status colours, in a fixed order so every chart reads the same."""
     return alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))
 
 
@@ -675,6 +676,7 @@ def dnh_matrix(findings: pl.DataFrame, programs: pl.DataFrame | None = None) -> 
 
 
 def _humanize(expr: pl.Expr) -> pl.Expr:
+    """snake_case ids as readable labels."""
     text = expr.str.replace_all("_", " ")
     return text.str.slice(0, 1).str.to_uppercase() + text.str.slice(1)
 
@@ -815,6 +817,7 @@ def dimension_profiles(scores: pl.DataFrame) -> alt.FacetChart:
 
 
 def _score_label(score: pl.Expr) -> pl.Expr:
+    """A 0..1 share as a percentage, or `insufficient data`."""
     return (
         pl.when(score.is_null())
         .then(pl.lit("insufficient data"))

@@ -208,6 +208,7 @@ def dialogues_frame(con) -> pl.DataFrame:
 
 
 def _number(v: Any) -> float | None:
+    """A YAML number as float (None for anything else)."""
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 

@@ -12,6 +12,7 @@ PNG_SCALE = 1  # PNG pixels = SVG user units, so both files describe the same si
 
 
 def _vl_version() -> str:
+    """The Vega-Lite version Altair writes, for vl-convert."""
     from altair.utils._importers import vl_version_for_vl_convert
 
     return vl_version_for_vl_convert()
