@@ -76,6 +76,12 @@ def test_two_as_of_dates_give_different_on_the_fly_values(world_db, project):
     assert e["value"] == pytest.approx(0.44)
     assert e["target_to_date"] == pytest.approx(546 / 1095)
     assert e["period_end"] == dt.date(2021, 6, 30)
+    # P2 started 180 days before 2021-06-30, too recently for a 182-day trend: a cumulative
+    # indicator projects from its baseline (0 at the start): 0.225 after 180 days.
+    b = pick(early, "budget_execution", "P2")
+    assert b["value"] == pytest.approx(90_000 / 400_000)
+    to_end = (dt.date(2025, 12, 31) - dt.date(2021, 6, 30)).days
+    assert b["projected_value"] == pytest.approx(0.225 + 0.225 / 180 * to_end)
     # Nothing dated after the as-of date is used: the 2025 meeting is not in either count.
     assert pick(late, "civil_society_presence", "P3")["denominator"] == 8
     assert pick(early, "civil_society_presence", "P3")["denominator"] == 6

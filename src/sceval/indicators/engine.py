@@ -250,7 +250,8 @@ def finalise(
     slope = (
         pl.when(started_before & pl.col("prev_value").is_not_null())
         .then((pl.col("value") - pl.col("prev_value")) / TREND_DAYS)
-        .when(pl.col("baseline").is_not_null() & (done > 0))
+        # A cumulative indicator starts from its baseline; a rate has no value before data.
+        .when(pl.col("pro_rata") & pl.col("baseline").is_not_null() & (done > 0))
         .then((pl.col("value") - pl.col("baseline")) / done)
     )
     line = pl.col("value") + slope * to_end
