@@ -328,6 +328,7 @@ def test_pipeline_selects_checks(scenario_db, project, as_of):
             ("title: Trainees joining non-state armed groups above a threshold\n", ""),
             "missing field(s) title",
         ),
+        (("max_share: 0.05", "max_share: five percent"), "cannot use its thresholds"),
     ],
 )
 def test_malformed_check_file_is_a_project_error(own_project, scenario_db, as_of, change, needle):

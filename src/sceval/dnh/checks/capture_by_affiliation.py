@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from sceval.dnh.findings import complete, finding, fmt_pct
 from sceval.dnh.inputs import TRAINING_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
+from sceval.errors import ProjectError
 
 
 def trainee_units(x: Inputs) -> pl.LazyFrame:
@@ -42,6 +45,12 @@ def shares(x: Inputs, spec: CheckSpec, rows: pl.LazyFrame, measure: str) -> pl.L
     # faction: regular expressions matched, case-insensitively, against the whole name.
     patterns = spec.threshold("non_factional", ["national", "none", "state", "ministry( of .*)?"])
     neutral = "(?i)^(?:" + "|".join(f"(?:{p})" for p in patterns) + ")$"
+    try:
+        re.compile(neutral)
+    except re.error as exc:
+        raise ProjectError(
+            f"{spec.path}: non_factional is not a list of regular expressions ({exc})"
+        ) from None
     tagged = rows.join(
         x.units.select("unit_id", "affiliation"), on="unit_id", how="left"
     ).with_columns(
