@@ -106,8 +106,8 @@ def aggregate_source(
         [c for k, ind in enumerate(indicators) for c in _columns(k, ind, schema)]
     )
     if "participant_id" in schema.names():
-        # Distinct persons per cell (for suppression) on integer codes, not strings.
-        base = base.with_columns(_pid=pl.col("participant_id").rank("dense"))
+        # Distinct persons per cell (for suppression) on 64-bit hashes, not strings.
+        base = base.with_columns(_pid=pl.col("participant_id").hash())
     dims = sorted({d for ind in indicators for d in ind.disaggregations})
     parts: list[pl.LazyFrame] = []
     for dim in [None, *dims]:
