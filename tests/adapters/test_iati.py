@@ -57,6 +57,9 @@ def test_gdihub_every_period_loads_and_money_text_becomes_numbers(adapter_load):
     with side.open() as fh:
         raw = {r["raw_text"] for r in csv.DictReader(fh)}
     assert "£3,500,000" in raw
+    # ... and in the JSON report, beside the number.
+    parsed = {(v["raw_text"], v["number"]) for v in got.file()["details"]["parsed_values"]}
+    assert ("£3,500,000", 3_500_000.0) in parsed
     assert got.file()["normalised"]["number text parsed (currency £, thousands separators)"] == 6
 
 

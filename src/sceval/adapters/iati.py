@@ -193,6 +193,23 @@ def adapt(
     report.details["periods"] = sum(i["periods"] for i in indicators)
     report.side_outputs["iati-values"] = values
     report.details["qualitative_values"] = [v for v in values if v["qualitative"]]
+    # Values whose text was not a plain number ("£3,500,000"): raw text beside the number.
+    report.details["parsed_values"] = [
+        {
+            k: v[k]
+            for k in (
+                "program_id",
+                "indicator_id",
+                "element",
+                "period_start",
+                "raw_text",
+                "number",
+                "stripped",
+            )
+        }
+        for v in values
+        if v["stripped"]
+    ]
     prog_df = contract_frame(frame(programs, PROGRAM_SCHEMA), "programs", ctx.project, report)
     obs_df = frame(observations, OBS_SCHEMA)
     loaded = set(prog_df.get_column("program_id").to_list())
@@ -524,6 +541,7 @@ def _value(info, start, end, kind, el, raw, report):
         "dimension_value": "|".join(v for _, v in dims) or None,
         "raw_text": raw,
         "number": number,
+        "stripped": change,
     }
 
 
