@@ -120,3 +120,22 @@ def test_acled_refused_when_dirty_then_partial(adapter_load, project, tmp_path):
         "event_type and sub_event_type not recognised": 1,
     }
     assert got.file()["codes_not_recognised"]["country"] == {"Kosovo": 1}
+
+
+def test_csv_mapping_file_and_bad_mapping_files(adapter_load, project, tmp_path):
+    db = tmp_path / "wh.duckdb"
+    with_units(project, db)
+    mapping = tmp_path / "actors.csv"
+    mapping.write_text("actor,unit_id\nGovernment of Myanmar (Burma),mmr-tatmadaw\n")
+    got = adapter_load(GED, source="ucdp-ged", actor_map=mapping, db=db)
+    assert got.one("SELECT count(actor_unit_id) FROM events") > 0
+    from sceval.errors import UsageError
+
+    bad = tmp_path / "bad.yml"
+    bad.write_text("patterns:\n  - {regex: '(', unit_id: x}\n")
+    with pytest.raises(UsageError, match="bad regex"):
+        adapter_load(GED, source="ucdp-ged", actor_map=bad, db=db)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("name,unit\nA,B\n")
+    with pytest.raises(UsageError, match="actor,unit_id"):
+        adapter_load(GED, source="ucdp-ged", actor_map=wrong, db=db)
