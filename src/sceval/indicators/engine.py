@@ -86,7 +86,11 @@ def conform(lf: pl.LazyFrame, indicator_id: str | None = None) -> pl.LazyFrame:
 
 
 def raw_rows(
-    indicators: Sequence[Indicator], tables: dict[str, pl.LazyFrame], as_of: dt.date
+    indicators: Sequence[Indicator],
+    tables: dict[str, pl.LazyFrame],
+    as_of: dt.date,
+    *,
+    totals_only: bool = False,
 ) -> pl.DataFrame:
     """Every indicator's rows as of one date: one query per source, collected together."""
     frames = Frames(tables, as_of)
@@ -95,12 +99,13 @@ def raw_rows(
         if ind.simple is not None:
             by_source.setdefault(ind.source_table, []).append(ind)
     parts = [
-        conform(simple.aggregate_source(frames[src], group, as_of=as_of))
+        conform(simple.aggregate_source(frames[src], group, as_of=as_of, totals_only=totals_only))
         for src, group in sorted(by_source.items())
     ]
     for ind in indicators:
         if ind.function is not None:
-            frames["params"] = {**ind.params, "_dims": ind.disaggregations}
+            dims = () if totals_only else ind.disaggregations
+            frames["params"] = {**ind.params, "_dims": dims}
             parts.append(conform(functions.call(ind.function, frames), ind.id))
     if not parts:
         return pl.DataFrame(schema=RAW_SCHEMA)
@@ -347,7 +352,8 @@ def compute(
     settings = settings_frame(chosen, progs["program_id"].to_list(), overrides)
     raw = raw_rows(chosen, tables, as_of)
     trend = [i for i in chosen if i.kind == "on_the_fly" and i.project_trend]
-    previous = raw_rows(trend, tables, as_of - dt.timedelta(days=TREND_DAYS))
+    # The earlier point of the trend line: totals only (projections are made for totals).
+    previous = raw_rows(trend, tables, as_of - dt.timedelta(days=TREND_DAYS), totals_only=True)
     return finalise(
         raw,
         previous,

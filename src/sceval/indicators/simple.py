@@ -98,7 +98,11 @@ def _aggregations(k: int, ind: Indicator, schema: pl.Schema) -> list[pl.Expr]:
 
 
 def aggregate_source(
-    lf: pl.LazyFrame, indicators: Sequence[Indicator], *, as_of: dt.date | None
+    lf: pl.LazyFrame,
+    indicators: Sequence[Indicator],
+    *,
+    as_of: dt.date | None,
+    totals_only: bool = False,
 ) -> pl.LazyFrame:
     """Result rows (ROW_SCHEMA) of every simple indicator over one enriched source frame."""
     schema = lf.collect_schema()
@@ -108,7 +112,7 @@ def aggregate_source(
     if "participant_id" in schema.names():
         # Distinct persons per cell (for suppression) on 64-bit hashes, not strings.
         base = base.with_columns(_pid=pl.col("participant_id").hash())
-    dims = sorted({d for ind in indicators for d in ind.disaggregations})
+    dims = [] if totals_only else sorted({d for ind in indicators for d in ind.disaggregations})
     parts: list[pl.LazyFrame] = []
     for dim in [None, *dims]:
         members = [
