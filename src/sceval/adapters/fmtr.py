@@ -200,16 +200,7 @@ def _programs(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
 
 def _reject_dirty(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
     """Training lines that can load; the others rejected with one reason each."""
-    raw = [
-        "country",
-        "program",
-        "course_title",
-        "student_unit",
-        "quantity",
-        "start_date",
-        "end_date",
-        "total_cost",
-    ]
+    raw = COLUMNS
     df = reject_where(
         df,
         pl.col("__total") & pl.col("__start").is_null(),
