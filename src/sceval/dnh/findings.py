@@ -140,3 +140,53 @@ def share_message(k: str, n: str) -> pl.Expr:
         fmt_pct(low),
         fmt_pct(high),
     )
+
+
+def verdicts(
+    spec: CheckSpec,
+    rows: pl.LazyFrame,
+    *,
+    harm: pl.Expr,
+    measured: pl.Expr,
+    threshold: float,
+    flag_message: pl.Expr,
+    pass_message: pl.Expr,
+    evidence_table: str,
+    enough: pl.Expr | None = None,
+    gap_message: pl.Expr | None = None,
+    gap_evidence: bool = False,
+) -> pl.LazyFrame:
+    """One finding per row: a flag where harm is seen, else a pass with enough data, else a gap.
+
+    Asymmetric on purpose: harm seen is evidence at any sample size; a pass needs `enough`.
+    Rows carry an `evidence` list (the flag's evidence, and the gap's when `gap_evidence`).
+    """
+    enough = pl.lit(True) if enough is None else enough
+    common = {"measured": measured, "threshold": threshold}
+    out = [
+        rows.filter(harm).select(
+            finding(
+                spec,
+                "flag",
+                message=flag_message,
+                evidence=pl.col("evidence"),
+                evidence_table=evidence_table,
+                **common,
+            )
+        ),
+        rows.filter(~harm & enough).select(finding(spec, "pass", message=pass_message, **common)),
+    ]
+    if gap_message is not None:
+        out.append(
+            rows.filter(~harm & ~enough).select(
+                finding(
+                    spec,
+                    "insufficient_data",
+                    message=gap_message,
+                    evidence=pl.col("evidence") if gap_evidence else None,
+                    evidence_table=evidence_table if gap_evidence else None,
+                    **common,
+                )
+            )
+        )
+    return pl.concat(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, fmt_pct, share_message
+from sceval.dnh.findings import complete, finding, fmt_pct, share_message, verdicts
 from sceval.dnh.inputs import TRAINING_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -44,70 +44,48 @@ def absorption_failure(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     # `posted_within_days` stays empty until a person is posted, so an empty value past the
     # window is "not posted". A pass needs at least `min_completers`; a share of unposted
     # completers above the limit is a flag at any size (harm seen is evidence).
-    enough = pl.col("n") >= min_n
-    harm = pl.col("share") > limit
-    flags = rows.filter(harm).select(
+    detail = share_message("unposted", "n")
+    judged = verdicts(
+        spec,
+        rows,
+        harm=pl.col("share") > limit,
+        enough=pl.col("n") >= min_n,
+        measured=pl.col("share").round(4),
+        threshold=limit,
+        flag_message=pl.format(
+            "{} completers were not posted to a unit using the training within {} days "
+            "(no posting recorded counts as not posted), above the {} threshold.",
+            detail,
+            pl.lit(days),
+            fmt_pct(pl.lit(limit)),
+        ),
+        pass_message=pl.format(
+            "{} completers were not posted within {} days, within the {} threshold.",
+            detail,
+            pl.lit(days),
+            fmt_pct(pl.lit(limit)),
+        ),
+        gap_message=pl.format(
+            "Absorption cannot be assessed: {} completer(s) past the {}-day window "
+            "(needs at least {}).",
+            pl.col("n"),
+            pl.lit(days),
+            pl.lit(min_n),
+        ),
+        evidence_table="participants",
+    )
+    no_people = training.select(
         finding(
             spec,
-            "flag",
-            measured=pl.col("share").round(4),
+            "insufficient_data",
             threshold=limit,
             message=pl.format(
-                "{} completers were not posted to a unit using the training within {} days "
-                "(no posting recorded counts as not posted), above the {} threshold.",
-                share_message("unposted", "n"),
-                pl.lit(days),
-                fmt_pct(pl.lit(limit)),
+                "Absorption cannot be assessed: {} training activity(ies) have no "
+                "person-level participant rows with posting dates.",
+                pl.col("evidence").list.len(),
             ),
             evidence=pl.col("evidence"),
-            evidence_table="participants",
+            evidence_table="activities",
         )
     )
-    gaps = pl.concat(
-        [
-            rows.filter(~enough & ~harm).select(
-                finding(
-                    spec,
-                    "insufficient_data",
-                    measured=pl.col("n"),
-                    threshold=limit,
-                    message=pl.format(
-                        "Absorption cannot be assessed: {} completer(s) past the {}-day window "
-                        "(needs at least {}).",
-                        pl.col("n"),
-                        pl.lit(days),
-                        pl.lit(min_n),
-                    ),
-                )
-            ),
-            training.select(
-                finding(
-                    spec,
-                    "insufficient_data",
-                    threshold=limit,
-                    message=pl.format(
-                        "Absorption cannot be assessed: {} training activity(ies) have no "
-                        "person-level participant rows with posting dates.",
-                        pl.col("evidence").list.len(),
-                    ),
-                    evidence=pl.col("evidence"),
-                    evidence_table="activities",
-                )
-            ),
-        ]
-    )
-    passes = rows.filter(enough & ~harm).select(
-        finding(
-            spec,
-            "pass",
-            measured=pl.col("share").round(4),
-            threshold=limit,
-            message=pl.format(
-                "{} completers were not posted within {} days, within the {} threshold.",
-                share_message("unposted", "n"),
-                pl.lit(days),
-                fmt_pct(pl.lit(limit)),
-            ),
-        )
-    )
-    return complete(x, spec, pl.concat([flags, gaps, passes]))
+    return complete(x, spec, pl.concat([judged, no_people]))

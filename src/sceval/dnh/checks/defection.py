@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, fmt_pct, share_message
+from sceval.dnh.findings import complete, fmt_pct, share_message, verdicts
 from sceval.dnh.inputs import TRAINING_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -44,53 +44,33 @@ def defection(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             (pl.col("followed") / pl.col("trainees")).alias("coverage"),
         )
     )
-    # Asymmetric on purpose: defections seen are evidence of harm at any sample size, but a
-    # pass needs enough trainees followed up.
-    enough = (pl.col("followed") >= min_followed) & (pl.col("coverage") >= min_coverage)
-    harm = (pl.col("followed") > 0) & (pl.col("share") > limit)
-    flags = rows.filter(harm).select(
-        finding(
-            spec,
-            "flag",
-            measured=pl.col("share").round(4),
-            threshold=limit,
-            message=pl.format(
-                "{} followed-up trainees joined a non-state armed group, above the {} threshold.",
-                share_message("defected", "followed"),
-                fmt_pct(pl.lit(limit)),
-            ),
-            evidence=pl.col("evidence"),
-            evidence_table="participants",
-        )
+    detail = share_message("defected", "followed")
+    found = verdicts(
+        spec,
+        rows,
+        harm=(pl.col("followed") > 0) & (pl.col("share") > limit),
+        enough=(pl.col("followed") >= min_followed) & (pl.col("coverage") >= min_coverage),
+        measured=pl.col("share").round(4),
+        threshold=limit,
+        flag_message=pl.format(
+            "{} followed-up trainees joined a non-state armed group, above the {} threshold.",
+            detail,
+            fmt_pct(pl.lit(limit)),
+        ),
+        pass_message=pl.format(
+            "{} followed-up trainees joined a non-state armed group, within the {} threshold.",
+            detail,
+            fmt_pct(pl.lit(limit)),
+        ),
+        gap_message=pl.format(
+            "Defection cannot be assessed: {} of {} trainees were followed up by {} "
+            "(needs at least {} and {}).",
+            pl.col("followed"),
+            pl.col("trainees"),
+            pl.lit(str(x.as_of)),
+            pl.lit(min_followed),
+            fmt_pct(pl.lit(min_coverage)),
+        ),
+        evidence_table="participants",
     )
-    gaps = rows.filter(~enough & ~harm).select(
-        finding(
-            spec,
-            "insufficient_data",
-            measured=pl.col("share").round(4),
-            threshold=limit,
-            message=pl.format(
-                "Defection cannot be assessed: {} of {} trainees were followed up by {} "
-                "(needs at least {} and {}).",
-                pl.col("followed"),
-                pl.col("trainees"),
-                pl.lit(str(x.as_of)),
-                pl.lit(min_followed),
-                fmt_pct(pl.lit(min_coverage)),
-            ),
-        )
-    )
-    passes = rows.filter(enough & ~harm).select(
-        finding(
-            spec,
-            "pass",
-            measured=pl.col("share").round(4),
-            threshold=limit,
-            message=pl.format(
-                "{} followed-up trainees joined a non-state armed group, within the {} threshold.",
-                share_message("defected", "followed"),
-                fmt_pct(pl.lit(limit)),
-            ),
-        )
-    )
-    return complete(x, spec, pl.concat([flags, gaps, passes]))
+    return complete(x, spec, found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, fmt_pct, share_message
+from sceval.dnh.findings import complete, finding, fmt_pct, share_message, verdicts
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -36,25 +36,15 @@ def dialogue_exclusion(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         pl.col("no_youth"),
         pl.col("no_cso"),
     )
-    flags = rows.filter(pl.col("share") > limit).select(
-        finding(
-            spec,
-            "flag",
-            measured=pl.col("share").round(4),
-            threshold=limit,
-            message=pl.format("{}, above the {} threshold.", detail, fmt_pct(pl.lit(limit))),
-            evidence=pl.col("evidence"),
-            evidence_table="dialogues",
-        )
-    )
-    passes = rows.filter(pl.col("share") <= limit).select(
-        finding(
-            spec,
-            "pass",
-            measured=pl.col("share").round(4),
-            threshold=limit,
-            message=pl.format("{}, within the {} threshold.", detail, fmt_pct(pl.lit(limit))),
-        )
+    judged = verdicts(
+        spec,
+        rows,
+        harm=pl.col("share") > limit,
+        measured=pl.col("share").round(4),
+        threshold=limit,
+        flag_message=pl.format("{}, above the {} threshold.", detail, fmt_pct(pl.lit(limit))),
+        pass_message=pl.format("{}, within the {} threshold.", detail, fmt_pct(pl.lit(limit))),
+        evidence_table="dialogues",
     )
     unrecorded = (
         x.activities.filter(pl.col("kind") == "dialogue")
@@ -76,4 +66,4 @@ def dialogue_exclusion(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             )
         )
     )
-    return complete(x, spec, pl.concat([flags, unrecorded, passes]))
+    return complete(x, spec, pl.concat([judged, unrecorded]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, fmt_pct
+from sceval.dnh.findings import complete, fmt_pct, verdicts
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -22,36 +22,21 @@ def no_local_ownership(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         )
         .with_columns((pl.col("owned") / pl.col("n")).alias("share"))
     )
-    flags = rows.filter(pl.col("share") <= limit).select(
-        finding(
-            spec,
-            "flag",
-            measured=pl.col("share").round(4),
-            threshold=limit,
-            message=pl.format(
-                "{} of the program's {} activities were co-designed with the partner or carried a "
-                "partner cost share ({}).",
-                pl.col("owned"),
-                pl.col("n"),
-                fmt_pct("share"),
-            ),
-            evidence=pl.col("evidence"),
-            evidence_table="activities",
-        )
+    message = pl.format(
+        "{} of the program's {} activities were co-designed with the partner or carried a "
+        "partner cost share ({}).",
+        pl.col("owned"),
+        pl.col("n"),
+        fmt_pct("share"),
     )
-    passes = rows.filter(pl.col("share") > limit).select(
-        finding(
-            spec,
-            "pass",
-            measured=pl.col("share").round(4),
-            threshold=limit,
-            message=pl.format(
-                "{} of the program's {} activities were co-designed with the partner or carried a "
-                "partner cost share ({}).",
-                pl.col("owned"),
-                pl.col("n"),
-                fmt_pct("share"),
-            ),
-        )
+    found = verdicts(
+        spec,
+        rows,
+        harm=pl.col("share") <= limit,
+        measured=pl.col("share").round(4),
+        threshold=limit,
+        flag_message=message,
+        pass_message=message,
+        evidence_table="activities",
     )
-    return complete(x, spec, pl.concat([flags, passes]))
+    return complete(x, spec, found)

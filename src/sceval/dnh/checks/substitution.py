@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, fmt_num, fmt_pct
+from sceval.dnh.findings import complete, fmt_num, fmt_pct, verdicts
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -57,38 +57,20 @@ def substitution(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         fmt_num("d1", 0),
     )
     assessed = pl.col("years") >= 2
-    hit = assessed & (pl.col("drop") >= min_drop) & (pl.col("d1") > pl.col("d0"))
-    flags = rows.filter(hit).select(
-        finding(
-            spec,
-            "flag",
-            measured=pl.col("drop").round(4),
-            threshold=min_drop,
-            message=pl.format("Substitution: {}.", detail),
-            evidence=pl.col("evidence"),
-            evidence_table="activities",
-        )
+    found = verdicts(
+        spec,
+        rows,
+        harm=assessed & (pl.col("drop") >= min_drop) & (pl.col("d1") > pl.col("d0")),
+        enough=assessed,
+        measured=pl.col("drop").round(4),
+        threshold=min_drop,
+        flag_message=pl.format("Substitution: {}.", detail),
+        pass_message=pl.format("No substitution: {}.", detail),
+        gap_message=pl.format(
+            "Substitution cannot be assessed: activities with a cost started in one year only ({}).",
+            pl.col("y0"),
+        ),
+        evidence_table="activities",
+        gap_evidence=True,
     )
-    passes = rows.filter(assessed & ~hit).select(
-        finding(
-            spec,
-            "pass",
-            measured=pl.col("drop").round(4),
-            threshold=min_drop,
-            message=pl.format("No substitution: {}.", detail),
-        )
-    )
-    gaps = rows.filter(~assessed).select(
-        finding(
-            spec,
-            "insufficient_data",
-            threshold=min_drop,
-            message=pl.format(
-                "Substitution cannot be assessed: activities with a cost started in one year only ({}).",
-                pl.col("y0"),
-            ),
-            evidence=pl.col("evidence"),
-            evidence_table="activities",
-        )
-    )
-    return complete(x, spec, pl.concat([flags, gaps, passes]))
+    return complete(x, spec, found)
