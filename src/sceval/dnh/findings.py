@@ -190,3 +190,31 @@ def verdicts(
             )
         )
     return pl.concat(out)
+
+
+def coverage_gaps(
+    x: Inputs, spec: CheckSpec, units: pl.LazyFrame, *, reporting: str, what: str
+) -> pl.LazyFrame:
+    """Insufficient data per program and country where no `reporting` reaches supported units."""
+    return (
+        units.filter(~pl.col("covered"))
+        .group_by("program_id", "country")
+        .agg(pl.col("unit_id").unique().sort().alias("evidence"))
+        .select(
+            finding(
+                spec,
+                "insufficient_data",
+                measured=pl.col("evidence").list.len(),
+                message=pl.format(
+                    "No {} covers {} by {}, so {} by the {} supported unit(s) cannot be ruled out.",
+                    pl.lit(reporting),
+                    pl.col("country"),
+                    pl.lit(str(x.as_of)),
+                    pl.lit(what),
+                    pl.col("evidence").list.len(),
+                ),
+                evidence=pl.col("evidence"),
+                evidence_table="units",
+            )
+        )
+    )

@@ -241,3 +241,19 @@ class Inputs:
                 ).select("country")
             )
         return pl.concat(frames).unique()
+
+    def covered_units(self, table: str, series: str | None = None) -> pl.LazyFrame:
+        """Supported units with their country and whether `table` reporting reaches it."""
+        covered = self.reporting_countries(table, series).with_columns(
+            pl.lit(True).alias("covered")
+        )
+        return (
+            self.supported_units.join(
+                self.program_ids, on="program_id", how="left", suffix="_program"
+            )
+            .with_columns(
+                pl.coalesce("partner_country", "partner_country_program").alias("country")
+            )
+            .join(covered, on="country", how="left")
+            .with_columns(pl.col("covered").fill_null(False))
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, per_program_pass, unit_label
+from sceval.dnh.findings import complete, coverage_gaps, finding, per_program_pass, unit_label
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -18,17 +18,6 @@ def unremedied_violations(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         & pl.col("credibility").is_in(spec.threshold("credibility", ["credible", "confirmed"]))
         & (pl.col("remediation") != "effective_steps")
     ).select("incident_id", "unit_id", pl.col("date").alias("incident_date"), "kind")
-
-
-def unit_coverage(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
-    """Supported units with their country and whether incident reporting reaches it."""
-    covered = x.reporting_countries("incidents", spec.threshold("coverage_context_series"))
-    return (
-        x.supported_units.join(x.program_ids, on="program_id", how="left", suffix="_program")
-        .with_columns(pl.coalesce("partner_country", "partner_country_program").alias("country"))
-        .join(covered.with_columns(pl.lit(True).alias("covered")), on="country", how="left")
-        .with_columns(pl.col("covered").fill_null(False))
-    )
 
 
 def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
@@ -72,28 +61,8 @@ def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             evidence_table="incidents",
         )
     )
-    coverage = unit_coverage(x, spec)
-    gaps = (
-        coverage.filter(~pl.col("covered"))
-        .group_by("program_id", "country")
-        .agg(pl.col("unit_id").unique().alias("evidence"))
-        .select(
-            finding(
-                spec,
-                "insufficient_data",
-                measured=pl.col("evidence").list.len(),
-                message=pl.format(
-                    "No incident reporting covers {} by {}, so gross violations by the {} supported "
-                    "unit(s) cannot be ruled out.",
-                    pl.col("country"),
-                    pl.lit(str(x.as_of)),
-                    pl.col("evidence").list.len(),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table="units",
-            )
-        )
-    )
+    coverage = x.covered_units("incidents", spec.threshold("coverage_context_series"))
+    gaps = coverage_gaps(x, spec, coverage, reporting="incident reporting", what="gross violations")
     found = pl.concat([flags, gaps])
     passes = per_program_pass(
         x,

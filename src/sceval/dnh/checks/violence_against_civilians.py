@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, per_program_pass, unit_label
+from sceval.dnh.findings import complete, coverage_gaps, finding, per_program_pass, unit_label
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
 PROTEST_TYPES = ["protest", "riot"]
 
 
-def units_with_event_coverage(x: Inputs, since: str) -> pl.LazyFrame:
-    """Supported units (with a `since` date) and whether event reporting reaches their country."""
-    covered = x.reporting_countries("events").with_columns(pl.lit(True).alias("covered"))
-    return (
-        x.supported_units.filter(pl.col(since).is_not_null())
-        .join(x.program_ids, on="program_id", how="left", suffix="_program")
-        .with_columns(pl.coalesce("partner_country", "partner_country_program").alias("country"))
-        .join(covered, on="country", how="left")
-        .with_columns(pl.col("covered").fill_null(False))
-    )
-
-
 def unit_violence(
     x: Inputs, spec: CheckSpec, *, events: pl.LazyFrame, since: str, what: str, pass_message: str
 ) -> pl.LazyFrame:
     """Flags for `events` by a unit on or after its `since` date; insufficient data without coverage."""
-    units = units_with_event_coverage(x, since)
+    units = x.covered_units("events").filter(pl.col(since).is_not_null())
     hits = (
         events.join(units, left_on="actor_unit_id", right_on="unit_id", how="inner")
         .filter(pl.col("event_date") >= pl.col(since))
@@ -61,28 +49,7 @@ def unit_violence(
             evidence_table="events",
         )
     )
-    gaps = (
-        units.filter(~pl.col("covered"))
-        .group_by("program_id", "country")
-        .agg(pl.col("unit_id").unique().sort().alias("evidence"))
-        .select(
-            finding(
-                spec,
-                "insufficient_data",
-                measured=pl.col("evidence").list.len(),
-                message=pl.format(
-                    "No conflict-event reporting covers {} by {}, so {} by the {} supported unit(s) "
-                    "cannot be ruled out.",
-                    pl.col("country"),
-                    pl.lit(str(x.as_of)),
-                    pl.lit(what),
-                    pl.col("evidence").list.len(),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table="units",
-            )
-        )
-    )
+    gaps = coverage_gaps(x, spec, units, reporting="conflict-event reporting", what=what)
     found = pl.concat([flags, gaps])
     return complete(
         x, spec, pl.concat([found, per_program_pass(x, spec, units, found, pass_message)])
