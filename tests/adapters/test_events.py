@@ -110,7 +110,11 @@ def test_acled_refused_when_dirty_then_partial(adapter_load, project, tmp_path):
     assert rows["TST7"] == ("protest", False, None)
     # Blank event_type: taken from sub_event_type "Attack".
     assert rows["TST11"] == ("violence_against_civilians", True, None)
-    assert set(rows) == {"TST1", "TST2", "TST3", "TST4", "TST5", "TST6", "TST7", "TST11"}
+    # Blank targeting on shelling with civilians as the other side: derived; an IED against
+    # the army is not civilian targeting (its actor2 is mapped to the unit).
+    assert rows["TST12"] == ("explosion", True, "mmr-tatmadaw")
+    assert rows["TST13"] == ("explosion", False, "mmr-tatmadaw")
+    assert set(rows) == {f"TST{i}" for i in (1, 2, 3, 4, 5, 6, 7, 11, 12, 13)}
     assert got.one("SELECT country FROM events WHERE event_id = 'TST7'") == "THA"
     assert got.one("SELECT event_date::VARCHAR FROM events WHERE event_id = 'TST2'") == "2021-03-27"
     by_reason = got.file()["rejected_by_reason"]

@@ -182,7 +182,7 @@ def _ucdp(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
 def _acled(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
     need = ["event_id_cnty", "event_date", "event_type", "sub_event_type", "fatalities"]
     require_columns(df, need + ["country"], path, "ACLED")
-    for opt in ("iso", "admin1", "actor1", "actor2", "time_precision", "geo_precision"):
+    for opt in ("iso", "admin1", "actor1", "actor2", "inter2", "time_precision", "geo_precision"):
         if opt not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.String).alias(opt))
     countries = _countries(df, None, "country", numeric="iso")
@@ -231,8 +231,15 @@ def _acled(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
         given = pl.col("civilian_targeting").str.strip_chars().str.len_chars().fill_null(0) > 0
     else:
         given = pl.lit(False)
-    derived = (pl.col("event_type") == "violence_against_civilians") | pl.col("__sub").is_in(
-        list(CIVILIAN_SUB_TYPES)
+    # Civilians as the other side (ACLED interaction code 7) of an attack, shelling or strike
+    # are targeted too; battles between armed actors are not.
+    civilians_hit = (pl.col("inter2").str.strip_chars() == "7") | pl.col(
+        "__actor2"
+    ).str.starts_with("Civilians")
+    derived = (
+        (pl.col("event_type") == "violence_against_civilians")
+        | pl.col("__sub").is_in(list(CIVILIAN_SUB_TYPES))
+        | ((pl.col("event_type") == "explosion") & civilians_hit.fill_null(False))
     )
     report.normalise(
         "civilian_targeting derived where the column is blank", df.filter(~given).height
