@@ -37,6 +37,7 @@ FINDINGS = [
     ("followup_defection", "P1", None, "critical", "flag", 3.0, 0.0, "3 trainees joined non-state groups", ["p-001", "p-002", "p-003"], "followups", False, None),
     ("embargo", "P2", None, "critical", "pass", 0.0, 0.0, "no embargo", [], None, False, None),
     ("vetting", "P2", None, "high", "insufficient_data", None, None, EVIL, [], None, False, None),
+    ("governance", "P2", None, "low", "pass", 0.1, 0.5, "ok", ["ZZ-UNNAMED-1"], None, False, None),
 ]
 
 SCORES = [

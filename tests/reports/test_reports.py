@@ -154,6 +154,9 @@ def test_dnh_cells_link_to_evidence_and_persons_stay_counts(written):
     assert "3 trainees" not in page
     assert "2 end_use_checks rows: T1, T2" in page
     assert "W-1" in page  # the waiver is listed
+    # evidence from a table the check did not name could be anything: count only
+    assert "ZZ-UNNAMED-1" not in page
+    assert "1 rows (source table not named: ids withheld)" in page
 
 
 def test_partnership_reads_like_table_1(written):

@@ -121,6 +121,8 @@ def evidence_text(findings: pl.DataFrame, threshold: int) -> pl.DataFrame:
         .then(f"fewer than {threshold} " + table + " records (person-level: ids withheld)")
         .when(persons)
         .then(count.cast(pl.String) + " " + table + " records (person-level: ids withheld)")
+        .when(pl.col("evidence_table").is_null())
+        .then(count.cast(pl.String) + " rows (source table not named: ids withheld)")
         .otherwise(count.cast(pl.String) + " " + table + " rows: " + ids.fill_null("") + more)
     )
     state = (

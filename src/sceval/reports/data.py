@@ -184,7 +184,8 @@ def findings_frame(con, run_id: str | None) -> pl.DataFrame:
         """SELECT run_id, check_id, program_id, unit_id, severity, status, measured_value,
                   threshold, message, evidence_table, waived, waiver_id,
                   coalesce(len(evidence), 0) AS evidence_count,
-                  CASE WHEN evidence_table IN ('participants', 'followups') THEN NULL
+                  CASE WHEN evidence_table IS NULL OR evidence_table IN ('participants', 'followups')
+                       THEN NULL
                        ELSE evidence[1:10] END AS evidence
            FROM dnh_findings WHERE run_id = ?
            ORDER BY program_id NULLS LAST, check_id, unit_id NULLS FIRST""",
