@@ -199,3 +199,16 @@ def test_as_of_does_not_leak_later_end_dates(make_db, project):
     assert rows(df, "gross_violation_unremedied", "LBY1")["status"].to_list() == ["pass"]
     df = run_checks(con, project, run_id="next", as_of=dt.date(2013, 5, 2))
     assert rows(df, "gross_violation_unremedied", "LBY1", "flag")["evidence"].to_list() == [["I1"]]
+
+
+def test_empty_warehouse_gives_no_findings_and_an_open_gate(tmp_path, project, as_of):
+    import duckdb
+
+    from sceval.dnh import gate
+
+    con = duckdb.connect(str(tmp_path / "bare.duckdb"))
+    df = run_checks(con, project, run_id="bare", as_of=as_of)
+    assert df.is_empty()
+    assert con.execute("SELECT count(*) FROM dnh_findings").fetchone()[0] == 0
+    assert gate(con, "bare", "low") == 0
+    con.close()

@@ -13,6 +13,7 @@ from sceval.dnh.spec import SEVERITY_RANK, CheckSpec, load_checks
 from sceval.dnh.waivers import apply_waivers, load_waivers
 from sceval.errors import ProjectError
 from sceval.project import Project
+from sceval.warehouse import RESULT_DDL
 
 STATUS_ORDER = {"flag": 0, "insufficient_data": 1, "pass": 2}
 
@@ -130,6 +131,7 @@ def run_checks(
         compute_findings(con, project, as_of=as_of, program=program, checks=checks), waivers
     )
     out = findings.select(pl.lit(run_id).alias("run_id"), pl.all())
+    con.execute(RESULT_DDL["dnh_findings"])  # a connection opened without open_warehouse
     con.register("_sceval_dnh", out)
     try:
         con.execute("INSERT INTO dnh_findings BY NAME SELECT * FROM _sceval_dnh")
