@@ -99,7 +99,7 @@ def adapt(path: Path, ctx: Context, source: str):
         "imprecise_date",
         "imprecise_location",
         "date_end",
-    ).to_dicts()
+    )
     report.details["imprecise_dates"] = int(df.get_column("imprecise_date").sum() or 0)
     report.details["imprecise_locations"] = int(df.get_column("imprecise_location").sum() or 0)
     report.notes.append(

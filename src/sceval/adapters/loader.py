@@ -152,7 +152,7 @@ def run_load(
     _write_rejects(reports, rejects, out_dir / f"{stem}.rejects.csv")
     for rep in reports:
         for name, rows in rep.side_outputs.items():
-            if rows:
+            if len(rows):
                 target = out_dir / f"{Path(rep.file).stem}.{name}.csv"
                 write_side_output(rows, target)
                 rep.written[name] = str(target)

@@ -46,7 +46,7 @@ class MappingReport:
     unrecognised: dict[str, Counter] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
-    side_outputs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    side_outputs: dict[str, Any] = field(default_factory=dict)  # records or a Polars frame
     written: dict[str, str] = field(default_factory=dict)
 
     def reject(
@@ -194,8 +194,12 @@ def write_rejects(reports: list[MappingReport], path: Path) -> int:
     return len(rows)
 
 
-def write_side_output(rows: list[dict[str, Any]], path: Path) -> None:
-    """A side table (raw IATI values, event precision) as CSV."""
+def write_side_output(rows, path: Path) -> None:
+    """A side table (raw IATI values, event precision) as CSV: a Polars frame or records."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if hasattr(rows, "write_csv"):
+        rows.write_csv(path)
+        return
     cols: list[str] = []
     for r in rows:
         for k in r:
