@@ -23,7 +23,10 @@ def report_project(tmp_path_factory, project) -> Project:
     (root / "indicators").mkdir()
     (root / "indicators" / "completion_rate.yml").write_text(
         "id: completion_rate\nname: Completion rate\ndirection: higher\n"
-        "thresholds: {green: 0.8, amber: 0.6}\n"
+        "thresholds: {green: 0.8, amber: 0.6}\ncounts_persons: true\n"
+    )
+    (root / "indicators" / "delivery_rate.yml").write_text(
+        "id: delivery_rate\nname: Delivery rate\ncounts_persons: false\n"
     )
     (root / "indicators" / "models").mkdir()
     (root / "indicators" / "models" / "attina2005.yml").write_text(

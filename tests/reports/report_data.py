@@ -29,6 +29,8 @@ RESULTS = [
     ("vetting_rate", "P1", "2026-06-30", None, None, None, None, None, None, 1.0, 1.0, None, "insufficient_data", False),
     ("completion_rate", "P2", "2026-06-30", None, None, 0.40, 60, 0.28, 0.53, 0.9, 0.8, 0.45, "red", False),
     ("vetting_rate", "P2", "2026-06-30", None, None, 0.97, 4, 0.8, 1.0, 1.0, 1.0, None, "green", False),
+    # two activities, not persons: shown although n < 5
+    ("delivery_rate", "P2", "2026-06-30", None, None, 0.5, 2, 0.1, 0.9, 0.9, 0.8, None, "red", False),
 ]
 
 FINDINGS = [

@@ -90,7 +90,11 @@ def test_portfolio_cells_say_suppressed_and_insufficient(written):
     assert cells[(EVIL, "vetting_rate")]["label"] == "suppressed"
     assert cells[(EVIL, "vetting_rate")]["value_text"] is None
     assert cells[(EVIL, "Completion rate")]["label"] == "red"
-    assert len(cells) == 4
+    # the sheet says delivery_rate does not count persons: n = 2 is not suppressed
+    delivery = cells[(EVIL, "Delivery rate")]
+    assert (delivery["label"], delivery["value_text"]) == ("red", "50.0%")
+    assert cells[("Border police training", "Delivery rate")]["label"] == "not computed"
+    assert len(cells) == 6
 
 
 def test_small_cells_never_reach_a_chart(written):

@@ -123,9 +123,19 @@ def programs_frame(con) -> pl.DataFrame:
     ).pl()
 
 
-def results_frame(con, run_id: str | None, threshold: int) -> pl.DataFrame:
-    """indicator_results of one run with small person counts blanked and suppression explicit."""
+def results_frame(
+    con, run_id: str | None, threshold: int, sheets: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """indicator_results of one run with small person counts blanked and suppression explicit.
+
+    `counts_persons` comes from the indicator's reference sheet; an indicator without a
+    sheet is treated as counting persons.
+    """
     raw = con.sql("SELECT * FROM indicator_results WHERE run_id = ?", params=[run_id]).pl()
+    if sheets is not None and not sheets.is_empty():
+        raw = raw.join(
+            sheets.select("indicator_id", "counts_persons"), on="indicator_id", how="left"
+        )
     return safe_results(raw, threshold)
 
 
@@ -167,10 +177,19 @@ def conform_results(results: pl.DataFrame) -> pl.DataFrame:
 
 
 def safe_results(results: pl.DataFrame, threshold: int) -> pl.DataFrame:
-    """Results with every cell under the threshold marked suppressed and its numbers removed."""
+    """Results with every cell under the threshold marked suppressed and its numbers removed.
+
+    The n rule applies to rows whose `counts_persons` is true or unknown (column absent or
+    null): a frame without that column is treated as counting persons throughout.
+    """
     results = conform_results(results)
+    persons = (
+        pl.col("counts_persons").fill_null(True)
+        if "counts_persons" in results.columns
+        else pl.lit(True)
+    )
     small = pl.col("suppressed").fill_null(False) | (
-        pl.col("n").is_not_null() & (pl.col("n") < threshold)
+        persons & pl.col("n").is_not_null() & (pl.col("n") < threshold)
     )
     hidden = ["numerator", "denominator", "value", "n", "ci_low", "ci_high", "projected_value"]
     return results.with_columns(suppressed=small).with_columns(
@@ -231,6 +250,7 @@ def indicator_sheets(project: Project) -> pl.DataFrame:
                 "green": _number(th.get("green")),
                 "amber": _number(th.get("amber")),
                 "relative_to": th.get("relative_to"),
+                "counts_persons": data.get("counts_persons") is True,
             }
         )
     schema = {
@@ -240,6 +260,7 @@ def indicator_sheets(project: Project) -> pl.DataFrame:
         "green": pl.Float64,
         "amber": pl.Float64,
         "relative_to": pl.String,
+        "counts_persons": pl.Boolean,
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -264,15 +285,16 @@ def load_report_data(con, project: Project, run_id: str | None = None) -> Report
     used = runs_used(con, run_id)
     runs = {r: run_record(con, r) for r in dict.fromkeys(v for v in used.values() if v)}
     threshold = project.suppression_threshold
+    sheets = indicator_sheets(project)
     return ReportData(
         runs=runs,
         run_of=used,
         threshold=threshold,
         programs=programs_frame(con),
-        results=results_frame(con, used["indicator_results"], threshold),
+        results=results_frame(con, used["indicator_results"], threshold, sheets),
         findings=findings_frame(con, used["dnh_findings"]),
         scores=scores_frame(con, used["partnership_scores"]),
         dialogues=dialogues_frame(con),
-        sheets=indicator_sheets(project),
+        sheets=sheets,
         item_labels=item_labels(project),
     )
