@@ -67,6 +67,11 @@ def test_ucdp_precision_kept_and_imprecise_locations_lose_admin1(adapter_load):
     assert got.file()["details"]["imprecise_locations"] == coarse
     month = csv_sql("SELECT count(*) FROM GED WHERE date_prec::INT >= 4")[0][0]
     assert got.file()["details"]["imprecise_dates"] == month
+    marked = got.file()["details"]["imprecise_event_ids"]
+    assert sorted(marked["location"]) == sorted(
+        "ucdp-ged-" + r[0] for r in csv_sql("SELECT id FROM GED WHERE where_prec::INT >= 5")
+    )
+    assert len(marked["date"]) == month
     assert got.file()["details"]["where_prec"] == dict(
         csv_sql("SELECT where_prec, count(*) FROM GED GROUP BY ALL")
     )

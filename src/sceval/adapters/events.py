@@ -100,6 +100,10 @@ def adapt(path: Path, ctx: Context, source: str):
         "imprecise_location",
         "date_end",
     )
+    report.details["imprecise_event_ids"] = {
+        "date": df.filter(pl.col("imprecise_date")).get_column("event_id").to_list(),
+        "location": df.filter(pl.col("imprecise_location")).get_column("event_id").to_list(),
+    }
     report.details["imprecise_dates"] = int(df.get_column("imprecise_date").sum() or 0)
     report.details["imprecise_locations"] = int(df.get_column("imprecise_location").sum() or 0)
     report.notes.append(
