@@ -150,7 +150,11 @@ def load_paths(
 
 
 def open_waiting(
-    db: str | os.PathLike[str] | None, project: Project, timeout: float | None = None
+    db: str | os.PathLike[str] | None,
+    project: Project,
+    timeout: float | None = None,
+    *,
+    console=None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting up to `timeout` s ($SCEVAL_LOCK_TIMEOUT) while another load holds it."""
     import time
@@ -171,6 +175,12 @@ def open_waiting(
                         f"(waited {timeout:g} s); nothing was loaded, try again when it has finished"
                     ) from None
                 raise
+            if console is not None:
+                console.print(
+                    f"{resolve_db_path(db)}: in use by another sceval process; "
+                    f"waiting up to {timeout:g} s"
+                )
+                console = None  # say it once
             time.sleep(0.2)
 
 
@@ -216,7 +226,7 @@ def load_command(
     row_checks(project, typed, report)
     if not report.ok:
         _refuse(report, err)
-    con = open_waiting(db, project)
+    con = open_waiting(db, project, console=err)
     try:
         check_batch(project, typed, con=con, report=report, rows_done=True)
         if not report.ok:

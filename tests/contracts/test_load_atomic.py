@@ -156,42 +156,78 @@ def test_kill_9_leaves_before_or_whole_batch(loaded_template, big_batch, tmp_pat
     assert outcomes[0][3] == "before"  # killed before writing anything
 
 
-@pytest.mark.slow
-def test_two_loads_at_once_one_waits_nothing_corrupted(loaded_template, big_batch, tmp_path):
-    db = tmp_path / "wh.duckdb"
-    shutil.copy(loaded_template, db)
-    before = _counts(db)
+def _small(tmp_path: Path) -> Path:
     small = tmp_path / "small"
     small.mkdir()
     (small / "context.csv").write_text(
         "country,year,indicator,value,source\nNER,2024,arms_embargo,0,test\n"
     )
-    first = Load([big_batch], db)
-    assert first.writing.wait(240), "".join(first.err)
-    # While the first holds the warehouse: a load that will not wait fails with a clear message
-    busy = subprocess.run(
-        [_exe(), "load", str(small), "--db", str(db)],
-        capture_output=True,
-        text=True,
-        env=_env(SCEVAL_LOCK_TIMEOUT="0"),
-        timeout=240,
-    )
-    waiting = Load([small], db, SCEVAL_LOCK_TIMEOUT="120")  # this one waits its turn
+    return small
+
+
+def _ner(db: Path) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM context WHERE country = 'NER'").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_two_loads_at_once_both_land_whole(loaded_template, big_batch, tmp_path):
+    """Started together: one waits for the other; both batches end up whole."""
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(loaded_template, db)
+    before = _counts(db)
+    first = Load([big_batch], db, SCEVAL_LOCK_TIMEOUT="240")
+    second = Load([_small(tmp_path)], db, SCEVAL_LOCK_TIMEOUT="240")
     assert first.wait() == 0, "".join(first.err)
-    assert waiting.wait() == 0, "".join(waiting.err)
-    if busy.returncode != 0:  # it may also have slipped in after the first finished
-        assert busy.returncode == 2
-        assert "in use by another sceval process" in busy.stderr
-        assert "nothing was loaded" in busy.stderr
-        assert "Traceback" not in busy.stderr
+    assert second.wait() == 0, "".join(second.err)
     state = _counts(db)
     assert state["participants"] == before["participants"] + BIG
     assert state["activities"] == before["activities"] + ACTIVITIES
-    con = duckdb.connect(str(db), read_only=True)
-    assert con.execute(
-        "SELECT count(*) FROM context WHERE country = 'NER' AND year = 2024"
-    ).fetchall() == [(1,)]
-    con.close()
+    assert state["loads"] == before["loads"] + 4
+    assert _ner(db) == 1
+
+
+def test_busy_warehouse_waits_or_fails_clearly(loaded_db, tmp_path):
+    """Another process holds the warehouse: a load that may not wait fails with a clear
+    message and changes nothing; a load that may wait proceeds once it is released."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+            "time.sleep(float(sys.argv[2]))",
+            str(loaded_db),
+            "600",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        small = _small(tmp_path)
+        busy = subprocess.run(
+            [_exe(), "load", str(small), "--db", str(loaded_db)],
+            capture_output=True,
+            text=True,
+            env=_env(SCEVAL_LOCK_TIMEOUT="0"),
+            timeout=240,
+        )
+        assert busy.returncode == 2, busy.stderr
+        assert "in use by another sceval process" in busy.stderr
+        assert "nothing was loaded" in busy.stderr and "Traceback" not in busy.stderr
+        waiting = Load([small], loaded_db, SCEVAL_LOCK_TIMEOUT="240")
+        deadline = time.monotonic() + 240
+        while not any("waiting up to 240 s" in line for line in waiting.err):
+            assert waiting.proc.poll() is None and time.monotonic() < deadline, waiting.err
+            time.sleep(0.1)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert waiting.wait() == 0, "".join(waiting.err)
+    assert _ner(loaded_db) == 1
 
 
 def test_same_load_twice_is_idempotent(cli, tmp_path):
