@@ -289,8 +289,12 @@ def personnel_trained(
 # --- ex post ------------------------------------------------------------------------------
 
 
-def completions(participants: pl.LazyFrame) -> pl.LazyFrame:
+def completions(participants: pl.LazyFrame, cache: dict | None = None) -> pl.LazyFrame:
     """First completion of each person in each program, with the person's dimensions."""
+    if cache is not None:
+        if "completions" not in cache:
+            cache["completions"] = completions(participants).cache()
+        return cache["completions"]
     done = pl.col("completed") & pl.col("activity_actual_end").is_not_null()
     return (
         participants.filter(done & (pl.col("activity_actual_end") <= pl.col("as_of")))
@@ -324,7 +328,9 @@ def followup_outcomes(
     key = ("followup_outcomes", months, grace_days)
     if cache is not None and key in cache:
         return cache[key]  # the same plan object: collected once for every indicator using it
-    comp = completions(participants).with_columns(window_end=_months_after("completion", months))
+    comp = completions(participants, cache).with_columns(
+        window_end=_months_after("completion", months)
+    )
     comp = comp.with_columns(eligible=pl.col("window_end") <= pl.col("as_of"))
     fu = tables["followups"].select("participant_id", "check_date", "status")
     horizon = pl.min_horizontal(
@@ -490,10 +496,10 @@ def lethal_diversion(
     ).drop("_delivered", "_checked", "_diverted")
 
 
-def trained_units(participants: pl.LazyFrame) -> pl.LazyFrame:
+def trained_units(participants: pl.LazyFrame, cache: dict | None = None) -> pl.LazyFrame:
     """Per program and unit: first completion date (t0) and distinct completers."""
     return (
-        completions(participants)
+        completions(participants, cache)
         .filter(pl.col("trained_unit").is_not_null())
         .group_by("program_id", "trained_unit")
         .agg(
@@ -529,12 +535,16 @@ def _poisson_bounds(count: pl.Expr, scale: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 @indicator_function(dims=PROGRAM_DIMS, params=("months", "credibility"))
 def hr_incidents(
-    participants: pl.LazyFrame, incidents: pl.LazyFrame, as_of: dt.date, params: dict
+    participants: pl.LazyFrame,
+    incidents: pl.LazyFrame,
+    cache: dict,
+    as_of: dt.date,
+    params: dict,
 ) -> pl.LazyFrame:
     """Credible incidents per 1,000 trained in the `months` after training; before as baseline."""
     months = int(params.get("months", 24))
     levels = list(params.get("credibility", ["credible", "confirmed"]))
-    units = trained_units(participants).with_columns(
+    units = trained_units(participants, cache).with_columns(
         window_end=_months_after("t0", months),
         window_start=_months_after("t0", -months),
     )
@@ -735,11 +745,12 @@ def protester_violence(
     participants: pl.LazyFrame,
     events: pl.LazyFrame,
     tables: dict[str, pl.LazyFrame],
+    cache: dict,
     as_of: dt.date,
     params: dict,
 ) -> pl.LazyFrame:
     """Events of violence against protesters by trained units after their training."""
-    units = trained_units(participants)
+    units = trained_units(participants, cache)
     # Any event data at all for the units' country, to tell "none found" from "no data".
     covered = (
         units.select("program_id", "country")
