@@ -14,6 +14,7 @@ import importlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from sceval.errors import InvalidDataError, UsageError
 from sceval.project import Project
@@ -143,7 +144,7 @@ def load_from_source(
     )
 
 
-def adapter(source: str):
+def adapter(source: str) -> ModuleType:
     """The module implementing a source."""
     try:
         return importlib.import_module(SOURCES[source])

@@ -69,7 +69,7 @@ SOURCE_LABELS = {
 }
 
 
-def adapt(path: Path, ctx: Context, source: str):
+def adapt(path: Path, ctx: Context, source: str) -> tuple[dict[str, pl.DataFrame], MappingReport]:
     """Context rows from one country-year file."""
     report = MappingReport(source, str(path), unit="rows")
     df = read_text_csv(path, report)

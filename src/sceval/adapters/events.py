@@ -82,7 +82,7 @@ ADMIN_SUFFIX = re.compile(
 )
 
 
-def adapt(path: Path, ctx: Context, source: str):
+def adapt(path: Path, ctx: Context, source: str) -> tuple[dict[str, pl.DataFrame], MappingReport]:
     """Events from one UCDP GED or ACLED CSV export."""
     report = MappingReport(source, str(path), unit="events")
     df = read_text_csv(path, report)

@@ -64,7 +64,9 @@ SERVICES = [
 TOTALS = re.compile(r"(?i)program totals")
 
 
-def adapt(path: Path, ctx: Context, source: str = SOURCE):
+def adapt(
+    path: Path, ctx: Context, source: str = SOURCE
+) -> tuple[dict[str, pl.DataFrame], MappingReport]:
     """Programs, activities and units from one training report CSV."""
     report = MappingReport(SOURCE, str(path), unit="training lines")
     df = read_text_csv(path, report)
