@@ -273,3 +273,13 @@ def test_unsafe_program_ids_get_distinct_file_names():
     assert page_name(spec, "P1") == "scorecard-P1"
     a, b = page_name(spec, "A/B"), page_name(spec, "A-B")
     assert a != b and a.startswith("scorecard-A-B-") and "/" not in a
+
+
+def test_unwritable_output_is_a_usage_error(warehouse, tmp_path, report_project):
+    con, _ = warehouse
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(UsageError, match="not a folder"):
+        write_reports(con, report_project, blocker, formats=["html"])
+    with pytest.raises(UsageError, match="cannot write the reports"):
+        write_reports(con, report_project, blocker / "sub", formats=["html"])

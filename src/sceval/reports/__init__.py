@@ -127,19 +127,24 @@ def write_reports(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: not a folder")
-    out.mkdir(parents=True, exist_ok=True)
     data = load_report_data(con, project, run_id)
     specs = report_definitions(project, report_selection(con, project, data))
     written: list[Path] = []
     pages: list[tuple[str, str]] = []
-    for spec in specs:
-        if spec.per_program:
-            for program_id in scorecard_programs(data):
-                written += write_scorecard(data, spec, program_id, out, fmts)
-                pages.append((f"{page_name(spec, program_id)}.html", f"{spec.title}: {program_id}"))
-        else:
-            written += write_page(build_page(data, spec), out, fmts)
-            pages.append((f"{spec.id}.html", spec.title))
-    if "html" in fmts:
-        written.append(write_index(pages, data, out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for spec in specs:
+            if spec.per_program:
+                for program_id in scorecard_programs(data):
+                    written += write_scorecard(data, spec, program_id, out, fmts)
+                    name = f"{page_name(spec, program_id)}.html"
+                    pages.append((name, f"{spec.title}: {program_id}"))
+            else:
+                written += write_page(build_page(data, spec), out, fmts)
+                pages.append((f"{spec.id}.html", spec.title))
+        if "html" in fmts:
+            written.append(write_index(pages, data, out))
+    except OSError as exc:
+        where = exc.filename or out
+        raise UsageError(f"{where}: cannot write the reports ({exc.strerror or exc})") from None
     return written
