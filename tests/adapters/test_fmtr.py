@@ -93,3 +93,22 @@ def test_programs_units_and_spelling_variants(adapter_load):
         )
         == 0
     )
+
+
+def test_reload_keeps_units_an_evaluator_updated(adapter_load, tmp_path):
+    db = tmp_path / "wh.duckdb"
+    adapter_load(FMTR, source="fmtr", accept_partial=True, db=db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "UPDATE units SET vetting_status = 'cleared', vetting_date = DATE '2019-09-01' "
+            "WHERE name = 'Police/SENAN'"
+        )
+        n_units = con.execute("SELECT count(*) FROM units").fetchall()[0][0]
+    got = adapter_load(FMTR, source="fmtr", accept_partial=True, db=db)
+    assert got.one("SELECT vetting_status FROM units WHERE name = 'Police/SENAN'") == "cleared"
+    assert got.one("SELECT count(*) FROM units") == n_units
+    assert got.file()["loaded"]["units"] == 0
+    assert (
+        got.file()["normalised"]["unit already in the warehouse: kept as it is, not overwritten"]
+        == n_units
+    )

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from sceval.adapters.common import Context
 from sceval.adapters.report import (
@@ -78,6 +79,27 @@ def _check_units(con, frames, ctx: Context) -> None:
         )
 
 
+def _keep_known_units(con, frames, reports: dict) -> list:
+    """Units already in the warehouse stay as they are.
+
+    A source such as the training report knows a unit's name but not its vetting; an
+    evaluator may have recorded that since the last load, and a reload must not undo it.
+    """
+    known = {r[0] for r in con.execute("SELECT unit_id FROM units").fetchall()}
+    out = []
+    for path, table, df in frames:
+        if table == "units" and known and df.height:
+            fresh = df.filter(~pl.col("unit_id").is_in(list(known)))
+            kept = df.height - fresh.height
+            if kept:
+                rep = reports[path]
+                rep.normalise("unit already in the warehouse: kept as it is, not overwritten", kept)
+                rep.loaded["units"] = fresh.height
+            df = fresh
+        out.append((path, table, df))
+    return out
+
+
 def _write_rejects(reports: list[MappingReport], given, default: Path) -> None:
     """The rejected rows of every file, with reasons, to --rejects or next to the warehouse."""
     if not any(r.rejects for r in reports):
@@ -139,6 +161,9 @@ def run_load(
     con = open_warehouse(db, project)
     try:
         _check_units(con, frames, ctx)
+        frames = _keep_known_units(
+            con, frames, dict(zip([p for p, _ in plan], reports, strict=True))
+        )
         batch = [(InputFile(p, t), df) for p, t, df in frames if df.height]
         sources = sorted({s for _, s in plan})
         try:
