@@ -646,15 +646,16 @@ def area_did(
     else:
         hit = pl.col("event_type").is_in(["battle", "explosion", "violence_against_civilians"])
     # Every event of the partner country, whoever the actor: the comparison needs them all.
+    # Counted per area and day first: the join to programs then multiplies days, not events.
     ev = (
         tables["events"]
-        .filter(pl.col("admin1").is_not_null())
-        .select("country", "admin1", "event_date", hit.alias("hit"))
+        .filter(pl.col("admin1").is_not_null() & (pl.col("event_date") <= as_of))
+        .group_by("country", "admin1", "event_date")
+        .agg(hit.sum().cast(pl.Float64).alias("hits"))
     )
     per_year = 12.0 / months
     rows = (
         t0.join(ev, left_on="pc", right_on="country", how="inner")
-        .filter(pl.col("event_date") <= pl.col("as_of"))
         .with_columns(
             before=(pl.col("event_date") >= _months_after("t0", -months))
             & (pl.col("event_date") < pl.col("t0")),
@@ -664,8 +665,8 @@ def area_did(
         .group_by("program_id", "admin1")
         .agg(
             (
-                (pl.col("after") & pl.col("hit")).sum().cast(pl.Float64)
-                - (pl.col("before") & pl.col("hit")).sum().cast(pl.Float64)
+                pl.col("hits").filter(pl.col("after")).sum()
+                - pl.col("hits").filter(pl.col("before")).sum()
             ).alias("change"),
             pl.col("t0").first(),
             pl.col("as_of").first(),
@@ -679,7 +680,7 @@ def area_did(
     areas = (
         pl.concat([rows, treated_rows], how="vertical")
         .group_by("program_id", "admin1")
-        .agg(pl.col("change").first(), pl.col("t0").first(), pl.col("as_of").first())
+        .agg(pl.col("change").sum(), pl.col("t0").first(), pl.col("as_of").first())
         .join(treated, on=["program_id", "admin1"], how="left")
         .with_columns(pl.col("treated").fill_null(False))
         .filter(_months_after("t0", months) <= pl.col("as_of"))
