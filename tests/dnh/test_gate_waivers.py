@@ -202,3 +202,18 @@ def test_waiver_missing_fields_is_an_error(scenario_db, own_project):
 def test_default_project_ships_no_active_waiver(project, scenario_db):
     _, con = scenario_db
     assert load_waivers(project, con, known_checks=set()) == []
+
+
+@pytest.mark.parametrize(
+    "where", [("indicators", "checks", "waivers.yml"), ("pipelines", "waivers.yml")]
+)
+def test_single_waiver_file_beside_checks_or_pipelines(scenario_db, own_project, as_of, where):
+    _, con = scenario_db
+    own_project.path(*where).write_text(
+        "waivers:\n" + textwrap.indent(waiver(id="W-ONE", check="defection"), "  "),
+        encoding="utf-8",
+    )
+    df = run_checks(con, own_project, run_id="one", as_of=as_of, program="LBY1")
+    assert len({r for r in df["check_id"]}) == 16  # the waiver file is not read as a check
+    dfc = df.filter(pl.col("check_id") == "defection")
+    assert dfc.select("status", "waived", "waiver_id").rows() == [("flag", True, "W-ONE")]

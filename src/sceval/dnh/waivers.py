@@ -1,7 +1,8 @@
 """Waivers: reviewed acceptances of a do-no-harm finding, with justification and an expiry date.
 
 Waivers live in `indicators/checks/waivers/*.yml` (a folder of their own so that the checks'
-`*.yml` glob never mistakes one for a check). A waiver selects findings by check, program and
+`*.yml` glob never mistakes one for a check); a single `indicators/checks/waivers.yml` or
+`pipelines/waivers.yml` is read too. A waiver selects findings by check, program and
 optionally unit and status; a waived finding stays in `dnh_findings` with `waived = true` and
 the waiver's id, and does not trip the gate. A waiver that has expired, or that names a check,
 program or unit that does not exist, is an error (exit 2): a stale acceptance must be renewed
@@ -40,10 +41,17 @@ class Waiver:
     path: Path
 
 
+WAIVER_FILES = (("indicators", "checks", "waivers.yml"), ("pipelines", "waivers.yml"))
+
+
 def waiver_files(project: Project) -> list[Path]:
-    """The project's waiver files."""
+    """The project's waiver files: `indicators/checks/waivers/*.yml`, and the single files
+    `indicators/checks/waivers.yml` and `pipelines/waivers.yml` where a team keeps one."""
     folder = project.path("indicators", "checks", "waivers")
-    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]) if folder.is_dir() else []
+    found = sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]) if folder.is_dir() else []
+    return found + [
+        project.path(*parts) for parts in WAIVER_FILES if project.path(*parts).is_file()
+    ]
 
 
 def _date(value: object, where: str) -> dt.date:
