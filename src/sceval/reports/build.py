@@ -204,7 +204,34 @@ def section_status_matrix(data: ReportData, spec: ReportDef, program_id: str | N
         as_of=data.as_of,
         threshold=data.threshold,
     )
+    section.html = "<h3>Status counts per program</h3>" + html_table(
+        status_counts(results, data), STATUS_COUNT_COLUMNS
+    )
     return section
+
+
+STATUS_COUNT_COLUMNS = {
+    "program": "program",
+    "green": "green",
+    "amber": "amber",
+    "red": "red",
+    "insufficient data": "insufficient_data",
+    "suppressed": "suppressed",
+}
+
+
+def status_counts(results: pl.DataFrame, data: ReportData) -> pl.DataFrame:
+    """Per program: how many indicators are green, amber, red, insufficient or suppressed."""
+    cells = charts.status_matrix_frame(
+        results, data.programs, titles=data.indicator_titles, threshold=data.threshold
+    ).filter(pl.col("state") != "not computed")
+    counts = cells.group_by("program").agg(
+        [
+            (pl.col("state") == s).sum().alias(s)
+            for s in ("green", "amber", "red", "insufficient_data", "suppressed")
+        ]
+    )
+    return counts.sort("program")
 
 
 def _bullet_table(results: pl.DataFrame, data: ReportData) -> str:
