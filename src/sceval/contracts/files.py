@@ -75,6 +75,7 @@ def discover(
     """Input files named by PATH arguments (files or folders), and files that map to no table."""
     files: list[InputFile] = []
     problems: list[RuleResult] = []
+    seen: set[Path] = set()
     for raw in paths:
         p = Path(raw)
         if not p.exists():
@@ -90,6 +91,9 @@ def discover(
                 )
             found = [p]
         for f in found:
+            if f.resolve() in seen:
+                continue  # named twice (a file and its folder): read once
+            seen.add(f.resolve())
             mapped, problem = map_file(f, project)
             files.extend(mapped)
             if problem is not None:
@@ -137,8 +141,6 @@ def map_file(path: Path, project: Project) -> tuple[list[InputFile], RuleResult 
     unknown = [s for s in sheets if s not in known]
     if stem in known and len(sheets) == 1:
         return [InputFile(path, stem, sheets[0])], None
-    if stem in known and stem in sheets and len(sheets) == 1:
-        return [InputFile(path, stem, stem)], None
     if tabled and not unknown:
         return [InputFile(path, s, s) for s in tabled], None
     where = f"sheet(s) {', '.join(repr(s) for s in unknown)}"

@@ -16,6 +16,7 @@ import polars as pl
 from sceval.contracts.files import EXAMPLES, ROW, TypedTable
 from sceval.contracts.report import RuleResult
 from sceval.contracts.suites import DUCKDB
+from sceval.errors import ProjectError
 from sceval.project import Project
 
 FILE = "__file"
@@ -60,6 +61,14 @@ class SqlChecker:
         )
 
     def __enter__(self) -> SqlChecker:
+        try:
+            self._register()
+        except BaseException:
+            self.__exit__()  # never leave a view shadowing a stored table
+            raise
+        return self
+
+    def _register(self) -> None:
         for table, frame in self.frames.items():
             self.con.register(_batch_name(table), frame)
         for contract in self.project.contracts.values():
@@ -77,16 +86,22 @@ class SqlChecker:
             if parts:
                 # A temporary view shadows the stored table of the same name for this
                 # connection only, so rule SQL reads "the table after the load".
-                self.con.execute(
-                    f"CREATE OR REPLACE TEMP VIEW {_q(contract.name)} AS "
-                    + " UNION ALL ".join(parts)
-                )
+                try:
+                    self.con.execute(
+                        f"CREATE OR REPLACE TEMP VIEW {_q(contract.name)} AS "
+                        + " UNION ALL ".join(parts)
+                    )
+                except duckdb.Error as exc:
+                    raise ProjectError(
+                        f"warehouse table {contract.name} does not match its contract "
+                        f"{contract.path} ({str(exc).splitlines()[0]}); load into a fresh warehouse"
+                    ) from None
                 self.views.append(contract.name)
-        return self
 
     def __exit__(self, *exc: object) -> None:
         for v in [*self.views, "batch"]:
             self.con.execute(f"DROP VIEW IF EXISTS temp.main.{_q(v)}")
+        self.views = []
         for table in self.frames:
             self.con.unregister(_batch_name(table))
 
