@@ -131,7 +131,11 @@ Polars functions in `sceval.indicators.functions`, declared with `compute: pytho
 and tuned with `params:`; they are listed below.
 
 Which indicators a run computes is the run definition's choice (`pipelines/default.yml`:
-`indicators: all` or a list of ids).
+`indicators: all` or a list of ids). All simple indicators over one source table are
+computed together, as one lazy Polars query (one group-by per program and dimension), and
+every query of a run is collected at once with the engine functions'; the same data read
+from the warehouse serves them all. For analysts, the same engine is a Python API
+(`docs/python-api.md`).
 """
 
 
