@@ -103,7 +103,6 @@ def unit_label() -> pl.Expr:
 
 
 def per_program_pass(
-    x: Inputs,
     spec: CheckSpec,
     applicable: pl.LazyFrame,
     found: pl.LazyFrame,

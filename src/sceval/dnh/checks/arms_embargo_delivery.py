@@ -96,7 +96,6 @@ def arms_embargo_delivery(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     )
     found = pl.concat([flags, gaps])
     passes = per_program_pass(
-        x,
         spec,
         rows,
         found,

@@ -62,7 +62,6 @@ def end_use_check_overdue(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         )
     )
     passes = per_program_pass(
-        x,
         spec,
         rows,
         flags,

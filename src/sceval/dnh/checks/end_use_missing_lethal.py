@@ -102,7 +102,6 @@ def end_use_missing_lethal(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     )
     found = pl.concat([flagged, unchecked])
     passes = per_program_pass(
-        x,
         spec,
         rows,
         found,

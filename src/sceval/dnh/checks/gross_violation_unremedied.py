@@ -65,7 +65,6 @@ def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     gaps = coverage_gaps(x, spec, coverage, reporting="incident reporting", what="gross violations")
     found = pl.concat([flags, gaps])
     passes = per_program_pass(
-        x,
         spec,
         coverage,
         found,

@@ -47,6 +47,6 @@ def non_state_recipient(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         )
     )
     passes = per_program_pass(
-        x, spec, rows, flags, "Every supported unit is under a state chain of command."
+        spec, rows, flags, "Every supported unit is under a state chain of command."
     )
     return complete(x, spec, pl.concat([flags, passes]))

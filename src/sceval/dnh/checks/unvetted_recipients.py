@@ -178,7 +178,6 @@ def unvetted_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     )
     applicable = pl.concat([x.support.select("program_id"), x.participants.select("program_id")])
     passes = per_program_pass(
-        x,
         spec,
         applicable,
         found,

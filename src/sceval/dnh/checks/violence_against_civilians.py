@@ -51,9 +51,7 @@ def unit_violence(
     )
     gaps = coverage_gaps(x, spec, units, reporting="conflict-event reporting", what=what)
     found = pl.concat([flags, gaps])
-    return complete(
-        x, spec, pl.concat([found, per_program_pass(x, spec, units, found, pass_message)])
-    )
+    return complete(x, spec, pl.concat([found, per_program_pass(spec, units, found, pass_message)]))
 
 
 def violence_against_civilians(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
