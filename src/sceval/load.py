@@ -231,6 +231,8 @@ def load_command(
         check_batch(project, typed, con=con, report=report, rows_done=True)
         if not report.ok:
             _refuse(report, err)
+        for w in report.warnings:
+            err.print(f"warning: {w.line()}", markup=False)
         total = sum(t.frame.height for t in typed)
         err.print(
             f"validated {len(typed)} file(s), {total:,} rows; writing them in one transaction"
