@@ -94,3 +94,16 @@ def test_myanmar_example_end_to_end(sceval_cli, tmp_path):
             "AND run_id = (SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1)"
         ).fetchall()
     assert rows == [("flag", "critical", "mmr-tatmadaw", sorted(expected))]
+
+
+def test_plain_load_of_a_folder_of_iati_files(sceval_cli, tmp_path):
+    folder = tmp_path / "iati"
+    folder.mkdir()
+    for name in ("iati203_gdihub_GB-COH-11126312.xml", "iati203_worldbank_44000-P175662.xml"):
+        (folder / name).write_bytes((REAL / "iati" / name).read_bytes())
+    db = tmp_path / "wh.duckdb"
+    r = sceval_cli("load", str(folder), "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM programs").fetchall() == [(5,)]
+        assert con.execute("SELECT count(*) FROM indicator_observations").fetchall() == [(34 + 14,)]

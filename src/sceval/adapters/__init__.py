@@ -156,12 +156,23 @@ __all__ = ["SOURCES", "InvalidDataError", "adapter", "detect_source", "load_from
 
 
 def all_source_files(paths: Sequence[str | os.PathLike[str]], project: Project) -> bool:
-    """Whether every PATH is a file named after no table whose content names its source.
+    """Whether every PATH (or file in a PATH folder) is named after no table and names its source.
 
     Lets plain `sceval load ged.csv` (no --from) go through the right adapter, while table
     files (`programs.csv`) and folders keep the contract loader.
     """
-    files = [Path(p) for p in paths]
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            inside = [
+                f for f in p.iterdir() if f.is_file() and f.suffix.lower() in {".csv", ".xml"}
+            ]
+            if not inside:
+                return False
+            files.extend(inside)
+        else:
+            files.append(p)
     return bool(files) and all(
         p.is_file() and p.stem not in project.contracts and detect_source(p) is not None
         for p in files
