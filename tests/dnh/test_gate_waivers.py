@@ -217,3 +217,24 @@ def test_single_waiver_file_beside_checks_or_pipelines(scenario_db, own_project,
     assert len({r for r in df["check_id"]}) == 16  # the waiver file is not read as a check
     dfc = df.filter(pl.col("check_id") == "defection")
     assert dfc.select("status", "waived", "waiver_id").rows() == [("flag", True, "W-ONE")]
+
+
+def test_print_findings_on_a_terminal_shows_gaps_like_flags(make_db, own_project, as_of):
+    import io
+
+    from rich.console import Console
+
+    from sceval.dnh import print_findings
+
+    _, con = make_db("print", drop=("incidents",))
+    write_waivers(own_project, waiver(extra="unit_id: LU1"))
+    run_checks(con, own_project, run_id="p", as_of=as_of)
+    out = io.StringIO()
+    print_findings(con, "p", Console(file=out, force_terminal=True, width=220, color_system=None))
+    text = out.getvalue()
+    assert "Do-no-harm findings, run p" in text
+    assert "INSUFFICIENT DATA" in text and "FLAG" in text
+    assert "waived W1" in text
+    # Every critical row comes before the first high row, gaps and flags alike.
+    assert text.rindex("CRITICAL") < text.index("HIGH")
+    assert "insufficient-data finding(s)" in text.splitlines()[-1]
