@@ -69,6 +69,11 @@ def inline(frame: pl.DataFrame) -> pl.DataFrame | alt.Data:
     return fixed if fixed.height <= MAX_FRAME_ROWS else alt.Data(values=fixed.to_dicts())
 
 
+def _tips(*fields: str) -> list[alt.Tooltip]:
+    """Tooltip channels for the given `field:type` shorthands."""
+    return [alt.Tooltip(f) for f in fields]
+
+
 def _contrast(condition: str) -> alt.ExprRef:
     """Text colour: white on dark cells (where `condition` holds), black elsewhere."""
     return alt.ExprRef(expr=f"({condition}) ? 'white' : 'black'")
@@ -343,21 +348,14 @@ def indicator_bullets(
                 ),
                 title="threshold band",
             ),
-            tooltip=[alt.Tooltip("band:N"), alt.Tooltip("band_start:Q"), alt.Tooltip("band_end:Q")],
+            tooltip=_tips("band:N", "band_start:Q", "band_end:Q"),
         )
     )
     bullet = base.transform_filter(is_bullet)
     bar = bullet.mark_bar(height=12).encode(
         x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True)),
         color=alt.Color("state:N", scale=_status_scale(), title="status"),
-        tooltip=[
-            alt.Tooltip("indicator:N"),
-            alt.Tooltip("label:N"),
-            alt.Tooltip("ci_low:Q"),
-            alt.Tooltip("ci_high:Q"),
-            alt.Tooltip("target:Q"),
-            alt.Tooltip("baseline:Q"),
-        ],
+        tooltip=_tips("indicator:N", "label:N", "ci_low:Q", "ci_high:Q", "target:Q", "baseline:Q"),
     )
     interval = bullet.mark_rule(strokeWidth=2, color="black").encode(
         x=alt.X("ci_low:Q"), x2=alt.X2("ci_high")
@@ -455,13 +453,7 @@ def indicator_trends(
         y=alt.Y("value:Q", title=None),
         color=alt.Color("series:N", scale=series, title=None),
         strokeDash=alt.StrokeDash("series:N", scale=dash, title=None),
-        tooltip=[
-            alt.Tooltip("series:N"),
-            alt.Tooltip("date:T"),
-            alt.Tooltip("value:Q"),
-            alt.Tooltip("ci_low:Q"),
-            alt.Tooltip("ci_high:Q"),
-        ],
+        tooltip=_tips("series:N", "date:T", "value:Q", "ci_low:Q", "ci_high:Q"),
     )
     interval = (
         base.transform_filter("datum.series === 'actual'")
@@ -537,13 +529,7 @@ def disaggregations(
     bar = base.mark_bar(height=12).encode(
         x=alt.X("value:Q", title=None),
         color=alt.Color("state:N", scale=_status_scale(), title="status"),
-        tooltip=[
-            alt.Tooltip("panel:N"),
-            alt.Tooltip("group:N"),
-            alt.Tooltip("label:N"),
-            alt.Tooltip("ci_low:Q"),
-            alt.Tooltip("ci_high:Q"),
-        ],
+        tooltip=_tips("panel:N", "group:N", "label:N", "ci_low:Q", "ci_high:Q"),
     )
     interval = base.mark_rule(color="black", strokeWidth=2).encode(
         x=alt.X("ci_low:Q"), x2=alt.X2("ci_high")
@@ -654,12 +640,7 @@ def dnh_matrix(findings: pl.DataFrame, programs: pl.DataFrame | None = None) -> 
             title="finding",
         ),
         href=alt.Href("href:N"),
-        tooltip=[
-            alt.Tooltip("program:N"),
-            alt.Tooltip("check_id:N"),
-            alt.Tooltip("label:N"),
-            alt.Tooltip("findings:Q"),
-        ],
+        tooltip=_tips("program:N", "check_id:N", "label:N", "findings:Q"),
     )
     text = base.mark_text(
         fontSize=10, color=_contrast("datum.category === 'flag critical'")
@@ -736,14 +717,9 @@ def _model_heatmap(cells: pl.DataFrame, title: str) -> alt.VConcatChart:
             color=alt.Color(
                 "relative:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="score / max"
             ),
-            tooltip=[
-                alt.Tooltip("model_id:N"),
-                alt.Tooltip("dimension:N"),
-                alt.Tooltip("item:N"),
-                alt.Tooltip("case_id:N"),
-                alt.Tooltip("rating:N"),
-                alt.Tooltip("score_text:N"),
-            ],
+            tooltip=_tips(
+                "model_id:N", "dimension:N", "item:N", "case_id:N", "rating:N", "score_text:N"
+            ),
         )
         text = base.mark_text(
             fontSize=10, limit=165, color=_contrast("datum.relative > 0.6")
@@ -800,9 +776,7 @@ def dimension_profiles(scores: pl.DataFrame) -> alt.FacetChart:
         y=alt.Y("relative:Q", title="score / max", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("case_id:N", title="case"),
     )
-    line = base.mark_line(point=True).encode(
-        tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("dimension:N"), alt.Tooltip("label:N")]
-    )
+    line = base.mark_line(point=True).encode(tooltip=_tips("case_id:N", "dimension:N", "label:N"))
     missing = (
         base.transform_filter("datum.score === null")
         .mark_text(text="insufficient data", fontSize=9, dy=-6)
@@ -873,12 +847,7 @@ def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
     base = alt.Chart(inline(frame)).encode(y=alt.Y("case_id:N", title=None))
     dots = base.mark_point(filled=True, size=80, color="#0072B2").encode(
         x=alt.X("score:Q", title="overall score", scale=alt.Scale(domain=[0, 1])),
-        tooltip=[
-            alt.Tooltip("model_id:N"),
-            alt.Tooltip("case_id:N"),
-            alt.Tooltip("label:N"),
-            alt.Tooltip("note:N"),
-        ],
+        tooltip=_tips("model_id:N", "case_id:N", "label:N", "note:N"),
     )
     text = base.mark_text(align="left", dx=8, fontSize=10).encode(
         x=alt.X("score:Q"), text=alt.Text("label:N")
@@ -888,12 +857,7 @@ def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
         x=alt.X(
             "same_rank:Q", title="share of alternative mappings", scale=alt.Scale(domain=[0, 1])
         ),
-        tooltip=[
-            alt.Tooltip("model_id:N"),
-            alt.Tooltip("case_id:N"),
-            alt.Tooltip("stability_label:N"),
-            alt.Tooltip("rank_note:N"),
-        ],
+        tooltip=_tips("model_id:N", "case_id:N", "stability_label:N", "rank_note:N"),
     )
     bar_text = base.mark_text(align="left", dx=4, fontSize=10).encode(
         x=alt.XValue(4), text=alt.Text("stability_label:N")
@@ -911,14 +875,7 @@ def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
         color=alt.Color(
             "above:Q", scale=alt.Scale(scheme="purples", domain=[0, 1]), title="share above"
         ),
-        tooltip=[
-            alt.Tooltip("model_id:N"),
-            alt.Tooltip("case_a:N"),
-            alt.Tooltip("case_b:N"),
-            alt.Tooltip("label:N"),
-            alt.Tooltip("verdict:N"),
-            alt.Tooltip("note:N"),
-        ],
+        tooltip=_tips("model_id:N", "case_a:N", "case_b:N", "label:N", "verdict:N", "note:N"),
     )
     ptext = pbase.mark_text(fontSize=10, color=_contrast("datum.above > 0.6")).encode(
         text=alt.Text("label:N"),
@@ -982,12 +939,7 @@ def dialogue_levels(dialogues: pl.DataFrame) -> alt.FacetChart:
                 title="level",
             ),
             order=alt.Order("seniority:Q"),
-            tooltip=[
-                alt.Tooltip("program:N"),
-                alt.Tooltip("year:O"),
-                alt.Tooltip("level:N"),
-                alt.Tooltip("meetings:Q"),
-            ],
+            tooltip=_tips("program:N", "year:O", "level:N", "meetings:Q"),
         )
     )
     return (
@@ -1010,12 +962,7 @@ def dialogue_seniority(dialogues: pl.DataFrame) -> alt.FacetChart:
     )
     rect = base.mark_rect(stroke="white").encode(
         color=alt.Color("meetings:Q", scale=alt.Scale(scheme="greys"), title="meetings"),
-        tooltip=[
-            alt.Tooltip("program:N"),
-            alt.Tooltip("year:O"),
-            alt.Tooltip("level:N"),
-            alt.Tooltip("meetings:Q"),
-        ],
+        tooltip=_tips("program:N", "year:O", "level:N", "meetings:Q"),
     )
     text = base.mark_text(fontSize=9, color=_contrast("datum.meetings > 3")).encode(
         text=alt.Text("meetings:Q"),

@@ -8,6 +8,7 @@ are blanked here, once, so that no chart or table downstream can show them.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,31 +140,29 @@ def results_frame(
     return safe_results(raw, threshold)
 
 
-# indicator_results columns (warehouse DDL) the charts read; frames lacking some get nulls.
-RESULT_COLUMNS = {
-    "indicator_id": pl.String,
-    "program_id": pl.String,
-    "period_start": pl.Date,
-    "period_end": pl.Date,
-    "dimension": pl.String,
-    "dimension_value": pl.String,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "value": pl.Float64,
-    "n": pl.Int64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-    "unit": pl.String,
-    "direction": pl.String,
-    "baseline": pl.Float64,
-    "target": pl.Float64,
-    "target_to_date": pl.Float64,
-    "projected_value": pl.Float64,
-    "projected_status": pl.String,
-    "status": pl.String,
-    "suppressed": pl.Boolean,
-    "note": pl.String,
+DDL_TYPES = {
+    "VARCHAR": pl.String,
+    "DATE": pl.Date,
+    "DOUBLE": pl.Float64,
+    "BIGINT": pl.Int64,
+    "INTEGER": pl.Int32,
+    "BOOLEAN": pl.Boolean,
 }
+
+
+def result_columns() -> dict[str, pl.DataType]:
+    """indicator_results columns and Polars types, read from the warehouse DDL (one source)."""
+    from sceval.warehouse import RESULT_DDL
+
+    cols = {}
+    for line in RESULT_DDL["indicator_results"].splitlines():
+        m = re.match(r"\s*(\w+) (VARCHAR|DATE|DOUBLE|BIGINT|INTEGER|BOOLEAN)\b", line)
+        if m:
+            cols[m.group(1)] = DDL_TYPES[m.group(2)]
+    return cols
+
+
+RESULT_COLUMNS = result_columns()
 
 
 def conform_results(results: pl.DataFrame) -> pl.DataFrame:
