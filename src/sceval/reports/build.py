@@ -274,7 +274,13 @@ def _bullet_table(results: pl.DataFrame, data: ReportData) -> str:
 def section_indicator_bullets(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
     """Scorecard: value against target and thresholds with the 95% interval."""
     results = _program_results(data, program_id)
-    section = Section(id="indicator_bullets", title="Indicators against target")
+    section = Section(
+        id="indicator_bullets",
+        title="Indicators against target",
+        intro="Bar: the value, coloured by status; black line: its 95% interval; black tick: "
+        "the target; grey tick: the target pro-rated to the as-of date; grey bands behind: the "
+        "red, amber and green ranges of the indicator's thresholds (darkest is red).",
+    )
     if results.filter(pl.col("dimension").is_null()).is_empty():
         section.empty = (
             f"No indicator results for this program in {_run_text(data, 'indicator_results')}."

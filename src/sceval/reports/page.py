@@ -205,6 +205,10 @@ def render_page(page: Page) -> str:
         body.append(
             f'<section id="{esc(s.id)}"><h2>{esc(s.title)}</h2>{intro}{empty}{chart_div}{s.html}</section>'
         )
+    toc = ""
+    if len(page.sections) > 1:
+        links = " · ".join(f'<a href="#{esc(s.id)}">{esc(s.title)}</a>' for s in page.sections)
+        toc = f'<p class="toc">Contents: {links}</p>'
     scripts = ""
     if specs:
         scripts = (
@@ -225,6 +229,7 @@ def render_page(page: Page) -> str:
 <h1>{esc(page.title)}</h1>
 <p class="subtitle">{esc(page.subtitle)} — as of <span class="as-of">{esc(page.as_of)}</span></p>
 {provenance_html(page.runs, page.as_of)}
+{toc}
 {"".join(body)}
 <noscript><p class="empty">The charts need JavaScript; the tables above carry the same figures.</p></noscript>
 {scripts}
