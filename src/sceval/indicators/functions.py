@@ -641,17 +641,12 @@ def area_did(
         .unique()
         .with_columns(treated=pl.lit(True))
     )
-    if outcome == "civilian_harm":
-        hit = pl.col("civilian_targeting") | (pl.col("event_type") == "violence_against_civilians")
-    else:
-        hit = pl.col("event_type").is_in(["battle", "explosion", "violence_against_civilians"])
-    # Every event of the partner country, whoever the actor: the comparison needs them all.
-    # Counted per area and day first: the join to programs then multiplies days, not events.
+    # Every event of the partner country, whoever the actor, counted per area and day (see
+    # sources.DERIVED_SQL): the comparison needs them all, and the join then multiplies days.
     ev = (
-        tables["events"]
-        .filter(pl.col("admin1").is_not_null() & (pl.col("event_date") <= as_of))
-        .group_by("country", "admin1", "event_date")
-        .agg(hit.sum().cast(pl.Float64).alias("hits"))
+        tables["event_area_days"]
+        .filter(pl.col("event_date") <= as_of)
+        .select("country", "admin1", "event_date", pl.col(outcome).cast(pl.Float64).alias("hits"))
     )
     per_year = 12.0 / months
     rows = (
@@ -757,7 +752,7 @@ def protester_violence(
         units.select("program_id", "country")
         .unique()
         .join(
-            tables["events"].filter(pl.col("event_date") <= as_of).select("country").unique(),
+            tables["event_countries"].filter(pl.col("first_event") <= as_of).select("country"),
             on="country",
         )
         .select("program_id", pl.lit(True).alias("has_events"))

@@ -40,16 +40,46 @@ DEFAULT_DATE: dict[str, str | None] = {
 }
 
 
+# Events can number 1e8: the engine reads them from DuckDB already reduced. `events` holds
+# only the rows that can reach a program (those naming a partner unit as actor); the area
+# comparison reads counts per area and day; coverage checks read each country's first event.
+CIVILIAN_HARM = "civilian_targeting OR event_type = 'violence_against_civilians'"
+CONFLICT = "event_type IN ('battle', 'explosion', 'violence_against_civilians')"
+DERIVED_SQL = {
+    "events": "SELECT {cols} FROM events WHERE actor_unit_id IS NOT NULL",
+    "event_area_days": (
+        "SELECT country, admin1, event_date, count(*) AS events, "
+        f"count(*) FILTER (WHERE {CIVILIAN_HARM}) AS civilian_harm, "
+        f"count(*) FILTER (WHERE {CONFLICT}) AS conflict "
+        "FROM events WHERE admin1 IS NOT NULL GROUP BY ALL"
+    ),
+    "event_countries": "SELECT country, min(event_date) AS first_event FROM events GROUP BY ALL",
+}
+DERIVED_SCHEMAS = {
+    "event_area_days": {
+        "country": pl.String,
+        "admin1": pl.String,
+        "event_date": pl.Date,
+        "events": pl.Int64,
+        "civilian_harm": pl.Int64,
+        "conflict": pl.Int64,
+    },
+    "event_countries": {"country": pl.String, "first_event": pl.Date},
+}
+
+
 class NoProgramLink(Exception):
     """The table has no path to a program."""
 
 
 def empty_tables(project: Project) -> dict[str, pl.LazyFrame]:
     """Zero-row frames typed from the contracts (for compiling the catalogue)."""
-    return {
+    out = {
         name: pl.LazyFrame(schema={c.name: POLARS_TYPES[c.type] for c in con.columns})
         for name, con in project.contracts.items()
     }
+    out.update({name: pl.LazyFrame(schema=sch) for name, sch in DERIVED_SCHEMAS.items()})
+    return out
 
 
 class WarehouseTables(dict):
@@ -63,7 +93,8 @@ class WarehouseTables(dict):
     def __missing__(self, name: str) -> pl.LazyFrame:
         schema = self.empty[name].collect_schema()
         cols = ", ".join(f'"{c}"' for c in schema.names())
-        df = self.con.sql(f'SELECT {cols} FROM "{name}"').pl().cast(dict(schema))
+        query = DERIVED_SQL.get(name, 'SELECT {cols} FROM "' + name + '"').format(cols=cols)
+        df = self.con.sql(query).pl().cast(dict(schema))
         self[name] = df.lazy()
         return self[name]
 
