@@ -108,7 +108,7 @@ then run `sceval catalogue --check` and `sceval run`. The aggregates:
 | `sum` | `value` (expression) | sum of `value` x `scale` | rows | none |
 | `mean` | `value` | mean of `value` x `scale` | non-null values | Student t |
 | `share` | `numerator` (condition) | rows meeting it / rows in scope | rows in scope | Wilson |
-| `ratio` | `numerator`, `denominator` (expressions) | sum / sum x `scale` | rows in scope | none |
+| `ratio` | `numerator`, `denominator` (expressions) | sum / sum x `scale` | rows in scope | Wilson with `interval: wilson` (a ratio of head counts), else none |
 
 Optional keys: `filter` (which rows count), `date` (the column that places a row in time:
 rows dated after the as-of date, or undated, are out; each table has a default, below),

@@ -53,6 +53,7 @@ SIMPLE_KEYS = (
     "value",
     "distinct",
     "scale",
+    "interval",
 )
 OVERRIDE_KEYS = ("baseline", "target", "thresholds", "min_n", "target_pro_rata")
 
@@ -266,6 +267,10 @@ def _parse_compute(path: Path, data: dict, tables: list, project: Project, probs
             probs.add(path, f"compute.{key}", f"required for aggregate {agg}")
     if "scale" in comp and not _number(comp["scale"]):
         probs.add(path, "compute.scale", f"{comp['scale']!r} must be a number")
+    if comp.get("interval") not in (None, "wilson", "none") or (
+        comp.get("interval") == "wilson" and agg != "ratio"
+    ):
+        probs.add(path, "compute.interval", "only a ratio of counts takes `interval: wilson`")
     return None, dict(comp), params
 
 

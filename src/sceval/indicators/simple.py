@@ -79,7 +79,9 @@ def _aggregations(k: int, ind: Indicator, schema: pl.Schema) -> list[pl.Expr]:
         a = pl.when(m).then(pl.col(f"_{k}_a")).sum()
         b = pl.when(m).then(pl.col(f"_{k}_b")).sum()
         value = pl.when(b != 0).then(a / b * scale)
-        out = [a, b, value, n_rows, null, pl.lit(None, dtype=pl.String)]
+        # A ratio of head counts (women among participants) is a proportion: Wilson interval.
+        stat = "proportion" if comp.get("interval") == "wilson" else None
+        out = [a, b, value, n_rows, null, pl.lit(stat, dtype=pl.String)]
     else:  # count
         if comp.get("distinct"):
             cnt = pl.when(m).then(pl.col(comp["distinct"])).drop_nulls().n_unique()
