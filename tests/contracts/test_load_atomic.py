@@ -19,7 +19,7 @@ import pytest
 from .conftest import VALID
 
 MARKER = "writing them in one transaction"
-BIG = 150_000
+BIG = 120_000
 ACTIVITIES = 50
 
 
@@ -35,7 +35,7 @@ def _env(**extra: str) -> dict:
 
 @pytest.fixture(scope="module")
 def big_batch(tmp_path_factory) -> Path:
-    """A valid batch: 1 program, 50 training activities, 150,000 participants (Parquet)."""
+    """A valid batch: 1 program, 50 training activities, 120,000 participants (Parquet)."""
     out = tmp_path_factory.mktemp("big")
     pl.DataFrame(
         {
@@ -136,7 +136,7 @@ def test_kill_9_leaves_before_or_whole_batch(loaded_template, big_batch, tmp_pat
     outcomes = []
     # (wait for the write to start?, then sleep s): kills while reading and validating, at the
     # start of the transaction, inside it, around the commit and the checkpoint on close.
-    points = [(False, 1.5), (True, 0.0), (True, 0.05), (True, 0.2), (True, 0.5), (True, 1.2)]
+    points = [(False, 1.5), (True, 0.0), (True, 0.05), (True, 0.2), (True, 0.6)]
     for n, (at_write, delay) in enumerate(points):
         db = tmp_path / f"wh{n}.duckdb"
         shutil.copy(loaded_template, db)
