@@ -130,8 +130,18 @@ def write_events(path: Path, n_events: int, base: Path) -> int:
 
 def build_warehouse(work: Path, base: Path, events: Path, project: Project) -> dict:
     """Small tables through `sceval load`; the big events file through DuckDB's reader."""
+    from sceval.warehouse import input_table_ddl
+
     db = work / "ooc.duckdb"
     db.unlink(missing_ok=True)
+    Path(str(db) + ".wal").unlink(missing_ok=True)
+    # The events table without its PRIMARY KEY: DuckDB keeps an ART index wholly in memory
+    # (it cannot spill), and one over 1e8 string ids does not fit the bound. Every other
+    # table is created by `sceval load` as usual.
+    ddl = input_table_ddl(project.contract("events"))
+    con = duckdb.connect(str(db))
+    con.execute(ddl.split(",\n  PRIMARY KEY")[0] + "\n)" if "PRIMARY KEY" in ddl else ddl)
+    con.close()
     small = [p for p in sorted(base.glob("*.parquet")) if p.stem != "events"]
     exe = str(Path(sys.executable).with_name("sceval"))
     load = timed([exe, "load", *map(str, small), "--db", str(db)])
@@ -141,6 +151,7 @@ def build_warehouse(work: Path, base: Path, events: Path, project: Project) -> d
     con = duckdb.connect(str(db))
     try:
         con.execute("SET memory_limit = '6GB'")
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"INSERT INTO events BY NAME SELECT * FROM read_parquet('{events}')")
         n = con.execute("SELECT count(*) FROM events").fetchone()[0]
         con.execute("CHECKPOINT")
@@ -151,6 +162,7 @@ def build_warehouse(work: Path, base: Path, events: Path, project: Project) -> d
         "sceval_load_small_tables": load,
         "events_insert_s": round(time.perf_counter() - t0, 1),
         "events_rows": n,
+        "events_primary_key": False,
     }
 
 
