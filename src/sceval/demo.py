@@ -1,6 +1,6 @@
 """`sceval demo`: the main job on the bundled seed data, end to end.
 
-fresh warehouse -> validate (contracts) -> load -> indicators -> partnership scoring ->
+fresh warehouse -> validate (contracts) and load in one step -> indicators -> partnership scoring ->
 do-no-harm checks -> reports. Each step is one call into the package that owns it.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sceval.errors import InvalidDataError
 from sceval.project import Project, read_yaml
 
 
@@ -24,7 +23,6 @@ def run_demo(out: Path, *, project: Project, as_of: dt.date | None = None) -> di
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from sceval.contracts import validate_paths
     from sceval.load import load_paths
     from sceval.pipeline import execute, load_pipeline
     from sceval.reports import write_reports
@@ -44,7 +42,7 @@ def run_demo(out: Path, *, project: Project, as_of: dt.date | None = None) -> di
     for stale in (db, db.with_name(db.name + ".wal")):
         stale.unlink(missing_ok=True)  # a fresh warehouse each time: same inputs, same results
 
-    steps = ["validate", "load", "run", "report"]
+    steps = ["load", "run", "report"]
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -52,15 +50,12 @@ def run_demo(out: Path, *, project: Project, as_of: dt.date | None = None) -> di
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("validating seed data", total=len(steps))
-        report = validate_paths([data_dir], project)
-        if not report.ok:
-            report.render(console)
-            raise InvalidDataError(f"{data_dir}: the seed data does not pass its contracts")
-        progress.update(task, advance=1, description="loading")
+        task = progress.add_task("validating and loading seed data", total=len(steps))
         con = open_warehouse(db, project)
         try:
-            load_paths(con, project, [data_dir])
+            # load_paths runs the contracts (GX row rules, keys, foreign keys) before it writes
+            # anything, so the seed data is validated exactly once.
+            load_paths(con, project, [data_dir], console=console)
             progress.update(task, advance=1, description="computing indicators, scores and checks")
             run_id = execute(con, project, pipeline=pipeline, as_of=day, command="demo")
             progress.update(task, advance=1, description="writing reports")
