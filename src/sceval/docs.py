@@ -92,7 +92,7 @@ baseline: null
 target: 0.3
 thresholds: {green: 0.25, amber: 0.1}
 limitations: Participations, not persons.
-counts_persons: true        # suppress cells of fewer than 5 persons
+counts_persons: true        # suppress cells of fewer than 5 persons (default for participants, followups)
 compute:
   aggregate: share          # count, sum, mean, share or ratio
   source: participants      # the table (with its program, parents and dimensions joined)

@@ -76,7 +76,11 @@ def test_catalogue_has_the_required_indicators_with_full_sheets(project):
 
 def test_new_share_indicator_without_python(tmp_path, project):
     proj = copy_project(tmp_path, project)
-    (proj.root / "indicators" / "women_officers_share.yml").write_text(SHARE, encoding="utf-8")
+    # counts_persons left out: a participants indicator suppresses small cells by default.
+    text = SHARE.replace("counts_persons: true\n", "").replace(
+        "[activity_kind]", "[activity_kind, sex]"
+    )
+    (proj.root / "indicators" / "women_officers_share.yml").write_text(text, encoding="utf-8")
     con = world.warehouse(proj, tmp_path / "w.duckdb")
     from sceval.indicators import compute_indicators
 
@@ -85,6 +89,23 @@ def test_new_share_indicator_without_python(tmp_path, project):
     r = pick(out, "women_officers_share", "P1")
     assert (r["numerator"], r["denominator"], r["status"]) == (5, 5, "green")
     assert pick(out, "women_officers_share", "P1", "activity_kind", "training")["n"] == 5
+
+
+def test_added_person_indicator_suppresses_small_cells_by_default(tmp_path, project):
+    proj = copy_project(tmp_path, project)
+    text = (
+        SHARE.replace("counts_persons: true\n", "")
+        .replace("[activity_kind]", "[sex]")
+        .replace("filter: rank_group = 'officer'", "filter: rank_group <> 'civilian'")
+    )
+    (proj.root / "indicators" / "women_officers_share.yml").write_text(text, encoding="utf-8")
+    con = world.warehouse(proj, tmp_path / "w.duckdb")
+    from sceval.indicators import compute_indicators
+
+    out = compute_indicators(con, proj, run_id="r-new", as_of=world.AS_OF)
+    x = pick(out, "women_officers_share", "P1", "sex", "X")  # p030 alone
+    assert x["suppressed"] is True and x["value"] is None and x["n"] is None
+    assert pick(out, "women_officers_share", "P1", "sex", "F")["n"] == 6
 
 
 @pytest.mark.parametrize(

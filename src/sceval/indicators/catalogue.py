@@ -21,6 +21,7 @@ DIRECTIONS = ("higher", "lower")
 AGGREGATES = ("count", "sum", "mean", "share", "ratio")
 DIMENSIONS = ("sex", "age_band", "rank_group", "activity_kind", "country", "provider")
 RELATIVE_TO = ("target", "target_to_date", "baseline")
+PERSON_TABLES = ("participants", "followups")
 REQUIRED = (
     "id",
     "name",
@@ -199,7 +200,11 @@ def _parse_one(path: Path, data: Any, project: Project, probs: Problems) -> Indi
         relative_to=th[2],
         target_pro_rata=bool(data.get("target_pro_rata", False)),
         project_trend=bool(data.get("project_trend", data["kind"] == "on_the_fly")),
-        counts_persons=bool(data.get("counts_persons", False)),
+        # Person-level sources count persons unless the sheet says otherwise: small cells of
+        # an indicator an evaluator adds are suppressed without them having to remember.
+        counts_persons=bool(
+            data.get("counts_persons", bool(simple) and simple.get("source") in PERSON_TABLES)
+        ),
         disaggregations=tuple(dims),
         function=function,
         params=params,
