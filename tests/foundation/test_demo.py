@@ -65,6 +65,12 @@ def test_demo_fills_every_table_writes_reports_and_repeats(tmp_path, sceval_cli)
         "SELECT count(*) FROM indicator_results WHERE run_id NOT IN (SELECT run_id FROM runs)"
     ).fetchone()[0]
     assert orphans == 0
+    # undefined statistics are NULL, not NaN, so that SQL readers see "no value"
+    nans = con.execute(
+        "SELECT count(*) FROM indicator_results WHERE isnan(value) OR isnan(ci_low) "
+        "OR isnan(ci_high) OR isnan(numerator) OR isnan(denominator)"
+    ).fetchall()[0][0]
+    assert nans == 0
     con.close()
     html = sorted(out1.rglob("*.html"))
     assert html, "no HTML report written"

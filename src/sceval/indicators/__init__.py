@@ -29,6 +29,8 @@ def compute_indicators(
     pipeline: Pipeline | None = None,
 ) -> pl.DataFrame:
     """Compute the pipeline's indicators as of a date, store them under run_id, return them."""
+    import polars as pl
+
     from sceval.indicators.engine import compute, store
 
     results = compute(
@@ -39,5 +41,7 @@ def compute_indicators(
         program=program,
         indicator_ids=pipeline.indicators if pipeline is not None else "all",
     )
+    # A statistic with no defined value (a ratio's interval, 0/0) is NULL in SQL, never NaN.
+    results = results.with_columns(pl.col(pl.Float64).fill_nan(None))
     store(con, results)
     return results
