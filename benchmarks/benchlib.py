@@ -86,7 +86,31 @@ def measure(
     }
     if setup is not None:
         kwargs["setup"] = setup
-    return benchmark.pedantic(fn, **kwargs)
+    result = benchmark.pedantic(fn, **kwargs)
+    _log_partial(benchmark)
+    return result
+
+
+def _log_partial(benchmark) -> None:
+    """Append the finished benchmark to results/partial.jsonl: pytest-benchmark writes its JSON
+    only at the end of the session, and a long run stopped midway would keep nothing."""
+    stats = getattr(getattr(benchmark, "stats", None), "stats", None)
+    if stats is None:
+        return
+    row = {
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "group": benchmark.group,
+        "name": benchmark.name,
+        "median": stats.median,
+        "min": stats.min,
+        "max": stats.max,
+        "rounds": stats.rounds,
+        "extra_info": benchmark.extra_info,
+    }
+    out = BENCH / "results" / "partial.jsonl"
+    out.parent.mkdir(exist_ok=True)
+    with out.open("a") as fh:
+        fh.write(json.dumps(row, default=str) + "\n")
 
 
 # --- data -----------------------------------------------------------------------------
