@@ -223,9 +223,10 @@ def finalise(
     )
     # Intervals the engine owes every proportion and mean that does not bring its own.
     w_low, w_high = stats.wilson_bounds(pl.col("numerator"), pl.col("denominator"))
-    t_low, t_high = stats.t_bounds(pl.col("value"), pl.col("sd"), pl.col("n"))
     is_prop = pl.col("stat") == "proportion"
     is_mean = pl.col("stat") == "mean"
+    # Quantiles only for means: no scipy import and no work for the other rows.
+    t_low, t_high = stats.t_bounds(pl.col("value"), pl.col("sd"), pl.when(is_mean).then("n"))
     lf = lf.with_columns(
         ci_low=pl.coalesce("ci_low", pl.when(is_prop).then(w_low).when(is_mean).then(t_low)),
         ci_high=pl.coalesce("ci_high", pl.when(is_prop).then(w_high).when(is_mean).then(t_high)),
