@@ -19,7 +19,7 @@ import polars as pl
 from sceval import __version__
 from sceval.contracts.files import POLARS_TYPES, ROW, SUPPORTED, InputFile, read_typed
 from sceval.contracts.files import discover as find_files
-from sceval.errors import InvalidDataError, ScevalError
+from sceval.errors import InvalidDataError, ScevalError, UsageError
 from sceval.project import Project, sha256_file
 from sceval.warehouse import ensure_schema
 
@@ -201,8 +201,15 @@ def load_command(
     from sceval.adapters import all_source_files
 
     console = Console()
+    sources = all_source_files(paths, project)
+    if accept_partial and source is None and not sources:
+        # Table files are the contract itself: a partner fixes the rows `sceval validate` names.
+        raise UsageError(
+            "--accept-partial applies to source formats (give --from SOURCE, or a file that names "
+            "its source); table files load all or nothing: fix the rows `sceval validate` lists"
+        )
     # A file named after no table that says what it is (IATI XML, a UCDP export) needs no --from.
-    if source is not None or accept_partial or all_source_files(paths, project):
+    if source is not None or accept_partial or sources:
         # Source formats (IATI, UCDP, ACLED, WGI, V-Dem, SIPRI, coups, FMTR) map through an adapter.
         from sceval.adapters import load_from_source
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -126,3 +127,13 @@ def test_reload_replaces_rows_by_key(project, db_path, tmp_path):
         ("B", 9.0),
     ]
     con.close()
+
+
+def test_accept_partial_on_a_table_file_is_a_usage_error(tmp_path, sceval_cli):
+    src = Path(__file__).resolve().parents[1] / "fixtures" / "valid" / "programs.csv"
+    db = tmp_path / "w.duckdb"
+    r = sceval_cli("load", "--accept-partial", str(src), "--db", str(db))
+    assert r.returncode == 2
+    assert "--accept-partial applies to source formats" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not db.exists()
