@@ -338,7 +338,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except SystemExit:
         raise
-    except Exception as exc:  # the last line of defence against tracebacks
+    # The last line of defence against tracebacks. BaseException, because a panic inside a
+    # Rust extension (Polars) reaches Python as pyo3's PanicException, which is not an Exception.
+    except BaseException as exc:
         if os.environ.get("SCEVAL_DEBUG"):
             raise
         print(
