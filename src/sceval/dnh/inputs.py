@@ -3,7 +3,8 @@
 Everything a check sees happened on or before `as_of`: activities that had started, equipment
 delivered, end-use checks, follow-ups, incidents, events and meetings dated on or before it,
 context series of years up to its year. Tables are read once from DuckDB as Arrow-backed
-Polars frames and handed to the checks as lazy frames.
+Polars frames and handed to the checks as lazy frames. Events are the exception: DuckDB
+cuts and aggregates them first (`unit_events`, `event_area_days`, `event_countries`).
 """
 
 from __future__ import annotations
@@ -141,9 +142,48 @@ class Inputs:
     def incidents(self) -> pl.LazyFrame:
         return self.dated("incidents", "date")
 
+    def reduced(self, name: str, query: str) -> pl.LazyFrame:
+        """The result of `query` over table `name` (its typed empty frame when it is absent).
+
+        At scale the events table does not fit in memory: DuckDB cuts and aggregates it first.
+        """
+        if name in self._present:
+            rel = self.con.table(name)
+        else:
+            rel = self.con.from_arrow(self.table(name).collect().to_arrow())
+        return rel.query(name, query).pl().lazy()
+
+    @property
+    def as_of_sql(self) -> str:
+        return f"DATE '{self.as_of.isoformat()}'"
+
     @cached_property
-    def events(self) -> pl.LazyFrame:
-        return self.dated("events", "event_date")
+    def unit_events(self) -> pl.LazyFrame:
+        """Events by the as-of date that name a partner unit as actor (a small share of them)."""
+        return self.reduced(
+            "events",
+            "SELECT event_id, event_date, event_type, fatalities, civilian_targeting, "
+            f"actor_unit_id FROM events WHERE event_date <= {self.as_of_sql} "
+            "AND actor_unit_id IS NOT NULL",
+        )
+
+    @cached_property
+    def event_area_days(self) -> pl.LazyFrame:
+        """Events with an admin1 by the as-of date, counted per (country, admin1, day)."""
+        return self.reduced(
+            "events",
+            "SELECT country, admin1, event_date, count(*) AS n, "
+            "CAST(sum(fatalities) AS BIGINT) AS fatalities FROM events "
+            f"WHERE event_date <= {self.as_of_sql} AND admin1 IS NOT NULL GROUP BY ALL",
+        )
+
+    @cached_property
+    def event_countries(self) -> pl.LazyFrame:
+        """Countries with any event by the as-of date."""
+        return self.reduced(
+            "events",
+            f"SELECT DISTINCT country FROM events WHERE event_date <= {self.as_of_sql}",
+        )
 
     @cached_property
     def followups(self) -> pl.LazyFrame:
@@ -233,7 +273,7 @@ class Inputs:
                 )
             ]
         else:
-            frames = [self.events.select("country")]
+            frames = [self.event_countries]
         if series:
             frames.append(
                 self.context.filter(

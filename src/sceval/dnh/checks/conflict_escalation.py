@@ -45,21 +45,44 @@ def supported_areas(x: Inputs) -> pl.LazyFrame:
     )
 
 
+def area_windows(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
+    """Per program: its partner country, t0 and the before/after window bounds."""
+    return windows.select(
+        "program_id",
+        pl.col("partner_country").alias("country"),
+        "t0",
+        "before_start",
+        "after_end",
+    )
+
+
+def area_evidence(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
+    """Per program: the ids of events in its supported areas after t0 (selected in DuckDB)."""
+    targets = (
+        area_windows(x, windows)
+        .join(supported_areas(x), on="program_id", how="inner")
+        .select("program_id", "country", "admin1", "t0", "after_end")
+        .collect()
+    )
+    # Only this small (program, area, window) frame crosses into DuckDB; events stay there.
+    x.con.register("dnh_area_targets", targets)
+    try:
+        ids = x.reduced(
+            "events",
+            "SELECT t.program_id, e.event_id FROM events e JOIN dnh_area_targets t "
+            "ON e.country = t.country AND e.admin1 = t.admin1 "
+            "AND e.event_date >= t.t0 AND e.event_date < t.after_end "
+            f"WHERE e.event_date <= {x.as_of_sql}",
+        )
+    finally:
+        x.con.unregister("dnh_area_targets")
+    return ids.group_by("program_id").agg(pl.col("event_id").alias("evidence"))
+
+
 def area_counts(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
     """Events and fatalities before and after t0, in supported and comparison areas, per program."""
     ev = (
-        x.events.filter(pl.col("admin1").is_not_null())
-        .join(
-            windows.select(
-                "program_id",
-                pl.col("partner_country").alias("country"),
-                "t0",
-                "before_start",
-                "after_end",
-            ),
-            on="country",
-            how="inner",
-        )
+        x.event_area_days.join(area_windows(x, windows), on="country", how="inner")
         .filter(
             (pl.col("event_date") >= pl.col("before_start"))
             & (pl.col("event_date") < pl.col("after_end"))
@@ -71,21 +94,30 @@ def area_counts(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
         )
     )
 
-    def n(supported: bool, after: bool, col: str | None = None) -> pl.Expr:
+    def n(supported: bool, after: bool, col: str = "n") -> pl.Expr:
         cond = (pl.col("supported") == supported) & (pl.col("after") == after)
-        return (pl.col(col).filter(cond).sum() if col else cond.sum()).cast(pl.Float64)
+        return pl.col(col).filter(cond).sum().cast(pl.Float64)
 
-    return ev.group_by("program_id").agg(
-        n(True, False).alias("sb"),
-        n(True, True).alias("sa"),
-        n(False, False).alias("cb"),
-        n(False, True).alias("ca"),
-        n(True, False, "fatalities").alias("fsb"),
-        n(True, True, "fatalities").alias("fsa"),
-        n(False, False, "fatalities").alias("fcb"),
-        n(False, True, "fatalities").alias("fca"),
-        pl.col("event_id").filter(pl.col("supported") & pl.col("after")).alias("evidence"),
-        pl.col("admin1").filter(pl.col("supported")).unique().sort().str.join(", ").alias("areas"),
+    return (
+        ev.group_by("program_id")
+        .agg(
+            n(True, False).alias("sb"),
+            n(True, True).alias("sa"),
+            n(False, False).alias("cb"),
+            n(False, True).alias("ca"),
+            n(True, False, "fatalities").alias("fsb"),
+            n(True, True, "fatalities").alias("fsa"),
+            n(False, False, "fatalities").alias("fcb"),
+            n(False, True, "fatalities").alias("fca"),
+            pl.col("admin1")
+            .filter(pl.col("supported"))
+            .unique()
+            .sort()
+            .str.join(", ")
+            .alias("areas"),
+        )
+        .join(area_evidence(x, windows), on="program_id", how="left")
+        .with_columns(pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(pl.String))))
     )
 
 

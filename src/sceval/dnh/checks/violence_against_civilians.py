@@ -57,7 +57,7 @@ def unit_violence(
 def violence_against_civilians(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     """Events of violence against civilians (or targeting civilians) by supported units."""
     protests = spec.threshold("protest_types", PROTEST_TYPES)
-    events = x.events.filter(
+    events = x.unit_events.filter(
         (pl.col("event_type") == "violence_against_civilians")
         | (pl.col("civilian_targeting") & ~pl.col("event_type").is_in(protests))
     )

@@ -11,7 +11,7 @@ from sceval.dnh.spec import CheckSpec
 
 def violence_against_protesters(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     """Protest or riot events with deaths or civilian targeting by a trained unit after training."""
-    events = x.events.filter(
+    events = x.unit_events.filter(
         pl.col("event_type").is_in(spec.threshold("protest_types", PROTEST_TYPES))
         & ((pl.col("fatalities") > 0) | pl.col("civilian_targeting"))
     )
