@@ -56,14 +56,20 @@ def area_windows(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def area_evidence(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
-    """Per program: the ids of events in its supported areas after t0 (selected in DuckDB)."""
+def area_evidence(x: Inputs, windows: pl.LazyFrame, programs: pl.Series) -> pl.LazyFrame:
+    """Per flagged program: the ids of events in its supported areas after t0 (from DuckDB).
+
+    Only flags carry evidence, and at scale the unflagged programs' ids number tens of millions.
+    """
     targets = (
         area_windows(x, windows)
+        .filter(pl.col("program_id").is_in(programs.implode()))
         .join(supported_areas(x), on="program_id", how="inner")
         .select("program_id", "country", "admin1", "t0", "after_end")
         .collect()
     )
+    if targets.is_empty():
+        return pl.LazyFrame(schema={"program_id": pl.String, "evidence": pl.List(pl.String)})
     # Only this small (program, area, window) frame crosses into DuckDB; events stay there.
     x.con.register("dnh_area_targets", targets)
     try:
@@ -98,26 +104,16 @@ def area_counts(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
         cond = (pl.col("supported") == supported) & (pl.col("after") == after)
         return pl.col(col).filter(cond).sum().cast(pl.Float64)
 
-    return (
-        ev.group_by("program_id")
-        .agg(
-            n(True, False).alias("sb"),
-            n(True, True).alias("sa"),
-            n(False, False).alias("cb"),
-            n(False, True).alias("ca"),
-            n(True, False, "fatalities").alias("fsb"),
-            n(True, True, "fatalities").alias("fsa"),
-            n(False, False, "fatalities").alias("fcb"),
-            n(False, True, "fatalities").alias("fca"),
-            pl.col("admin1")
-            .filter(pl.col("supported"))
-            .unique()
-            .sort()
-            .str.join(", ")
-            .alias("areas"),
-        )
-        .join(area_evidence(x, windows), on="program_id", how="left")
-        .with_columns(pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    return ev.group_by("program_id").agg(
+        n(True, False).alias("sb"),
+        n(True, True).alias("sa"),
+        n(False, False).alias("cb"),
+        n(False, True).alias("ca"),
+        n(True, False, "fatalities").alias("fsb"),
+        n(True, True, "fatalities").alias("fsa"),
+        n(False, False, "fatalities").alias("fcb"),
+        n(False, True, "fatalities").alias("fca"),
+        pl.col("admin1").filter(pl.col("supported")).unique().sort().str.join(", ").alias("areas"),
     )
 
 
@@ -169,6 +165,9 @@ def conflict_escalation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                 pl.when(pl.col("hit_deaths")).then(pl.col("r_deaths")),
             ).alias("measured")
         )
+        # One row per program: computed here so that only flagged programs fetch evidence.
+        .collect()
+        .lazy()
     )
     gaps = rows.filter(pl.col("gap").is_not_null()).select(
         finding(
@@ -192,19 +191,25 @@ def conflict_escalation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         pl.col("days"),
         pl.col("t0"),
     )
-    flags = assessed.filter(pl.col("measured").is_not_null()).select(
-        finding(
-            spec,
-            "flag",
-            measured=pl.col("measured").round(3),
-            threshold=limit,
-            message=pl.format(
-                "Conflict rose {}x faster in supported areas than in comparison areas: {}.",
-                fmt_num("measured", 2),
-                detail,
-            ),
-            evidence=pl.col("evidence"),
-            evidence_table="events",
+    flagged = assessed.filter(pl.col("measured").is_not_null())
+    evidence = area_evidence(x, windows, flagged.select("program_id").collect().to_series())
+    flags = (
+        flagged.join(evidence, on="program_id", how="left")
+        .with_columns(pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        .select(
+            finding(
+                spec,
+                "flag",
+                measured=pl.col("measured").round(3),
+                threshold=limit,
+                message=pl.format(
+                    "Conflict rose {}x faster in supported areas than in comparison areas: {}.",
+                    fmt_num("measured", 2),
+                    detail,
+                ),
+                evidence=pl.col("evidence"),
+                evidence_table="events",
+            )
         )
     )
     passes = assessed.filter(pl.col("measured").is_null()).select(
