@@ -44,13 +44,20 @@ def governance_risk(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     scores = governance_scores(x, spec)
     per_transfer = scores.group_by("program_id", "transfer_id", "country", "year").agg(
         pl.col("score").min().alias("worst"),
-        pl.col("indicator").sort_by("score", nulls_last=True).first().alias("worst_series"),
-        pl.col("ctx_year").sort_by("score", nulls_last=True).first(),
+        # Ties on the score break on the series name, so a run names the same series every time.
+        pl.col("indicator")
+        .sort_by(["score", "indicator"], nulls_last=True)
+        .first()
+        .alias("worst_series"),
+        pl.col("ctx_year").sort_by(["score", "indicator"], nulls_last=True).first(),
     )
     flagged = (
         per_transfer.filter(pl.col("worst") < limit)
-        .sort("worst")
-        .group_by("program_id")
+        # Equal worst scores name the latest year, then the first transfer: the same every run.
+        .sort(
+            ["worst", "ctx_year", "transfer_id"], descending=[False, True, False], nulls_last=True
+        )
+        .group_by("program_id", maintain_order=True)
         .agg(
             pl.col("transfer_id").alias("evidence"),
             pl.col("worst").first(),
