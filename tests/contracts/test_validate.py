@@ -217,9 +217,10 @@ def test_bad_corpus_has_at_least_30_cases():
 
 
 def test_validation_opens_no_network_connection(tmp_path):
-    """GX imported and run with every socket connection refused and recorded."""
+    """GX imported and run on every rule with every socket connection refused and recorded."""
     code = f"""
-import socket, sys
+import os, socket, sys
+os.environ["SCEVAL_ROW_ENGINE"] = "gx"
 attempts = []
 def refuse(self, *a, **k):
     attempts.append(a)

@@ -121,14 +121,9 @@ def _validate(batch_def: Any, exps: list[dict], frame: Any) -> list[Any]:
     return list(result.results)
 
 
-def run_row_rules(tables: Sequence[TypedTable], suites: dict[str, list[dict]]) -> list[RuleResult]:
-    """Run each table's GX expectations on its typed frame; one RuleResult per expectation."""
-    todo = [
-        (t, [e for e in suites[t.file.table] if e["meta"]["engine"] == GX])
-        for t in tables
-        if t.clean is not None
-    ]
-    todo = [(t, exps) for t, exps in todo if exps]
+def gx_row_results(todo: Sequence[tuple[TypedTable, list[dict]]]) -> list[RuleResult]:
+    """Run the given GX expectations of each table on its typed frame; one RuleResult each."""
+    todo = [(t, exps) for t, exps in todo if exps and t.clean is not None]
     if not todo:
         return []
     ctx = _context()

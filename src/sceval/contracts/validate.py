@@ -48,12 +48,86 @@ def _suites(project: Project) -> dict[str, list[dict]]:
     return {name: expectations_for(c) for name, c in project.contracts.items()}
 
 
+ROW_ENGINES = ("duckdb", "gx")
+
+
+def row_engine() -> str:
+    """Where row rules run: `duckdb` (compiled, GX re-runs failures) or `gx` (every rule)."""
+    engine = os.environ.get("SCEVAL_ROW_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if engine not in ROW_ENGINES:
+        from sceval.errors import UsageError
+
+        raise UsageError(f"SCEVAL_ROW_ENGINE={engine!r}: expected one of {', '.join(ROW_ENGINES)}")
+    return engine
+
+
+def _confirmed(mine: RuleResult, gx: RuleResult | None) -> RuleResult:
+    """GX's result for a rule DuckDB found failing, unless the two engines disagree."""
+    if gx is None or gx.status == "error":
+        return gx or mine
+    if gx.status == mine.status and gx.unexpected_count == mine.unexpected_count:
+        return gx
+    mine.status = "error"
+    mine.message = (
+        f"engine error: DuckDB found {mine.unexpected_count} bad row(s), Great Expectations "
+        f"{gx.unexpected_count} ({gx.status}); please report this with the file"
+    )
+    return mine
+
+
+def run_row_rules(
+    tables: Sequence[TypedTable], suites: dict[str, list[dict]], engine: str | None = None
+) -> list[RuleResult]:
+    """The GX row expectations of every table: compiled to one DuckDB scan per table where
+    their meaning is plain, the rest (and every rule that failed, to report it) through GX."""
+    from sceval.contracts.duck_rules import table_row_rules
+    from sceval.contracts.suites import GX
+
+    todo = [
+        (t, [e for e in suites[t.file.table] if e["meta"]["engine"] == GX])
+        for t in tables
+        if t.clean is not None
+    ]
+    todo = [(t, exps) for t, exps in todo if exps]
+    if (engine or row_engine()) == "gx":
+        from sceval.contracts.gx_engine import gx_row_results
+
+        return gx_row_results(todo)
+    done: list[list[RuleResult]] = []
+    for_gx: list[tuple[TypedTable, list[dict]]] = []
+    con = duckdb.connect()
+    try:
+        for t, exps in todo:
+            results, left = table_row_rules(con, t, exps)
+            failed = {r.rule for r in results if r.status == "failed"}
+            done.append(results)
+            for_gx.append((t, [e for e in exps if e in left or e["meta"]["rule"] in failed]))
+    finally:
+        con.close()
+    gx: dict[tuple[str, str], RuleResult] = {}
+    if any(exps for _, exps in for_gx):
+        from sceval.contracts.gx_engine import gx_row_results
+
+        gx = {(r.file, r.rule): r for r in gx_row_results(for_gx)}
+    out: list[RuleResult] = []
+    for (t, exps), results in zip(todo, done, strict=True):
+        mine = {r.rule: r for r in results}
+        for e in exps:
+            key = (t.file.label, e["meta"]["rule"])
+            r = mine.get(e["meta"]["rule"])
+            if r is None:
+                out.append(gx[key])
+            elif r.status == "failed":
+                out.append(_confirmed(r, gx.get(key)))
+            else:
+                out.append(r)
+    return out
+
+
 def row_checks(
     project: Project, typed: Sequence[TypedTable], report: ValidationReport
 ) -> ValidationReport:
-    """Per-file rules: presence and types (reader), row rules (Great Expectations)."""
-    from sceval.contracts.gx_engine import run_row_rules
-
+    """Per-file rules: presence and types (reader), row rules (DuckDB-compiled GX suites)."""
     suites = _suites(project)
     for t in typed:
         fmt = t.file.path.suffix.lower().lstrip(".")
