@@ -4,6 +4,14 @@ A check returns a lazy frame of findings in `FINDING_SCHEMA`: flags and insuffic
 for what it found, explicit passes where it looked and found nothing. `complete` adds a pass
 row for every program in scope the check had nothing to say about, so that each (check,
 program) appears in `dnh_findings` at least once.
+
+A check reduces the tables lazily to a few rows per program or unit, collects those once
+(`collect_reduced`) and builds its messages on the small eager frames. Messages are never
+formatted inside a streamed plan: Polars 2.1's streaming engine panics (polars-arrow binview
+`assertion failed: i < self.len()`) on a `pl.format` evaluated right after a filter over a
+multi-chunk in-memory frame, such as a frame collected from a concat and made lazy again.
+It is not about size: 402 rows in chunks of 203 and 199 are enough, depending on which rows
+the filter keeps. The same plan on one chunk, or run eagerly, does not panic.
 """
 
 from __future__ import annotations
@@ -71,9 +79,27 @@ def empty() -> pl.LazyFrame:
     return pl.LazyFrame(schema=FINDING_SCHEMA)
 
 
-def complete(x: Inputs, spec: CheckSpec, found: pl.LazyFrame) -> pl.LazyFrame:
+def collect_reduced(*plans: pl.LazyFrame) -> list[pl.DataFrame]:
+    """A check's reduced plans (rows per program or unit) collected in one pass, one chunk each.
+
+    The heavy part (joins and aggregations over the input tables) runs once, on the default
+    (streaming) engine; messages are then formatted eagerly on these frames (module docstring).
+    """
+    frames = pl.collect_all(list(plans)) if len(plans) > 1 else [plans[0].collect()]
+    return [frame.rechunk() for frame in frames]
+
+
+def program_list(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """The distinct programs of a frame: what `per_program_pass` needs of its applicable rows."""
+    return frame.select("program_id").unique()
+
+
+def complete(x: Inputs, spec: CheckSpec, found: pl.DataFrame) -> pl.LazyFrame:
     """Found rows plus a pass for each program in scope the check found nothing to look at."""
-    quiet = x.program_ids.join(found.select("program_id").unique(), on="program_id", how="anti")
+    found = found.select(list(FINDING_SCHEMA))
+    quiet = x.program_ids.join(
+        found.select("program_id").unique().lazy(), on="program_id", how="anti"
+    )
     passes = quiet.select(
         finding(
             spec,
@@ -82,7 +108,8 @@ def complete(x: Inputs, spec: CheckSpec, found: pl.LazyFrame) -> pl.LazyFrame:
             "and this program has none.",
         )
     )
-    return pl.concat([found.select(list(FINDING_SCHEMA)), passes])
+    # The pass message is a literal: nothing is formatted in the streamed part of the plan.
+    return pl.concat([found.lazy(), passes])
 
 
 def fmt_pct(col: str | pl.Expr) -> pl.Expr:
@@ -104,12 +131,12 @@ def unit_label() -> pl.Expr:
 
 def per_program_pass(
     spec: CheckSpec,
-    applicable: pl.LazyFrame,
-    found: pl.LazyFrame,
+    applicable: pl.DataFrame,
+    found: pl.DataFrame,
     message: str,
     *,
     threshold: float = 0.0,
-) -> pl.LazyFrame:
+) -> pl.DataFrame:
     """A pass (nothing counted, measured 0) for each applicable program without a flag or gap."""
     clean = (
         applicable.select("program_id")
@@ -143,7 +170,7 @@ def share_message(k: str, n: str) -> pl.Expr:
 
 def verdicts(
     spec: CheckSpec,
-    rows: pl.LazyFrame,
+    rows: pl.DataFrame,
     *,
     harm: pl.Expr,
     measured: pl.Expr,
@@ -154,7 +181,7 @@ def verdicts(
     enough: pl.Expr | None = None,
     gap_message: pl.Expr | None = None,
     gap_evidence: bool = False,
-) -> pl.LazyFrame:
+) -> pl.DataFrame:
     """One finding per row: a flag where harm is seen, else a pass with enough data, else a gap.
 
     Asymmetric on purpose: harm seen is evidence at any sample size; a pass needs `enough`.
@@ -191,29 +218,33 @@ def verdicts(
     return pl.concat(out)
 
 
-def coverage_gaps(
-    x: Inputs, spec: CheckSpec, units: pl.LazyFrame, *, reporting: str, what: str
-) -> pl.LazyFrame:
-    """Insufficient data per program and country where no `reporting` reaches supported units."""
+def uncovered(units: pl.LazyFrame) -> pl.LazyFrame:
+    """Per program and country, the supported units no reporting reaches (from `covered_units`)."""
     return (
         units.filter(~pl.col("covered"))
         .group_by("program_id", "country")
         .agg(pl.col("unit_id").unique().sort().alias("evidence"))
-        .select(
-            finding(
-                spec,
-                "insufficient_data",
-                measured=pl.col("evidence").list.len(),
-                message=pl.format(
-                    "No {} covers {} by {}, so {} by the {} supported unit(s) cannot be ruled out.",
-                    pl.lit(reporting),
-                    pl.col("country"),
-                    pl.lit(str(x.as_of)),
-                    pl.lit(what),
-                    pl.col("evidence").list.len(),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table="units",
-            )
+    )
+
+
+def coverage_gaps(
+    x: Inputs, spec: CheckSpec, uncovered: pl.DataFrame, *, reporting: str, what: str
+) -> pl.DataFrame:
+    """Insufficient data per program and country where no `reporting` reaches supported units."""
+    return uncovered.select(
+        finding(
+            spec,
+            "insufficient_data",
+            measured=pl.col("evidence").list.len(),
+            message=pl.format(
+                "No {} covers {} by {}, so {} by the {} supported unit(s) cannot be ruled out.",
+                pl.lit(reporting),
+                pl.col("country"),
+                pl.lit(str(x.as_of)),
+                pl.lit(what),
+                pl.col("evidence").list.len(),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="units",
         )
     )

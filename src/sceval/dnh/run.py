@@ -28,11 +28,13 @@ def selected_checks(project: Project, pipeline=None) -> tuple[dict[str, CheckSpe
     return specs, selected(pipeline.dnh_checks, list(specs))
 
 
-def escalated(findings: pl.LazyFrame, specs: dict[str, CheckSpec]) -> pl.LazyFrame:
+def escalated(findings: pl.DataFrame, specs: dict[str, CheckSpec]) -> pl.DataFrame:
     """Raise a check's flags to `severity_escalated` when its program has another check's flag.
 
     The governance-risk check is medium alone and high next to any other flag: weak rule of
-    law or control of corruption makes every other harm harder to remedy.
+    law or control of corruption makes every other harm harder to remedy. Eager on the small
+    frame of findings, so its message is not formatted in a streamed plan
+    (see `sceval.dnh.findings`).
     """
     rules = {
         cid: s.threshold("severity_escalated")
@@ -45,7 +47,7 @@ def escalated(findings: pl.LazyFrame, specs: dict[str, CheckSpec]) -> pl.LazyFra
     others = (
         flags.select("program_id", pl.col("check_id").alias("other"))
         .unique()
-        .join(pl.LazyFrame({"check_id": list(rules)}), how="cross")
+        .join(pl.DataFrame({"check_id": list(rules)}), how="cross")
         .filter(pl.col("other") != pl.col("check_id"))
         .group_by("program_id", "check_id")
         .agg(pl.col("other").sort().str.join(", ").alias("others"))
@@ -99,19 +101,18 @@ def compute_findings(
     # sixteen plans (0.5 s against 1.0 s on the scenario, 0.7 s against 1.1 s on the seed),
     # whose cross-plan optimisation costs more than the shared scans save.
     found = (
-        pl.concat([plan.collect() for plan in plans])
+        pl.concat([plan.collect() for plan in plans], rechunk=True)
         if plans
         else pl.DataFrame(schema=FINDING_SCHEMA)
     )
     return (
-        escalated(found.lazy(), specs)
+        escalated(found, specs)
         .with_columns(
             pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8).alias("_sev"),
             pl.col("status").replace_strict(STATUS_ORDER, return_dtype=pl.Int8).alias("_st"),
         )
         .sort("_st", "_sev", "check_id", "program_id", "unit_id", nulls_last=True)
         .drop("_sev", "_st")
-        .collect()
     )
 
 

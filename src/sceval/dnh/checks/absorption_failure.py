@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, fmt_pct, share_message, verdicts
+from sceval.dnh.findings import (
+    collect_reduced,
+    complete,
+    finding,
+    fmt_pct,
+    share_message,
+    verdicts,
+)
 from sceval.dnh.inputs import TRAINING_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -39,8 +46,9 @@ def absorption_failure(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         .join(x.participants.select("activity_id").unique(), on="activity_id", how="anti")
         .group_by("program_id")
         .agg(pl.col("activity_id").alias("evidence"))
-        .join(rows.select("program_id"), on="program_id", how="anti")
     )
+    rows, training = collect_reduced(rows, training)
+    training = training.join(rows.select("program_id"), on="program_id", how="anti")
     # `posted_within_days` stays empty until a person is posted, so an empty value past the
     # window is "not posted". A pass needs at least `min_completers`; a share of unposted
     # completers above the limit is a flag at any size (harm seen is evidence).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, per_program_pass
+from sceval.dnh.findings import collect_reduced, complete, finding, per_program_pass, program_list
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -56,6 +56,7 @@ def arms_embargo_delivery(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             pl.col("quantity").sum(),
         )
     )
+    grouped, programs = collect_reduced(grouped, program_list(rows))
     flags = grouped.filter(pl.col("verdict") == "flag").select(
         finding(
             spec,
@@ -97,7 +98,7 @@ def arms_embargo_delivery(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     found = pl.concat([flags, gaps])
     passes = per_program_pass(
         spec,
-        rows,
+        programs,
         found,
         "No lethal transfer was delivered in a year with an arms embargo in force on the recipient country.",
     )

@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, fmt_pct
+from sceval.dnh.findings import collect_reduced, complete, finding, fmt_pct
 from sceval.dnh.inputs import TRAINING_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
 from sceval.errors import ProjectError
@@ -110,35 +110,32 @@ def capture_by_affiliation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             )
         )
     )
-    # One row per program and measure: materialised here because flags, gaps and passes all
-    # read it, and re-planning the participant aggregation three times cost 1 s at scale 10.
-    table = rows.with_columns(gap.alias("gap")).collect()
-    rows = table.lazy()
+    # One row per program and measure, collected once: flags, gaps and passes all read it, and
+    # re-planning the participant aggregation three times cost 1 s at scale 10. The messages
+    # (the gap's too) are formatted on this eager frame, never in the streamed plan: a lazy
+    # filter over the collected frame followed by `pl.format` panicked in Polars 2.1's
+    # streaming engine on the 1e8 warehouse (see `sceval.dnh.findings`).
+    (rows,) = collect_reduced(rows)
+    rows = rows.with_columns(gap.alias("gap"))
     # The share is over all trainees or value, unknown units included, so it is a lower bound:
     # above the limit it is a flag whatever the gaps; a pass needs the gaps closed.
-    # Filtered eagerly: a lazy filter followed by this select of several string formats
-    # panics in Polars 2.1's streaming engine (binview `i < self.len()`) on the 1e8 warehouse.
-    flags = (
-        table.filter(pl.col("share") > limit)
-        .lazy()
-        .select(
-            finding(
-                spec,
-                "flag",
-                measured=pl.col("share").round(4),
-                threshold=limit,
-                message=pl.format(
-                    "{} of the program's {} ({} of {}) went to units affiliated with {}, above the {} limit.",
-                    fmt_pct("share"),
-                    pl.col("measure"),
-                    pl.col("amount").round(0).cast(pl.Int64),
-                    pl.col("total").round(0).cast(pl.Int64),
-                    pl.col("faction"),
-                    fmt_pct(pl.lit(limit)),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table="units",
-            )
+    flags = rows.filter(pl.col("share") > limit).select(
+        finding(
+            spec,
+            "flag",
+            measured=pl.col("share").round(4),
+            threshold=limit,
+            message=pl.format(
+                "{} of the program's {} ({} of {}) went to units affiliated with {}, above the {} limit.",
+                fmt_pct("share"),
+                pl.col("measure"),
+                pl.col("amount").round(0).cast(pl.Int64),
+                pl.col("total").round(0).cast(pl.Int64),
+                pl.col("faction"),
+                fmt_pct(pl.lit(limit)),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="units",
         )
     )
     gaps = rows.filter(pl.col("gap").is_not_null() & (pl.col("share") <= limit)).select(

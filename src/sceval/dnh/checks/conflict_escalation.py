@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, fmt_num
+from sceval.dnh.findings import collect_reduced, complete, finding, fmt_num
 from sceval.dnh.inputs import SUPPORT_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -143,15 +143,6 @@ def conflict_escalation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             ratio("fsa", "fsb", "fca", "fcb").alias("r_deaths"),
         )
         .with_columns(
-            pl.when(pl.col("covered").is_null())
-            .then(pl.lit("no conflict-event reporting covers the partner country"))
-            .when(pl.col("n_areas").is_null())
-            .then(pl.lit("no activity records the area (admin1) where it took place"))
-            .when(pl.col("days") < min_days)
-            .then(pl.format("only {} days have passed since support began", pl.col("days")))
-            .when((pl.col("cb") + pl.col("ca")).fill_null(0) == 0)
-            .then(pl.lit("no events are recorded in comparison areas of the partner country"))
-            .alias("gap"),
             ((pl.col("r_events") > limit) & (pl.col("sa") - pl.col("sb") >= min_events)).alias(
                 "hit_events"
             ),
@@ -165,9 +156,20 @@ def conflict_escalation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                 pl.when(pl.col("hit_deaths")).then(pl.col("r_deaths")),
             ).alias("measured")
         )
-        # One row per program: computed here so that only flagged programs fetch evidence.
-        .collect()
-        .lazy()
+    )
+    # One row per program, collected here so that only flagged programs fetch evidence; its
+    # messages (the gap's too) are formatted on this eager frame (see `sceval.dnh.findings`).
+    (rows,) = collect_reduced(rows)
+    rows = rows.with_columns(
+        pl.when(pl.col("covered").is_null())
+        .then(pl.lit("no conflict-event reporting covers the partner country"))
+        .when(pl.col("n_areas").is_null())
+        .then(pl.lit("no activity records the area (admin1) where it took place"))
+        .when(pl.col("days") < min_days)
+        .then(pl.format("only {} days have passed since support began", pl.col("days")))
+        .when((pl.col("cb") + pl.col("ca")).fill_null(0) == 0)
+        .then(pl.lit("no events are recorded in comparison areas of the partner country"))
+        .alias("gap"),
     )
     gaps = rows.filter(pl.col("gap").is_not_null()).select(
         finding(
@@ -192,7 +194,7 @@ def conflict_escalation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         pl.col("t0"),
     )
     flagged = assessed.filter(pl.col("measured").is_not_null())
-    evidence = area_evidence(x, windows, flagged.select("program_id").collect().to_series())
+    (evidence,) = collect_reduced(area_evidence(x, windows, flagged.get_column("program_id")))
     flags = (
         flagged.join(evidence, on="program_id", how="left")
         .with_columns(pl.col("evidence").fill_null(pl.lit([], dtype=pl.List(pl.String))))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, fmt_pct, share_message, verdicts
+from sceval.dnh.findings import collect_reduced, complete, fmt_pct, share_message, verdicts
 from sceval.dnh.inputs import TRAINING_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -44,6 +44,7 @@ def defection(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             (pl.col("followed") / pl.col("trainees")).alias("coverage"),
         )
     )
+    (rows,) = collect_reduced(rows)
     detail = share_message("defected", "followed")
     found = verdicts(
         spec,

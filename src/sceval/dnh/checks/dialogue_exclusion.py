@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, fmt_pct, share_message, verdicts
+from sceval.dnh.findings import (
+    collect_reduced,
+    complete,
+    finding,
+    fmt_pct,
+    share_message,
+    verdicts,
+)
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -28,6 +35,12 @@ def dialogue_exclusion(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         )
         .with_columns((pl.col("lacking") / pl.col("n")).alias("share"))
     )
+    meetings = (
+        x.activities.filter(pl.col("kind") == "dialogue")
+        .group_by("program_id")
+        .agg(pl.col("activity_id").alias("evidence"))
+    )
+    rows, meetings = collect_reduced(rows, meetings)
     detail = pl.format(
         "{} meetings lacked women, youth or civil society ({} without women, {} without youth, "
         "{} without civil society)",
@@ -46,24 +59,18 @@ def dialogue_exclusion(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         pass_message=pl.format("{}, within the {} threshold.", detail, fmt_pct(pl.lit(limit))),
         evidence_table="dialogues",
     )
-    unrecorded = (
-        x.activities.filter(pl.col("kind") == "dialogue")
-        .join(rows.select("program_id"), on="program_id", how="anti")
-        .group_by("program_id")
-        .agg(pl.col("activity_id").alias("evidence"))
-        .select(
-            finding(
-                spec,
-                "insufficient_data",
-                threshold=limit,
-                message=pl.format(
-                    "The program held {} dialogue activity(ies) but no meeting records show who "
-                    "took part, so exclusion cannot be ruled out.",
-                    pl.col("evidence").list.len(),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table="activities",
-            )
+    unrecorded = meetings.join(rows.select("program_id"), on="program_id", how="anti").select(
+        finding(
+            spec,
+            "insufficient_data",
+            threshold=limit,
+            message=pl.format(
+                "The program held {} dialogue activity(ies) but no meeting records show who "
+                "took part, so exclusion cannot be ruled out.",
+                pl.col("evidence").list.len(),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="activities",
         )
     )
     return complete(x, spec, pl.concat([judged, unrecorded]))

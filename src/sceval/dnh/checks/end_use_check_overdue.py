@@ -5,7 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from sceval.dnh.checks.arms_embargo_delivery import lethal_deliveries
-from sceval.dnh.findings import complete, finding, fmt_num, per_program_pass
+from sceval.dnh.findings import (
+    collect_reduced,
+    complete,
+    finding,
+    fmt_num,
+    per_program_pass,
+    program_list,
+)
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -34,36 +41,34 @@ def end_use_check_overdue(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     overdue = rows.filter(
         pl.col("first_check").is_null() | (pl.col("first_check") > pl.col("deadline"))
     )
-    flags = (
-        overdue.group_by("program_id", "unit_id")
-        .agg(
-            pl.col("transfer_id").alias("evidence"),
-            pl.col("months_unchecked").max(),
-            pl.col("delivered_date").min().alias("first"),
-        )
-        .select(
-            finding(
-                spec,
-                "flag",
-                unit=pl.col("unit_id"),
-                measured=pl.col("months_unchecked").round(1),
-                threshold=float(months),
-                message=pl.format(
-                    "{} lethal transfer(s) delivered from {} had no end-use check within {} months "
-                    "(longest gap {} months).",
-                    pl.col("evidence").list.len(),
-                    pl.col("first"),
-                    pl.lit(months),
-                    fmt_num("months_unchecked", 1),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table="equipment",
-            )
+    overdue = overdue.group_by("program_id", "unit_id").agg(
+        pl.col("transfer_id").alias("evidence"),
+        pl.col("months_unchecked").max(),
+        pl.col("delivered_date").min().alias("first"),
+    )
+    overdue, programs = collect_reduced(overdue, program_list(rows))
+    flags = overdue.select(
+        finding(
+            spec,
+            "flag",
+            unit=pl.col("unit_id"),
+            measured=pl.col("months_unchecked").round(1),
+            threshold=float(months),
+            message=pl.format(
+                "{} lethal transfer(s) delivered from {} had no end-use check within {} months "
+                "(longest gap {} months).",
+                pl.col("evidence").list.len(),
+                pl.col("first"),
+                pl.lit(months),
+                fmt_num("months_unchecked", 1),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="equipment",
         )
     )
     passes = per_program_pass(
         spec,
-        rows,
+        programs,
         flags,
         f"Every lethal transfer delivered more than {months} months before the as-of date had an "
         f"end-use check within {months} months.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from sceval.dnh.checks.arms_embargo_delivery import lethal_deliveries
-from sceval.dnh.findings import complete, finding, per_program_pass
+from sceval.dnh.findings import collect_reduced, complete, finding, per_program_pass, program_list
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -56,54 +56,55 @@ def end_use_missing_lethal(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             pl.col("findings").unique().sort().str.join(", "),
             pl.len().alias("n"),
         )
-        .select(
-            finding(
-                spec,
-                "flag",
-                unit=pl.col("unit_id"),
-                severity=pl.col("sev"),
-                measured=pl.col("lost"),
-                threshold=float(spec.threshold("max_missing", 0)),
-                message=pl.format(
-                    "End-use checks found {} lethal item(s) ({}) missing or diverted from {} "
-                    "transfer(s) (findings: {}).",
-                    pl.col("lost"),
-                    pl.col("categories"),
-                    pl.col("n"),
-                    pl.col("findings"),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table="end_use_checks",
-            )
-        )
     )
     unchecked = (
         rows.filter(pl.col("verified_checks").fill_null(0) == 0)
         .group_by("program_id", "unit_id", "sev")
         .agg(pl.col("transfer_id").alias("evidence"), pl.col("quantity").sum())
-        .select(
-            finding(
-                spec,
-                "insufficient_data",
-                unit=pl.col("unit_id"),
-                severity=pl.col("sev"),
-                measured=pl.col("evidence").list.len(),
-                message=pl.format(
-                    "{} delivered lethal transfer(s) ({} items) have no end-use check that could "
-                    "verify them by {}, so missing or diverted items cannot be ruled out.",
-                    pl.col("evidence").list.len(),
-                    pl.col("quantity"),
-                    pl.lit(str(x.as_of)),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table="equipment",
-            )
+    )
+    flagged, unchecked, programs = collect_reduced(flagged, unchecked, program_list(rows))
+    flagged = flagged.select(
+        finding(
+            spec,
+            "flag",
+            unit=pl.col("unit_id"),
+            severity=pl.col("sev"),
+            measured=pl.col("lost"),
+            threshold=float(spec.threshold("max_missing", 0)),
+            message=pl.format(
+                "End-use checks found {} lethal item(s) ({}) missing or diverted from {} "
+                "transfer(s) (findings: {}).",
+                pl.col("lost"),
+                pl.col("categories"),
+                pl.col("n"),
+                pl.col("findings"),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="end_use_checks",
+        )
+    )
+    unchecked = unchecked.select(
+        finding(
+            spec,
+            "insufficient_data",
+            unit=pl.col("unit_id"),
+            severity=pl.col("sev"),
+            measured=pl.col("evidence").list.len(),
+            message=pl.format(
+                "{} delivered lethal transfer(s) ({} items) have no end-use check that could "
+                "verify them by {}, so missing or diverted items cannot be ruled out.",
+                pl.col("evidence").list.len(),
+                pl.col("quantity"),
+                pl.lit(str(x.as_of)),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="equipment",
         )
     )
     found = pl.concat([flagged, unchecked])
     passes = per_program_pass(
         spec,
-        rows,
+        programs,
         found,
         "Every delivered lethal transfer was verified at end-use checks with nothing missing or diverted.",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from sceval.dnh.checks.arms_embargo_delivery import lethal_deliveries
-from sceval.dnh.findings import complete, finding, fmt_num
+from sceval.dnh.findings import collect_reduced, complete, finding, fmt_num
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -51,6 +51,8 @@ def governance_risk(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         .alias("worst_series"),
         pl.col("ctx_year").sort_by(["score", "indicator"], nulls_last=True).first(),
     )
+    # One row per transfer: the messages are formatted on it eagerly (see `sceval.dnh.findings`).
+    (per_transfer,) = collect_reduced(per_transfer)
     flagged = (
         per_transfer.filter(pl.col("worst") < limit)
         # Equal worst scores name the latest year, then the first transfer: the same every run.

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, coverage_gaps, finding, per_program_pass, unit_label
+from sceval.dnh.findings import (
+    collect_reduced,
+    complete,
+    coverage_gaps,
+    finding,
+    per_program_pass,
+    program_list,
+    uncovered,
+    unit_label,
+)
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -39,6 +48,8 @@ def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         )
         .join(x.units.select("unit_id", "name"), on="unit_id", how="left")
     )
+    coverage = x.covered_units("incidents", spec.threshold("coverage_context_series"))
+    hits, gaps, programs = collect_reduced(hits, uncovered(coverage), program_list(coverage))
     flags = hits.select(
         finding(
             spec,
@@ -61,12 +72,11 @@ def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             evidence_table="incidents",
         )
     )
-    coverage = x.covered_units("incidents", spec.threshold("coverage_context_series"))
-    gaps = coverage_gaps(x, spec, coverage, reporting="incident reporting", what="gross violations")
+    gaps = coverage_gaps(x, spec, gaps, reporting="incident reporting", what="gross violations")
     found = pl.concat([flags, gaps])
     passes = per_program_pass(
         spec,
-        coverage,
+        programs,
         found,
         "Incident reporting covers every supported unit, and no credible or confirmed unremedied "
         "gross violation was followed by further assistance.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, fmt_pct, verdicts
+from sceval.dnh.findings import collect_reduced, complete, fmt_pct, verdicts
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -22,6 +22,7 @@ def no_local_ownership(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         )
         .with_columns((pl.col("owned") / pl.col("n")).alias("share"))
     )
+    (rows,) = collect_reduced(rows)
     message = pl.format(
         "{} of the program's {} activities were co-designed with the partner or carried a "
         "partner cost share ({}).",

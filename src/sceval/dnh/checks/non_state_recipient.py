@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, per_program_pass, unit_label
+from sceval.dnh.findings import (
+    collect_reduced,
+    complete,
+    finding,
+    per_program_pass,
+    program_list,
+    unit_label,
+)
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -23,30 +30,31 @@ def non_state_recipient(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             pl.col("command").first(),
             pl.col("affiliation").first(),
         )
-        .select(
-            finding(
-                spec,
-                "flag",
-                unit=pl.col("unit_id"),
-                measured=pl.col("evidence").list.len(),
-                threshold=0.0,
-                message=pl.format(
-                    "{}, under {} command (affiliation {}), received {} {} from {}.",
-                    unit_label(),
-                    pl.col("command").str.replace("_", "-"),
-                    pl.col("affiliation").fill_null("unknown"),
-                    pl.col("evidence").list.len(),
-                    pl.when(pl.col("table") == "equipment")
-                    .then(pl.lit("transfer(s)"))
-                    .otherwise(pl.lit("activity(ies)")),
-                    pl.col("first"),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table=pl.col("table"),
-            )
+    )
+    flags, programs = collect_reduced(flags, program_list(rows))
+    flags = flags.select(
+        finding(
+            spec,
+            "flag",
+            unit=pl.col("unit_id"),
+            measured=pl.col("evidence").list.len(),
+            threshold=0.0,
+            message=pl.format(
+                "{}, under {} command (affiliation {}), received {} {} from {}.",
+                unit_label(),
+                pl.col("command").str.replace("_", "-"),
+                pl.col("affiliation").fill_null("unknown"),
+                pl.col("evidence").list.len(),
+                pl.when(pl.col("table") == "equipment")
+                .then(pl.lit("transfer(s)"))
+                .otherwise(pl.lit("activity(ies)")),
+                pl.col("first"),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table=pl.col("table"),
         )
     )
     passes = per_program_pass(
-        spec, rows, flags, "Every supported unit is under a state chain of command."
+        spec, programs, flags, "Every supported unit is under a state chain of command."
     )
     return complete(x, spec, pl.concat([flags, passes]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, fmt_num, fmt_pct, verdicts
+from sceval.dnh.findings import collect_reduced, complete, fmt_num, fmt_pct, verdicts
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -47,6 +47,7 @@ def substitution(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         )
         .with_columns((pl.col("s0") - pl.col("s1")).alias("drop"))
     )
+    (rows,) = collect_reduced(rows)
     detail = pl.format(
         "the partner's cost share went from {} in {} to {} in {} while donor funding went from {} to {}",
         fmt_pct("s0"),

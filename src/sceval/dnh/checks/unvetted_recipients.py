@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, finding, per_program_pass, unit_label
+from sceval.dnh.findings import (
+    collect_reduced,
+    complete,
+    finding,
+    per_program_pass,
+    program_list,
+    unit_label,
+)
 from sceval.dnh.inputs import TRAINING_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -23,10 +30,10 @@ def unit_support_vetting(x: Inputs) -> pl.LazyFrame:
     )
 
 
-def unvetted_units(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
-    """Flags (not cleared) and insufficient-data rows (cleared, date unknown) per unit and table."""
+def unvetted_unit_rows(x: Inputs) -> pl.LazyFrame:
+    """Per program, unit and table: the acts of assistance given before vetting cleared the unit."""
     rows = unit_support_vetting(x).filter(~pl.col("cleared_before"))
-    grouped = rows.group_by("program_id", "unit_id", "table", "date_unknown").agg(
+    return rows.group_by("program_id", "unit_id", "table", "date_unknown").agg(
         pl.col("row_id").alias("evidence"),
         pl.len().alias("n"),
         pl.col("start").min().alias("first"),
@@ -34,6 +41,10 @@ def unvetted_units(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         pl.col("vetting_status").first(),
         pl.col("vetting_date").first(),
     )
+
+
+def unvetted_units(spec: CheckSpec, grouped: pl.DataFrame) -> pl.DataFrame:
+    """Flags (not cleared) and insufficient-data rows (cleared, date unknown) per unit and table."""
     what = (
         pl.when(pl.col("table") == "equipment")
         .then(pl.lit("transfer(s)"))
@@ -91,37 +102,41 @@ def unvetted_units(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     return pl.concat(out)
 
 
-def unvetted_participants(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
-    """Flags for participants trained without individual vetting, per program and unit."""
+def unvetted_participant_rows(x: Inputs) -> pl.LazyFrame:
+    """Per program and unit: the participants without individual vetting, and their activities."""
     return (
         x.participants.filter(~pl.col("vetted"))
         .group_by("program_id", "unit_id")
         .agg(pl.col("participant_id").unique().alias("evidence"), pl.col("activity_id").n_unique())
-        .select(
-            finding(
-                spec,
-                "flag",
-                unit=pl.col("unit_id"),
-                measured=pl.col("evidence").list.len(),
-                threshold=0.0,
-                message=pl.format(
-                    "{} participant(s){} attended {} activity(ies) without individual vetting "
-                    "before the activity.",
-                    pl.col("evidence").list.len(),
-                    pl.when(pl.col("unit_id").is_null())
-                    .then(pl.lit(" of unrecorded units"))
-                    .otherwise(pl.format(" of unit {}", pl.col("unit_id"))),
-                    pl.col("activity_id"),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table="participants",
-            )
+    )
+
+
+def unvetted_participants(spec: CheckSpec, rows: pl.DataFrame) -> pl.DataFrame:
+    """Flags for participants trained without individual vetting, per program and unit."""
+    return rows.select(
+        finding(
+            spec,
+            "flag",
+            unit=pl.col("unit_id"),
+            measured=pl.col("evidence").list.len(),
+            threshold=0.0,
+            message=pl.format(
+                "{} participant(s){} attended {} activity(ies) without individual vetting "
+                "before the activity.",
+                pl.col("evidence").list.len(),
+                pl.when(pl.col("unit_id").is_null())
+                .then(pl.lit(" of unrecorded units"))
+                .otherwise(pl.format(" of unit {}", pl.col("unit_id"))),
+                pl.col("activity_id"),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table="participants",
         )
     )
 
 
-def unknown_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
-    """Insufficient data: training or equipment delivered with no recipient unit or participant on record."""
+def unknown_recipient_rows(x: Inputs) -> pl.LazyFrame:
+    """Per program and table: training or equipment with no recipient unit or participant on record."""
     # Equipment activities are judged through their transfers, unless the program has none.
     no_transfers = x.program_ids.join(x.equipment, on="program_id", how="anti").select("program_id")
     acts = pl.concat(
@@ -148,38 +163,49 @@ def unknown_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             ),
         ]
     )
-    return (
-        rows.group_by("program_id", "table")
-        .agg(pl.col("row_id").alias("evidence"))
-        .select(
-            finding(
-                spec,
-                "insufficient_data",
-                measured=pl.col("evidence").list.len(),
-                message=pl.format(
-                    "{} {} delivered with no recipient unit or participant on record, so their "
-                    "vetting cannot be checked.",
-                    pl.col("evidence").list.len(),
-                    pl.when(pl.col("table") == "equipment")
-                    .then(pl.lit("transfer(s)"))
-                    .otherwise(pl.lit("activity(ies)")),
-                ),
-                evidence=pl.col("evidence"),
-                evidence_table=pl.col("table"),
-            )
+    return rows.group_by("program_id", "table").agg(pl.col("row_id").alias("evidence"))
+
+
+def unknown_recipients(spec: CheckSpec, rows: pl.DataFrame) -> pl.DataFrame:
+    """Insufficient data: training or equipment delivered with no recipient unit or participant on record."""
+    return rows.select(
+        finding(
+            spec,
+            "insufficient_data",
+            measured=pl.col("evidence").list.len(),
+            message=pl.format(
+                "{} {} delivered with no recipient unit or participant on record, so their "
+                "vetting cannot be checked.",
+                pl.col("evidence").list.len(),
+                pl.when(pl.col("table") == "equipment")
+                .then(pl.lit("transfer(s)"))
+                .otherwise(pl.lit("activity(ies)")),
+            ),
+            evidence=pl.col("evidence"),
+            evidence_table=pl.col("table"),
         )
     )
 
 
 def unvetted_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     """Units and participants supported without vetting cleared before the activity started."""
-    found = pl.concat(
-        [unvetted_units(x, spec), unvetted_participants(x, spec), unknown_recipients(x, spec)]
-    )
     applicable = pl.concat([x.support.select("program_id"), x.participants.select("program_id")])
+    units, participants, unknown, programs = collect_reduced(
+        unvetted_unit_rows(x),
+        unvetted_participant_rows(x),
+        unknown_recipient_rows(x),
+        program_list(applicable),
+    )
+    found = pl.concat(
+        [
+            unvetted_units(spec, units),
+            unvetted_participants(spec, participants),
+            unknown_recipients(spec, unknown),
+        ]
+    )
     passes = per_program_pass(
         spec,
-        applicable,
+        programs,
         found,
         "Every supported unit and participant on record was cleared by vetting before support began.",
     )

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import complete, coverage_gaps, finding, per_program_pass, unit_label
+from sceval.dnh.findings import (
+    collect_reduced,
+    complete,
+    coverage_gaps,
+    finding,
+    per_program_pass,
+    program_list,
+    uncovered,
+    unit_label,
+)
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -28,6 +37,7 @@ def unit_violence(
             pl.col("name").first(),
         )
     )
+    hits, gaps, programs = collect_reduced(hits, uncovered(units), program_list(units))
     flags = hits.select(
         finding(
             spec,
@@ -49,9 +59,11 @@ def unit_violence(
             evidence_table="events",
         )
     )
-    gaps = coverage_gaps(x, spec, units, reporting="conflict-event reporting", what=what)
+    gaps = coverage_gaps(x, spec, gaps, reporting="conflict-event reporting", what=what)
     found = pl.concat([flags, gaps])
-    return complete(x, spec, pl.concat([found, per_program_pass(spec, units, found, pass_message)]))
+    return complete(
+        x, spec, pl.concat([found, per_program_pass(spec, programs, found, pass_message)])
+    )
 
 
 def violence_against_civilians(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
