@@ -21,7 +21,7 @@ from sceval.contracts.files import POLARS_TYPES, ROW, SUPPORTED, InputFile, read
 from sceval.contracts.files import discover as find_files
 from sceval.errors import InvalidDataError, ScevalError, UsageError
 from sceval.project import Project, sha256_file
-from sceval.warehouse import ensure_schema
+from sceval.warehouse import arrow, ensure_schema
 
 __all__ = ["POLARS_TYPES", "SUPPORTED", "InputFile", "LoadResult", "insert_batch", "load_paths"]
 LOCK_TIMEOUT_S = 30.0  # how long a load waits for another process to release the warehouse
@@ -64,15 +64,31 @@ def insert_batch(
     result = LoadResult(load_id=uuid.uuid4().hex[:12])
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     ensure_schema(con, project)
+    # What the warehouse holds decides, not the contract: a warehouse made before a table's
+    # `key_index: false` still has its index and keeps INSERT OR REPLACE.
+    indexed = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_constraints() "
+            "WHERE constraint_type = 'PRIMARY KEY' AND schema_name = 'main' "
+            "AND database_name = current_database()"
+        ).fetchall()
+    }
     con.execute("BEGIN TRANSACTION")
     try:
         for f, df in frames:
             contract = project.contract(f.table)
-            con.register("_sceval_batch", df)
-            if _has_primary_key(contract):
+            con.register("_sceval_batch", arrow(df))
+            if f.table in indexed:
                 con.execute(
                     f'INSERT OR REPLACE INTO "{f.table}" BY NAME SELECT * FROM _sceval_batch'
                 )
+            elif _has_key(contract):
+                # The key without an index (`key_index: false`): the batch, whose keys the
+                # contract checks made unique, replaces the stored rows it names.
+                same = " AND ".join(f't."{k}" = b."{k}"' for k in contract.key)
+                con.execute(f'DELETE FROM "{f.table}" t USING _sceval_batch b WHERE {same}')
+                con.execute(f'INSERT INTO "{f.table}" BY NAME SELECT * FROM _sceval_batch')
             else:
                 # No enforceable key: loading the same rows again must not duplicate them.
                 cols = ", ".join(f'"{c}"' for c in contract.column_names)
@@ -106,7 +122,7 @@ def insert_batch(
     return result
 
 
-def _has_primary_key(contract) -> bool:
+def _has_key(contract) -> bool:
     return bool(contract.key) and not any(contract.column(k).nullable for k in contract.key)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -42,11 +43,17 @@ def test_every_table_exists_typed_and_keyed(project, db_path):
     assert types["start_date"] == "DATE"
     assert types["budget"] == "DOUBLE"
     assert types["program_id"] == "VARCHAR"
-    pk = con.execute(
-        "SELECT constraint_column_names FROM duckdb_constraints() "
-        "WHERE table_name = 'participants' AND constraint_type = 'PRIMARY KEY'"
-    ).fetchone()[0]
-    assert pk == ["participant_id", "activity_id"]
+    pks = dict(
+        con.execute(
+            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+            "WHERE constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+    )
+    assert pks["programs"] == ["program_id"]
+    assert pks["activities"] == ["activity_id"]
+    # high-volume tables keep their key in sceval's checks, not in a DuckDB index
+    assert project.contract("participants").key == ("participant_id", "activity_id")
+    assert not {"participants", "followups", "events"} & set(pks)
     nullable = dict(
         con.execute(
             "SELECT column_name, is_nullable FROM duckdb_columns() WHERE table_name = 'activities'"
@@ -137,3 +144,59 @@ def test_accept_partial_on_a_table_file_is_a_usage_error(tmp_path, sceval_cli):
     assert "--accept-partial applies to source formats" in r.stderr
     assert "Traceback" not in r.stderr
     assert not db.exists()
+
+
+def _participants(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "participant_id": [r[0] for r in rows],
+            "activity_id": [r[1] for r in rows],
+            "unit_id": [None] * len(rows),
+            "sex": ["F"] * len(rows),
+            "age": [r[2] for r in rows],
+            "rank_group": ["nco"] * len(rows),
+            "completed": [True] * len(rows),
+            "pre_score": [None] * len(rows),
+            "post_score": [None] * len(rows),
+            "vetted": [True] * len(rows),
+            "posted_within_days": [None] * len(rows),
+        },
+        schema_overrides={
+            "unit_id": pl.String,
+            "pre_score": pl.Float64,
+            "post_score": pl.Float64,
+            "posted_within_days": pl.Int64,
+        },
+    )
+
+
+def test_reload_replaces_by_key_without_an_index(project, db_path, tmp_path):
+    """participants has `key_index: false`: a reload still replaces rows by the whole key."""
+    f1 = tmp_path / "participants.csv"
+    f1.write_bytes(b"x")
+    con = open_warehouse(db_path, project)
+    first = _participants([("P1", "A1", 20), ("P1", "A2", 21), ("P2", "A1", 30)])
+    insert_batch(con, project, [(InputFile(f1, "participants"), first)])
+    again = _participants([("P1", "A2", 99), ("P3", "A1", 40)])
+    insert_batch(con, project, [(InputFile(f1, "participants"), again)])
+    insert_batch(con, project, [(InputFile(f1, "participants"), again)])  # same file twice
+    got = con.execute(
+        "SELECT participant_id, activity_id, age FROM participants ORDER BY 1, 2"
+    ).fetchall()
+    assert got == [("P1", "A1", 20), ("P1", "A2", 99), ("P2", "A1", 30), ("P3", "A1", 40)]
+    con.close()
+
+
+def test_duplicate_key_in_a_batch_is_refused_without_an_index(project, tmp_path, sceval_cli):
+    valid = Path(__file__).resolve().parents[1] / "fixtures" / "valid"
+    d = tmp_path / "in"
+    shutil.copytree(valid, d)
+    lines = (d / "participants.csv").read_text().splitlines()
+    (d / "participants.csv").write_text("\n".join([*lines, lines[1]]) + "\n")
+    db = tmp_path / "w.duckdb"
+    r = sceval_cli("load", str(d), "--db", str(db))
+    assert r.returncode == 1, r.stderr
+    assert "participants.key.unique" in r.stderr and "nothing stored" in r.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM participants").fetchall() == [(0,)]
+    con.close()

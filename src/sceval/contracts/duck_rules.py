@@ -23,6 +23,7 @@ import polars as pl
 
 from sceval.contracts.files import EXAMPLES, ROW, TypedTable
 from sceval.contracts.report import RuleResult
+from sceval.warehouse import arrow
 
 # The kwargs each compiled type may carry; any other kwarg (mostly, row_condition, ...) sends
 # the expectation to GX, whose semantics are the reference.
@@ -111,6 +112,10 @@ def bad_row_condition(exp: dict, schema: pl.Schema) -> str | None:
         if any(x is None for x in lits):
             return None
         inside = f"{c} IN ({', '.join(lits)})" if lits else "FALSE"
+        if len(lits) > 8:
+            # A long IN list is tested value by value on every row (1 s for ISO codes on 1e7
+            # rows); as a subquery it becomes a hash join (0.15 s).
+            inside = f"{c} IN (SELECT unnest([{', '.join(lits)}]))"
         wanted = exp["type"] == "expect_column_values_to_be_in_set"
         return f"{c} IS NOT NULL AND {'NOT ' if wanted else ''}({inside})"
     # between: GX ignores nulls; a bound left out (or None) is open
@@ -178,7 +183,7 @@ def table_row_rules(
         (left if cond is None else compiled).append((e, cond))
     if not compiled:
         return [], [e for e, _ in left]
-    con.register("_sceval_rows", t.clean)
+    con.register("_sceval_rows", arrow(t.clean))
     try:
         counts = con.execute(
             "SELECT "

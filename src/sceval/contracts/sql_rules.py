@@ -18,6 +18,7 @@ from sceval.contracts.report import RuleResult
 from sceval.contracts.suites import DUCKDB
 from sceval.errors import ProjectError
 from sceval.project import Project
+from sceval.warehouse import arrow
 
 FILE = "__file"
 
@@ -70,7 +71,7 @@ class SqlChecker:
 
     def _register(self) -> None:
         for table, frame in self.frames.items():
-            self.con.register(_batch_name(table), frame)
+            self.con.register(_batch_name(table), arrow(frame))
         for contract in self.project.contracts.values():
             cols = ", ".join(_q(c) for c in contract.column_names)
             parts = []
