@@ -1,4 +1,4 @@
-"""Running the checks: select, compute lazily, collect once, escalate, waive, store."""
+"""Running the checks: select, reduce lazily and collect once per check, escalate, waive, store."""
 
 from __future__ import annotations
 
@@ -96,10 +96,12 @@ def compute_findings(
     """Every selected check's findings (not yet waived or stored), most severe first."""
     specs, chosen = checks or selected_checks(project, pipeline)
     x = Inputs(con, project, as_of=as_of, program=program)
+    # Building a plan collects the check's reduced frames (`collect_reduced`): checks run one
+    # by one, each over the shared inputs. Measured faster than pl.collect_all over the sixteen
+    # whole plans (0.5 s against 1.0 s on the scenario, 0.7 s against 1.1 s on the seed).
+    # What is left lazy (found rows plus the programs with nothing to check) is cheap.
     plans = [plan(x, specs[c]) for c in chosen]
-    # Each check's plan is collected on its own: measured faster than pl.collect_all over the
-    # sixteen plans (0.5 s against 1.0 s on the scenario, 0.7 s against 1.1 s on the seed),
-    # whose cross-plan optimisation costs more than the shared scans save.
+    # One chunk: escalation filters and formats this frame (see `sceval.dnh.findings`).
     found = (
         pl.concat([plan.collect() for plan in plans], rechunk=True)
         if plans
