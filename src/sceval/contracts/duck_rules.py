@@ -68,8 +68,12 @@ def _literal(value: Any, kind: str) -> str | None:
     if kind == "bool":
         return ("TRUE" if value else "FALSE") if isinstance(value, bool) else None
     if kind == "number":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return repr(float(value)) if ok and math.isfinite(value) else None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        if isinstance(value, int) or (math.isfinite(value) and value.is_integer()):
+            # `16.0` is a DECIMAL literal in DuckDB: every integer would be cast to compare
+            return str(int(value))
+        return f"CAST({value!r} AS DOUBLE)" if math.isfinite(value) else None
     if kind == "str":
         return "'" + value.replace("'", "''") + "'" if isinstance(value, str) else None
     if kind == "date" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):

@@ -400,8 +400,23 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
         return out
     raw = raw.with_columns([pl.lit(None, dtype=pl.String).alias(c.name) for c in missing])
     raw = raw.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    # Text columns with no blank or oversized cell are kept as they are: blanking cells with
+    # when/then rewrites every string (1 s per 1e7 participants), the check alone does not.
+    text = [c.name for c in contract.columns if c.type == "str" and raw.schema[c.name] == pl.String]
+    untouched = set()
+    if text:
+        s = [pl.col(n).str.strip_chars() for n in text]
+        fixes = raw.select(
+            ((x == "") | (pl.col(n).str.len_bytes() > MAX_CELL_BYTES)).any().alias(n)
+            for n, x in zip(text, s, strict=True)
+        ).row(0)
+        untouched = {n for n, fix in zip(text, fixes, strict=True) if not fix}
     typed, bads = [], []
     for c in contract.columns:
+        if c.name in untouched:
+            typed.append(pl.col(c.name))
+            bads.append(pl.lit(False).alias(f"__bad_{c.name}"))
+            continue
         value, bad = typed_column(pl.col(c.name), raw.schema[c.name], c.type)
         typed.append(value.cast(POLARS_TYPES[c.type]).alias(c.name))
         bads.append(bad.fill_null(False).alias(f"__bad_{c.name}"))
