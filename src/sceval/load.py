@@ -85,9 +85,13 @@ def insert_batch(
                 )
             elif _has_key(contract):
                 # The key without an index (`key_index: false`): the batch, whose keys the
-                # contract checks made unique, replaces the stored rows it names.
-                same = " AND ".join(f't."{k}" = b."{k}"' for k in contract.key)
-                con.execute(f'DELETE FROM "{f.table}" t USING _sceval_batch b WHERE {same}')
+                # contract checks made unique, replaces the stored rows it names. A DELETE,
+                # even of nothing, makes DuckDB log the inserted rows at commit instead of
+                # writing them straight to the file (twice the commit time): skip it when
+                # the table is empty.
+                if con.execute(f'SELECT count(*) FROM "{f.table}"').fetchall()[0][0]:
+                    same = " AND ".join(f't."{k}" = b."{k}"' for k in contract.key)
+                    con.execute(f'DELETE FROM "{f.table}" t USING _sceval_batch b WHERE {same}')
                 con.execute(f'INSERT INTO "{f.table}" BY NAME SELECT * FROM _sceval_batch')
             else:
                 # No enforceable key: loading the same rows again must not duplicate them.

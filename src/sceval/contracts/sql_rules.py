@@ -82,8 +82,9 @@ class SqlChecker:
                 keep = ""
                 if contract.key and contract.name in self.frames:
                     same = " AND ".join(f"n.{_q(k)} = s.{_q(k)}" for k in contract.key)
-                    keep = f" s WHERE NOT EXISTS (SELECT 1 FROM {_batch_name(contract.name)} n WHERE {same})"
-                parts.append(f"SELECT {cols} FROM {stored}{keep}")
+                    keep = f" s ANTI JOIN {_batch_name(contract.name)} n ON {same}"
+                scols = ", ".join(f"s.{_q(c)}" for c in contract.column_names) if keep else cols
+                parts.append(f"SELECT {scols} FROM {stored}{keep}")
             if parts:
                 # A temporary view shadows the stored table of the same name for this
                 # connection only, so rule SQL reads "the table after the load".
@@ -109,10 +110,15 @@ class SqlChecker:
     def _label(self, table: str) -> str:
         return ", ".join(self.labels[table])
 
-    def _bad_rows(self, rule: RuleResult, sql: str) -> RuleResult:
-        """Count the bad rows `sql` returns and keep the first few."""
+    def _bad_rows(self, rule: RuleResult, sql: str, precheck: str | None = None) -> RuleResult:
+        """Count the bad rows `sql` returns and keep the first few; a `precheck` count of 0
+        (cheaper, same verdict) spares the count."""
         try:
-            n = self.con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+            n = 1
+            if precheck is not None:
+                n = self.con.execute(precheck).fetchall()[0][0]
+            if n:
+                n = self.con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
             rows = []
             if n:
                 rows = self.con.execute(
@@ -148,11 +154,12 @@ class SqlChecker:
                     + ")"
                 )
                 src = _batch_name(table)
-                sql = (
-                    f"SELECT b.{FILE}, b.{ROW}, {value} AS value FROM {src} b JOIN "
-                    f"(SELECT {qc} FROM {src} WHERE {notnull} GROUP BY ALL HAVING count(*) > 1) d "
-                    f"USING ({qc})"
-                )
+                groups = f"SELECT {qc} FROM {src} WHERE {notnull} GROUP BY ALL HAVING count(*) > 1"
+                sql = f"SELECT b.{FILE}, b.{ROW}, {value} AS value FROM {src} b JOIN ({groups}) d USING ({qc})"
+                # Rows beyond the first of each value: 0 means no row to list (a DISTINCT count
+                # is a third faster than the GROUP BY ... HAVING, and skips the join back).
+                tup = qc if len(cols) == 1 else f"({qc})"
+                precheck = f"SELECT count(*) - count(DISTINCT {tup}) FROM {src} WHERE {notnull}"
                 rule = RuleResult(
                     rule=e["meta"]["rule"],
                     table=table,
@@ -166,7 +173,7 @@ class SqlChecker:
                     message=e["meta"].get("description", "")
                     + " (every row sharing a value is listed)",
                 )
-                out.append(self._bad_rows(rule, sql))
+                out.append(self._bad_rows(rule, sql, precheck))
         return out
 
     def foreign_keys(self) -> list[RuleResult]:
@@ -191,10 +198,12 @@ class SqlChecker:
                 if ref_table not in self.views:
                     out.append(self._skip(rule, ref_table))
                     continue
+                # ANTI JOIN, not NOT EXISTS: DuckDB plans the latter as a mark join over a
+                # materialised copy of the batch (0.9 s against 0.12 s for 1e7 participants).
                 sql = (
                     f"SELECT b.{FILE}, b.{ROW}, CAST(b.{_q(c.name)} AS VARCHAR) AS value "
-                    f"FROM {_batch_name(table)} b WHERE b.{_q(c.name)} IS NOT NULL AND NOT EXISTS "
-                    f"(SELECT 1 FROM {_q(ref_table)} r WHERE r.{_q(ref_col)} = b.{_q(c.name)})"
+                    f"FROM {_batch_name(table)} b ANTI JOIN {_q(ref_table)} r "
+                    f"ON r.{_q(ref_col)} = b.{_q(c.name)} WHERE b.{_q(c.name)} IS NOT NULL"
                 )
                 out.append(self._bad_rows(rule, sql))
         return out
