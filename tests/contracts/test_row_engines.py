@@ -220,3 +220,34 @@ def test_unknown_engine_is_a_usage_error(monkeypatch):
         row_engine()
     monkeypatch.setenv("SCEVAL_ROW_ENGINE", "GX")
     assert row_engine() == "gx"
+
+
+CLEAN_TEXT = {
+    "int": ["12", "-3", None, "0", "+7"],
+    "float": ["1.5", "-0.25", None, "3", "1e3"],
+    "bool": ["true", "false", None, "true"],
+    "date": ["2020-01-31", "2020-02-30", None, "1999-12-01"],  # 30 February types as bad
+}
+DIRTY_TEXT = {
+    "int": [" 12", "12.0", "x"],
+    "float": ["NaN", "inf", " 1.5 ", ""],
+    "bool": ["TRUE", "yes", " true", "0"],
+    "date": ["2020-01-31 00:00", " 2020-01-31", "2020/01/31", "2020-1-31", ""],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CLEAN_TEXT))
+def test_plain_text_columns_type_as_the_careful_path_does(kind):
+    from sceval.contracts.files import plain_column, typed_column
+
+    raw = pl.DataFrame({"c": CLEAN_TEXT[kind]}, schema={"c": pl.String})
+    applies, value, bad = plain_column(pl.col("c"), kind)
+    assert raw.select(applies).item() is True
+    careful = typed_column(pl.col("c"), pl.String, kind)
+    fast = raw.select(value.alias("v"), bad.alias("b"))
+    slow = raw.select(careful[0].alias("v"), careful[1].fill_null(False).alias("b"))
+    assert fast.with_columns(pl.col("b").fill_null(False)).equals(slow)
+    # each dirty value alone sends the column to the careful path
+    for v in DIRTY_TEXT[kind]:
+        one = pl.DataFrame({"c": [*CLEAN_TEXT[kind], v]}, schema={"c": pl.String})
+        assert one.select(applies).item() is False, v
