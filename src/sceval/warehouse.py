@@ -148,7 +148,7 @@ def connect(
     if path.parent and not path.parent.exists():
         raise ScevalError(f"{path}: folder {path.parent} does not exist")
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():
@@ -160,6 +160,14 @@ def connect(
         raise ScevalError(
             f"{path}: not a readable DuckDB warehouse ({str(exc).splitlines()[0]})"
         ) from None
+    quiet(con)
+    return con
+
+
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No DuckDB progress bar: sceval prints its own progress, and bars clutter CI logs."""
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, project: Project) -> None:

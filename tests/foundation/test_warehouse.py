@@ -200,3 +200,17 @@ def test_duplicate_key_in_a_batch_is_refused_without_an_index(project, tmp_path,
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM participants").fetchall() == [(0,)]
     con.close()
+
+
+def test_every_loaded_file_is_recorded_with_its_sha256(project, db_path, sceval_cli):
+    """Through `sceval load` (hashes computed beside validation): each file's own SHA-256."""
+    valid = Path(__file__).resolve().parents[1] / "fixtures" / "valid"
+    r = sceval_cli("load", str(valid), "--db", str(db_path))
+    assert r.returncode == 0, r.stderr
+    con = duckdb.connect(str(db_path), read_only=True)
+    rows = con.execute("SELECT file, sha256, rows FROM loads").fetchall()
+    con.close()
+    files = sorted(valid.glob("*.csv"))
+    assert len(rows) == len(files) == 13
+    for file, sha, _ in rows:
+        assert sha == hashlib.sha256(Path(file).read_bytes()).hexdigest(), file

@@ -13,6 +13,7 @@ from sceval.contracts.files import ROW, InputFile, TypedTable, discover, read_ty
 from sceval.contracts.report import FileSummary, RuleResult, ValidationReport
 from sceval.contracts.suites import READER, expectations_for, stale_suites
 from sceval.project import Project
+from sceval.warehouse import quiet
 
 
 def _reader_results(t: TypedTable, suite: list[dict]) -> list[RuleResult]:
@@ -95,7 +96,7 @@ def run_row_rules(
         return gx_row_results(todo)
     done: list[list[RuleResult]] = []
     for_gx: list[tuple[TypedTable, list[dict]]] = []
-    con = duckdb.connect()
+    con = quiet(duckdb.connect())
     try:
         for t, exps in todo:
             results, left = table_row_rules(con, t, exps)
@@ -155,7 +156,7 @@ def check_batch(
     if not rows_done:
         row_checks(project, typed, report)
     own = con is None
-    con = con or duckdb.connect()
+    con = con or quiet(duckdb.connect())
     try:
         with SqlChecker(con, project, typed, warehouse=not own) as sql:
             report.results.extend(sql.uniqueness(suites))
