@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import polars as pl
 from report_helpers import dataset_rows
@@ -112,3 +113,50 @@ def test_portfolio_of_more_than_5000_cells_is_charted():
     rows = dataset_rows(spec)
     assert len(rows) == 5050
     json.dumps(spec, allow_nan=False)  # NaN never reaches the page as invalid JSON
+
+
+def test_bullet_bands_use_the_programs_own_thresholds():
+    """co_designed_share: catalogue green >= 0.5, amber >= 0.25; SYN-TUN-DCB's own 0.8 / 0.6."""
+    from sceval.project import Project
+    from sceval.reports.data import program_thresholds
+
+    project = Project(Path(__file__).resolve().parents[2])
+    own = program_thresholds(project)
+    row = own.filter(
+        (pl.col("program_id") == "SYN-TUN-DCB") & (pl.col("indicator_id") == "co_designed_share")
+    )
+    assert row.select("ov_green", "ov_amber").rows() == [(0.8, 0.6)]
+    bullets = pl.DataFrame(
+        {
+            "program_id": ["SYN-TUN-DCB", "OTHER"],
+            "indicator_id": ["co_designed_share"] * 2,
+            "indicator": ["Co-designed", "Co-designed (other)"],
+            "value": [0.7, 0.7],
+            "ci_low": [0.6, 0.6],
+            "ci_high": [0.75, 0.75],
+            "target": [0.9, 0.9],
+            "target_to_date": [None, None],
+            "baseline": [None, None],
+        },
+        schema_overrides={"target_to_date": pl.Float64, "baseline": pl.Float64},
+    )
+    sheets = pl.DataFrame(
+        {
+            "indicator_id": ["co_designed_share"],
+            "direction": ["higher"],
+            "green": [0.5],
+            "amber": [0.25],
+            "relative_to": [None],
+        },
+        schema_overrides={"relative_to": pl.String},
+    )
+    bands = charts.threshold_bands_frame(bullets, sheets, own)
+    amber = {
+        r["indicator"]: (r["band_start"], r["band_end"])
+        for r in bands.filter(pl.col("band") == "amber").to_dicts()
+    }
+    # 0.7 is amber for the Tunisian program (0.6-0.8), green elsewhere (amber 0.25-0.5)
+    assert amber == {"Co-designed": (0.6, 0.8), "Co-designed (other)": (0.25, 0.5)}
+    # without the overrides both take the catalogue's bands
+    plain = charts.threshold_bands_frame(bullets, sheets)
+    assert set(plain.filter(pl.col("band") == "amber")["band_start"]) == {0.25}

@@ -279,7 +279,7 @@ def section_indicator_bullets(data: ReportData, spec: ReportDef, program_id: str
         title="Indicators against target",
         intro="Bar: the value, coloured by status; black line: its 95% interval; black tick: "
         "the target; grey tick: the target pro-rated to the as-of date; grey bands behind: the "
-        "red, amber and green ranges of the indicator's thresholds (darkest is red).",
+        "red, amber and green ranges of the thresholds the status was judged by (the program's own where indicators/overrides sets them; darkest is red).",
     )
     if results.filter(pl.col("dimension").is_null()).is_empty():
         section.empty = (
@@ -287,7 +287,11 @@ def section_indicator_bullets(data: ReportData, spec: ReportDef, program_id: str
         )
         return section
     section.chart = charts.indicator_bullets(
-        results, titles=data.indicator_titles, sheets=data.sheets, threshold=data.threshold
+        results,
+        titles=data.indicator_titles,
+        sheets=data.sheets,
+        threshold=data.threshold,
+        overrides=data.program_thresholds,
     )
     section.html = _bullet_table(results, data)
     return section

@@ -250,8 +250,14 @@ def bullets_frame(
     ).sort("indicator")
 
 
-def threshold_bands_frame(bullets: pl.DataFrame, sheets: pl.DataFrame | None) -> pl.DataFrame:
-    """Red/amber/green bands behind each bullet from the catalogue's threshold cut-offs.
+def threshold_bands_frame(
+    bullets: pl.DataFrame,
+    sheets: pl.DataFrame | None,
+    overrides: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Red/amber/green bands behind each bullet from the threshold cut-offs: the program's own
+    (`overrides`: program_id, indicator_id, ov_green, ov_amber, ov_relative_to) where it has
+    them, else the catalogue's (`sheets`).
 
     Cut-offs with `relative_to` are shares of that reference (target, target to date or
     baseline) of the program's own row; without it they are absolute values.
@@ -276,12 +282,19 @@ def threshold_bands_frame(bullets: pl.DataFrame, sheets: pl.DataFrame | None) ->
         .when(pl.col("relative_to").is_null())
         .then(pl.lit(1.0))
     )
-    cuts = (
-        bullets.join(
-            sheets.select("indicator_id", "direction", "green", "amber", "relative_to"),
-            on="indicator_id",
+    cuts = bullets.join(
+        sheets.select("indicator_id", "direction", "green", "amber", "relative_to"),
+        on="indicator_id",
+    )
+    if overrides is not None and not overrides.is_empty() and "program_id" in cuts.columns:
+        own = pl.col("ov_green").is_not_null()
+        cuts = cuts.join(overrides, on=["program_id", "indicator_id"], how="left").with_columns(
+            green=pl.when(own).then("ov_green").otherwise("green"),
+            amber=pl.when(own).then("ov_amber").otherwise("amber"),
+            relative_to=pl.when(own).then("ov_relative_to").otherwise("relative_to"),
         )
-        .with_columns(g=pl.col("green") * ref, a=pl.col("amber") * ref)
+    cuts = (
+        cuts.with_columns(g=pl.col("green") * ref, a=pl.col("amber") * ref)
         .filter(pl.col("g").is_not_null() & pl.col("a").is_not_null())
         .with_columns(
             lo=pl.min_horizontal(pl.lit(0.0), "value", "ci_low", "g", "a"),
@@ -322,10 +335,11 @@ def indicator_bullets(
     titles: Mapping[str, str] | None = None,
     sheets: pl.DataFrame | None = None,
     threshold: int = 5,
+    overrides: pl.DataFrame | None = None,
 ) -> alt.FacetChart:
     """Bullet charts: value bar on threshold bands, target (black tick), target to date (grey), 95% interval."""
     bullets = bullets_frame(results, titles=titles, threshold=threshold)
-    bands = threshold_bands_frame(bullets, sheets)
+    bands = threshold_bands_frame(bullets, sheets, overrides)
     frame = pl.concat(
         [
             bullets.with_columns(row_type=pl.lit("bullet")),

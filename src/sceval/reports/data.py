@@ -58,6 +58,7 @@ class ReportData:
     scores: pl.DataFrame
     dialogues: pl.DataFrame
     sheets: pl.DataFrame = field(default_factory=pl.DataFrame)
+    program_thresholds: pl.DataFrame | None = None
     item_labels: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -264,6 +265,43 @@ def indicator_sheets(project: Project) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
+def program_thresholds(project: Project) -> pl.DataFrame:
+    """Per (program, indicator): the threshold cut-offs of `indicators/overrides/*.yml`, which
+    replace the catalogue's for that program (the engine judged its status by them). Read as
+    leniently as the sheets: `sceval catalogue --check` and the run reject malformed files."""
+    from sceval.indicators.catalogue import override_files
+
+    rows = []
+    for path in override_files(project):
+        data = read_yaml(path)
+        progs = data.get("programs") if isinstance(data, dict) else None
+        for prog, settings in progs.items() if isinstance(progs, dict) else []:
+            for ind, vals in settings.items() if isinstance(settings, dict) else []:
+                th = vals.get("thresholds") if isinstance(vals, dict) else None
+                if not isinstance(th, dict):
+                    continue
+                green, amber = _number(th.get("green")), _number(th.get("amber"))
+                if green is None or amber is None:
+                    continue
+                rows.append(
+                    {
+                        "program_id": str(prog),
+                        "indicator_id": str(ind),
+                        "ov_green": green,
+                        "ov_amber": amber,
+                        "ov_relative_to": th.get("relative_to"),
+                    }
+                )
+    schema = {
+        "program_id": pl.String,
+        "indicator_id": pl.String,
+        "ov_green": pl.Float64,
+        "ov_amber": pl.Float64,
+        "ov_relative_to": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
 def item_labels(project: Project) -> dict[str, str]:
     """Partnership item id -> label from the models (`indicators/models/*.yml`)."""
     out: dict[str, str] = {}
@@ -295,5 +333,6 @@ def load_report_data(con, project: Project, run_id: str | None = None) -> Report
         scores=scores_frame(con, used["partnership_scores"]),
         dialogues=dialogues_frame(con),
         sheets=sheets,
+        program_thresholds=program_thresholds(project),
         item_labels=item_labels(project),
     )
