@@ -238,6 +238,31 @@ print("ok" if report.ok else "invalid", len(attempts))
     assert r.stdout.split() == ["ok", "0"]
 
 
+def test_clean_data_is_validated_without_importing_great_expectations():
+    """Compiled row rules that pass need no GX (its import alone is ~4 s); a failing rule
+    brings GX in to report it."""
+    root = Path(__file__).resolve().parents[2]
+    code = f"""
+import sys
+from sceval.project import Project
+from sceval.contracts import validate_paths
+report = validate_paths([{str(VALID)!r}], Project({str(root)!r}))
+print(report.ok, "great_expectations" in sys.modules)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["True", "False"]
+    bad = str(BAD / "negative_budget")
+    r = subprocess.run(
+        [sys.executable, "-c", code.replace(repr(str(VALID)), repr(bad))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True"]
+
+
 def test_check_frames_validates_typed_frames(project):
     """The adapters' path: frames already typed, same rules, row numbers are frame positions."""
     from sceval.contracts.validate import check_frames
