@@ -16,6 +16,8 @@ the filter keeps. The same plan on one chunk, or run eagerly, does not panic.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from sceval.dnh.inputs import Inputs
@@ -73,6 +75,17 @@ def finding(
         ).alias("evidence"),
         _expr(evidence_table, pl.String).alias("evidence_table"),
     ]
+
+
+def evidence_finding(
+    spec: CheckSpec, status: str, *, message: pl.Expr | str, **fields: Any
+) -> list[pl.Expr]:
+    """`finding` for a frame whose `evidence` list holds the rows behind each case: the
+    measured value is how many there are."""
+    evidence = pl.col("evidence")
+    return finding(
+        spec, status, message=message, measured=evidence.list.len(), evidence=evidence, **fields
+    )
 
 
 def empty() -> pl.LazyFrame:
@@ -232,10 +245,9 @@ def coverage_gaps(
 ) -> pl.DataFrame:
     """Insufficient data per program and country where no `reporting` reaches supported units."""
     return uncovered.select(
-        finding(
+        evidence_finding(
             spec,
             "insufficient_data",
-            measured=pl.col("evidence").list.len(),
             message=pl.format(
                 "No {} covers {} by {}, so {} by the {} supported unit(s) cannot be ruled out.",
                 pl.lit(reporting),
@@ -244,7 +256,6 @@ def coverage_gaps(
                 pl.lit(what),
                 pl.col("evidence").list.len(),
             ),
-            evidence=pl.col("evidence"),
             evidence_table="units",
         )
     )

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.findings import collect_reduced, complete, finding, per_program_pass, program_list
+from sceval.dnh.findings import (
+    collect_reduced,
+    complete,
+    evidence_finding,
+    per_program_pass,
+    program_list,
+)
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -58,11 +64,10 @@ def arms_embargo_delivery(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     )
     grouped, programs = collect_reduced(grouped, program_list(rows))
     flags = grouped.filter(pl.col("verdict") == "flag").select(
-        finding(
+        evidence_finding(
             spec,
             "flag",
             unit=pl.col("unit_id"),
-            measured=pl.col("evidence").list.len(),
             threshold=0.0,
             message=pl.format(
                 "{} lethal transfer(s) ({} items) were delivered to {} in {} while an arms embargo "
@@ -73,16 +78,14 @@ def arms_embargo_delivery(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                 pl.col("years"),
                 pl.lit(series),
             ),
-            evidence=pl.col("evidence"),
             evidence_table="equipment",
         )
     )
     gaps = grouped.filter(pl.col("verdict") == "insufficient_data").select(
-        finding(
+        evidence_finding(
             spec,
             "insufficient_data",
             unit=pl.col("unit_id"),
-            measured=pl.col("evidence").list.len(),
             message=pl.format(
                 "{} lethal transfer(s) were delivered to {} in {}, a year with no `{}` context "
                 "row, so an embargo in force cannot be ruled out.",
@@ -91,7 +94,6 @@ def arms_embargo_delivery(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                 pl.col("years"),
                 pl.lit(series),
             ),
-            evidence=pl.col("evidence"),
             evidence_table="equipment",
         )
     )

@@ -5,7 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from sceval.dnh.checks.arms_embargo_delivery import lethal_deliveries
-from sceval.dnh.findings import collect_reduced, complete, finding, per_program_pass, program_list
+from sceval.dnh.findings import (
+    collect_reduced,
+    complete,
+    evidence_finding,
+    finding,
+    per_program_pass,
+    program_list,
+)
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
@@ -84,12 +91,11 @@ def end_use_missing_lethal(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         )
     )
     unchecked = unchecked.select(
-        finding(
+        evidence_finding(
             spec,
             "insufficient_data",
             unit=pl.col("unit_id"),
             severity=pl.col("sev"),
-            measured=pl.col("evidence").list.len(),
             message=pl.format(
                 "{} delivered lethal transfer(s) ({} items) have no end-use check that could "
                 "verify them by {}, so missing or diverted items cannot be ruled out.",
@@ -97,7 +103,6 @@ def end_use_missing_lethal(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                 pl.col("quantity"),
                 pl.lit(str(x.as_of)),
             ),
-            evidence=pl.col("evidence"),
             evidence_table="equipment",
         )
     )

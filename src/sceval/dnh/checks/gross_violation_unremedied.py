@@ -8,7 +8,7 @@ from sceval.dnh.findings import (
     collect_reduced,
     complete,
     coverage_gaps,
-    finding,
+    evidence_finding,
     per_program_pass,
     program_list,
     uncovered,
@@ -51,11 +51,10 @@ def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     coverage = x.covered_units("incidents", spec.threshold("coverage_context_series"))
     hits, gaps, programs = collect_reduced(hits, uncovered(coverage), program_list(coverage))
     flags = hits.select(
-        finding(
+        evidence_finding(
             spec,
             "flag",
             unit=pl.col("unit_id"),
-            measured=pl.col("evidence").list.len(),
             threshold=0.0,
             message=pl.format(
                 "{} has {} credible or confirmed gross violation(s) ({}) since {} without effective "
@@ -68,7 +67,6 @@ def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                 pl.col("last"),
                 pl.col("after"),
             ),
-            evidence=pl.col("evidence"),
             evidence_table="incidents",
         )
     )

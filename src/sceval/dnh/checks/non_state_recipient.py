@@ -7,7 +7,7 @@ import polars as pl
 from sceval.dnh.findings import (
     collect_reduced,
     complete,
-    finding,
+    evidence_finding,
     per_program_pass,
     program_list,
     unit_label,
@@ -33,11 +33,10 @@ def non_state_recipient(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     )
     flags, programs = collect_reduced(flags, program_list(rows))
     flags = flags.select(
-        finding(
+        evidence_finding(
             spec,
             "flag",
             unit=pl.col("unit_id"),
-            measured=pl.col("evidence").list.len(),
             threshold=0.0,
             message=pl.format(
                 "{}, under {} command (affiliation {}), received {} {} from {}.",
@@ -50,7 +49,6 @@ def non_state_recipient(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                 .otherwise(pl.lit("activity(ies)")),
                 pl.col("first"),
             ),
-            evidence=pl.col("evidence"),
             evidence_table=pl.col("table"),
         )
     )

@@ -7,6 +7,7 @@ import polars as pl
 from sceval.dnh.findings import (
     collect_reduced,
     complete,
+    evidence_finding,
     finding,
     per_program_pass,
     program_list,
@@ -114,11 +115,10 @@ def unvetted_participant_rows(x: Inputs) -> pl.LazyFrame:
 def unvetted_participants(spec: CheckSpec, rows: pl.DataFrame) -> pl.DataFrame:
     """Flags for participants trained without individual vetting, per program and unit."""
     return rows.select(
-        finding(
+        evidence_finding(
             spec,
             "flag",
             unit=pl.col("unit_id"),
-            measured=pl.col("evidence").list.len(),
             threshold=0.0,
             message=pl.format(
                 "{} participant(s){} attended {} activity(ies) without individual vetting "
@@ -129,7 +129,6 @@ def unvetted_participants(spec: CheckSpec, rows: pl.DataFrame) -> pl.DataFrame:
                 .otherwise(pl.format(" of unit {}", pl.col("unit_id"))),
                 pl.col("activity_id"),
             ),
-            evidence=pl.col("evidence"),
             evidence_table="participants",
         )
     )
@@ -169,10 +168,9 @@ def unknown_recipient_rows(x: Inputs) -> pl.LazyFrame:
 def unknown_recipients(spec: CheckSpec, rows: pl.DataFrame) -> pl.DataFrame:
     """Insufficient data: training or equipment delivered with no recipient unit or participant on record."""
     return rows.select(
-        finding(
+        evidence_finding(
             spec,
             "insufficient_data",
-            measured=pl.col("evidence").list.len(),
             message=pl.format(
                 "{} {} delivered with no recipient unit or participant on record, so their "
                 "vetting cannot be checked.",
@@ -181,7 +179,6 @@ def unknown_recipients(spec: CheckSpec, rows: pl.DataFrame) -> pl.DataFrame:
                 .then(pl.lit("transfer(s)"))
                 .otherwise(pl.lit("activity(ies)")),
             ),
-            evidence=pl.col("evidence"),
             evidence_table=pl.col("table"),
         )
     )

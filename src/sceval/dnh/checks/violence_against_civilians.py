@@ -8,7 +8,7 @@ from sceval.dnh.findings import (
     collect_reduced,
     complete,
     coverage_gaps,
-    finding,
+    evidence_finding,
     per_program_pass,
     program_list,
     uncovered,
@@ -39,11 +39,10 @@ def unit_violence(
     )
     hits, gaps, programs = collect_reduced(hits, uncovered(units), program_list(units))
     flags = hits.select(
-        finding(
+        evidence_finding(
             spec,
             "flag",
             unit=pl.col("unit_id"),
-            measured=pl.col("evidence").list.len(),
             threshold=float(spec.threshold("max_events", 0)),
             message=pl.format(
                 "{} is named as actor in {} event(s) of {} from {} ({} fatalities), after support "
@@ -55,7 +54,6 @@ def unit_violence(
                 pl.col("fatalities"),
                 pl.col("since"),
             ),
-            evidence=pl.col("evidence"),
             evidence_table="events",
         )
     )
