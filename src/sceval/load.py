@@ -87,7 +87,7 @@ def insert_batch(
                 con.execute(
                     f'INSERT OR REPLACE INTO "{f.table}" BY NAME SELECT * FROM _sceval_batch'
                 )
-            elif _has_key(contract):
+            elif contract.has_key:
                 # The key without an index (`key_index: false`): the batch, whose keys the
                 # contract checks made unique, replaces the stored rows it names. A DELETE,
                 # even of nothing, makes DuckDB log the inserted rows at commit instead of
@@ -141,10 +141,6 @@ def hash_in_background(typed) -> dict[Path, Future[str]]:
             out[t.file.path] = pool.submit(sha256_file, t.file.path)
     pool.shutdown(wait=False)
     return out
-
-
-def _has_key(contract) -> bool:
-    return bool(contract.key) and not any(contract.column(k).nullable for k in contract.key)
 
 
 def _refuse(report, console) -> None:

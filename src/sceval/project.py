@@ -108,12 +108,15 @@ class TableContract:
         return [c.name for c in self.columns]
 
     @property
+    def has_key(self) -> bool:
+        """Whether rows are identified by their key (declared, and no key column nullable)."""
+        return bool(self.key) and not any(self.column(k).nullable for k in self.key)
+
+    @property
     def indexed_key(self) -> bool:
         """Whether DuckDB holds the key as a PRIMARY KEY index (`key_index: false` leaves it to
         sceval's own key checks: big fact tables load 3x faster and need no in-memory index)."""
-        if not self.key or any(self.column(k).nullable for k in self.key):
-            return False
-        return self.raw.get("key_index", True) is not False
+        return self.has_key and self.raw.get("key_index", True) is not False
 
     def column(self, name: str) -> Column:
         for c in self.columns:

@@ -223,12 +223,14 @@ def test_unknown_engine_is_a_usage_error(monkeypatch):
 
 
 CLEAN_TEXT = {
+    "str": ["a", "b c", None, " padded "],
     "int": ["12", "-3", None, "0", "+7"],
     "float": ["1.5", "-0.25", None, "3", "1e3"],
     "bool": ["true", "false", None, "true"],
     "date": ["2020-01-31", "2020-02-30", None, "1999-12-01"],  # 30 February types as bad
 }
 DIRTY_TEXT = {
+    "str": ["", "   ", "x" * 1_000_001],
     "int": [" 12", "12.0", "x"],
     "float": ["NaN", "inf", " 1.5 ", ""],
     "bool": ["TRUE", "yes", " true", "0"],

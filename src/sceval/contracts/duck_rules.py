@@ -22,7 +22,9 @@ import duckdb
 import polars as pl
 
 from sceval.contracts.files import EXAMPLES, ROW, TypedTable
-from sceval.contracts.report import RuleResult
+from sceval.contracts.report import RuleResult, example
+from sceval.contracts.sql_rules import ident
+from sceval.contracts.suites import expectation_columns
 from sceval.warehouse import arrow
 
 # The kwargs each compiled type may carry; any other kwarg (mostly, row_condition, ...) sends
@@ -45,10 +47,6 @@ COMPILED: dict[str, set[str]] = {
         "ignore_row_if",
     },
 }
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _kind(dtype: pl.DataType) -> str | None:
@@ -98,11 +96,11 @@ def bad_row_condition(exp: dict, schema: pl.Schema) -> str | None:
         if _kind(schema[a]) not in ("number", "date") or _kind(schema[a]) != _kind(schema[b]):
             return None
         op = ">=" if kw.get("or_equal") else ">"
-        return f"{_q(a)} IS NOT NULL AND {_q(b)} IS NOT NULL AND NOT ({_q(a)} {op} {_q(b)})"
+        return f"{ident(a)} IS NOT NULL AND {ident(b)} IS NOT NULL AND NOT ({ident(a)} {op} {ident(b)})"
     col = kw["column"]
     if col not in schema or (kind := _kind(schema[col])) is None:
         return None
-    c = _q(col)
+    c = ident(col)
     if exp["type"] == "expect_column_values_to_not_be_null":
         return f"{c} IS NULL"
     if exp["type"] in (
@@ -141,14 +139,8 @@ def bad_row_condition(exp: dict, schema: pl.Schema) -> str | None:
     return f"{c} IS NOT NULL AND ({' OR '.join(parts)})"
 
 
-def _columns(kwargs: dict) -> list[str]:
-    if "column_A" in kwargs:
-        return [kwargs["column_A"], kwargs["column_B"]]
-    return [kwargs["column"]]
-
-
 def _result(t: TypedTable, exp: dict, count: int, examples: list[dict]) -> RuleResult:
-    cols = _columns(exp["kwargs"])
+    cols = expectation_columns(exp["kwargs"])
     return RuleResult(
         rule=exp["meta"]["rule"],
         table=t.file.table,
@@ -164,16 +156,6 @@ def _result(t: TypedTable, exp: dict, count: int, examples: list[dict]) -> RuleR
         examples=examples,
         message=exp["meta"].get("description", ""),
     )
-
-
-def _example(row: tuple, cols: Sequence[str]) -> dict:
-    values = [v.isoformat() if isinstance(v, dt.date) else v for v in row[1:]]
-    if len(cols) == 1:
-        return {"row": int(row[0]), "value": values[0]}
-    shown = ", ".join(
-        f"{c}={'blank' if v is None else v}" for c, v in zip(cols, values, strict=True)
-    )
-    return {"row": int(row[0]), "value": shown}
 
 
 def table_row_rules(
@@ -198,12 +180,12 @@ def table_row_rules(
         for (e, cond), n in zip(compiled, counts, strict=True):
             examples = []
             if n:
-                cols = _columns(e["kwargs"])
+                cols = expectation_columns(e["kwargs"])
                 rows = con.execute(
-                    f"SELECT {ROW}, {', '.join(_q(c) for c in cols)} FROM _sceval_rows "
+                    f"SELECT {ROW}, {', '.join(ident(c) for c in cols)} FROM _sceval_rows "
                     f"WHERE {cond} ORDER BY {ROW} LIMIT {EXAMPLES}"
                 ).fetchall()
-                examples = [_example(r, cols) for r in rows]
+                examples = [example(r[0], cols, list(r[1:])) for r in rows]
             out.append(_result(t, e, int(n), examples))
     finally:
         con.unregister("_sceval_rows")

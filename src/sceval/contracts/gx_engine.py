@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sceval.contracts.files import EXAMPLES, ROW, TypedTable
-from sceval.contracts.report import RuleResult
-from sceval.contracts.suites import GX
+from sceval.contracts.report import RuleResult, example
+from sceval.contracts.suites import GX, expectation_columns
 
 
 def _context() -> Any:
@@ -42,13 +42,7 @@ def _context() -> Any:
 
 
 def _example(row: dict, columns: Sequence[str], ints: set[str]) -> dict:
-    values = [_plain(row.get(c), c in ints) for c in columns]
-    if len(values) == 1:
-        return {"row": int(row[ROW]), "value": values[0]}
-    shown = ", ".join(
-        f"{c}={'blank' if v is None else v}" for c, v in zip(columns, values, strict=True)
-    )
-    return {"row": int(row[ROW]), "value": shown}
+    return example(row[ROW], list(columns), [_plain(row.get(c), c in ints) for c in columns])
 
 
 def _plain(v: Any, whole: bool = False) -> Any:
@@ -68,14 +62,6 @@ def _plain(v: Any, whole: bool = False) -> Any:
     except ImportError:  # pragma: no cover
         pass
     return v
-
-
-def _columns(kwargs: dict) -> list[str]:
-    if "column" in kwargs:
-        return [kwargs["column"]]
-    if "column_A" in kwargs:
-        return [kwargs["column_A"], kwargs["column_B"]]
-    return list(kwargs.get("column_list") or [])
 
 
 def _pandas_frame(frame: Any) -> Any:
@@ -98,7 +84,7 @@ def _groups(exps: list[dict], columns: Sequence[str]) -> list[tuple[list[str], l
     expectation, so each group gets a frame of only its columns."""
     groups: dict[tuple[str, ...], list[dict]] = {}
     for e in exps:
-        cols = tuple(c for c in _columns(e["kwargs"]) if c in columns) or tuple(columns)
+        cols = tuple(c for c in expectation_columns(e["kwargs"]) if c in columns) or tuple(columns)
         groups.setdefault(tuple(sorted(set(cols))), []).append(e)
     return [(list(k), v) for k, v in groups.items()]
 
@@ -149,7 +135,7 @@ def gx_row_results(todo: Sequence[tuple[TypedTable, list[dict]]]) -> list[RuleRe
             cfg = r.expectation_config
             rule = (cfg.meta or {}).get("rule") or cfg.type
             spec = by_rule.get(rule, {"kwargs": dict(cfg.kwargs), "meta": {}})
-            cols = _columns(spec["kwargs"])
+            cols = expectation_columns(spec["kwargs"])
             res = RuleResult(
                 rule=rule,
                 table=t.file.table,

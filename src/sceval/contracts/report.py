@@ -58,6 +58,18 @@ class RuleResult:
         return d
 
 
+def example(row: int, columns: list[str] | tuple[str, ...], values: list[Any]) -> dict[str, Any]:
+    """A bad row as reported: its number and its value, or `col=value, ...` (blank for a
+    missing cell) when the rule reads several columns. Dates print as ISO text."""
+    values = [v.isoformat() if isinstance(v, dt.date) else v for v in values]
+    if len(values) == 1:
+        return {"row": int(row), "value": values[0]}
+    shown = ", ".join(
+        f"{c}={'blank' if v is None else v}" for c, v in zip(columns, values, strict=True)
+    )
+    return {"row": int(row), "value": shown}
+
+
 def _jsonable(v: Any) -> Any:
     if isinstance(v, dt.date):
         return v.isoformat()

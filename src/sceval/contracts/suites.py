@@ -59,6 +59,15 @@ def _exp(expectation: str, rule: str, desc: str, severity: str = "error", **kwar
     }
 
 
+def expectation_columns(kwargs: dict) -> list[str]:
+    """The columns an expectation reads, from its kwargs."""
+    if "column" in kwargs:
+        return [kwargs["column"]]
+    if "column_A" in kwargs:
+        return [kwargs["column_A"], kwargs["column_B"]]
+    return list(kwargs.get("column_list") or [])
+
+
 def expectations_for(contract: TableContract) -> list[dict]:
     """Every single-table rule of the contract as a GX expectation (JSON form)."""
     t = contract.name
