@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from pathlib import Path
 
 import duckdb
 
@@ -25,6 +26,18 @@ def input_files(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [
         {"table": t, "file": f, "sha256": s, "rows": n, "loaded_at": at} for t, f, s, n, at in rows
     ]
+
+
+def portable_path(file: str, root: str | Path) -> str:
+    """A loaded file's path as reports show it: relative to the project when the file lies in
+    it (`seeds/data/programs.csv`), else its name, which is its path relative to the folder
+    given to `sceval load` (discovery does not descend into sub-folders). The same files give
+    the same text on every machine; the absolute path stays in `loads.file`."""
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.name
 
 
 def start_run(
@@ -49,7 +62,9 @@ def start_run(
             __version__,
             project.catalogue_hash,
             str(project.root),
-            json.dumps(input_files(con)),
+            json.dumps(
+                [dict(f, path=portable_path(f["file"], project.root)) for f in input_files(con)]
+            ),
         ],
     )
     return run_id

@@ -37,6 +37,7 @@ def write_page(page: Page, out_dir: Path, formats: list[str]) -> list[Path]:
 def scorecard_pdf(page: Page, path: Path) -> Path:
     """The PDF scorecard: a cover page with provenance, then one page per section."""
     from sceval.reports.export import pdf_document, spec_svg, text_chart
+    from sceval.reports.page import file_label
 
     cover_lines = [page.subtitle, f"as of {page.as_of}"]
     for run in page.runs:
@@ -47,7 +48,7 @@ def scorecard_pdf(page: Page, path: Path) -> Path:
             f"input files: {len(run.input_files)}",
         ]
         cover_lines += [
-            f"  {f.get('file')}  sha256 {str(f.get('sha256'))[:16]}…" for f in run.input_files[:20]
+            f"  {file_label(f)}  sha256 {str(f.get('sha256'))[:16]}…" for f in run.input_files[:20]
         ]
     svgs = [spec_svg(text_chart(page.title, cover_lines).to_dict())]
     for s in page.sections:

@@ -13,6 +13,7 @@ import html
 import json
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import PurePath
 from typing import Any
 
 import polars as pl
@@ -24,9 +25,9 @@ EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;color:#111;max-width:1200px}
 h1{margin-bottom:0}.subtitle{color:#444;margin-top:4px}
-.provenance{background:#f6f6f6;border:1px solid #ddd;padding:8px 12px;font-size:12px;margin:12px 0}
-.provenance dt{font-weight:bold;float:left;clear:left;width:130px}.provenance dd{margin-left:140px}
-.provenance code{word-break:break-all}
+.provenance{background:#f6f6f6;border:1px solid #ddd;padding:4px 12px;font-size:12px;margin:8px 0}
+.provenance code{word-break:break-all}.input-files{margin-top:28px;font-size:12px}
+.input-files summary{cursor:pointer;font-weight:bold}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#eee}.empty{font-style:italic;color:#444;border-left:4px solid #999;padding-left:8px}
@@ -158,15 +159,38 @@ def html_table(frame: pl.DataFrame, columns: dict[str, str], *, missing: str = "
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def file_label(f: dict[str, Any]) -> str:
+    """How a page names an input file: its path relative to the project (or the folder it was
+    loaded from), never the loading machine's absolute path, which differs between machines
+    and may name a user's home folder (the absolute path stays in the warehouse's `loads`)."""
+    return str(f.get("path") or PurePath(str(f.get("file") or "")).name or "-")
+
+
 def provenance_html(runs: list[Run], as_of: str) -> str:
-    """Run id, as-of date, catalogue hash and input file hashes of the runs behind the page."""
+    """One header line per run behind the page: run id, as-of date, engine version, catalogue hash."""
     if not runs:
-        return '<div class="provenance"><p class="empty">No run behind this page.</p></div>'
+        return '<p class="provenance"><span class="empty">No run behind this page.</span></p>'
+    lines = [
+        '<p class="provenance">'
+        f'run <code class="run-id">{esc(run.run_id)}</code> · '
+        f'as of <span class="as-of">{esc(run.as_of)}</span> · '
+        f'engine <span class="engine-version">{esc(run.engine_version)}</span> · '
+        f'catalogue <code class="catalogue-hash">{esc(run.catalogue_hash)}</code>'
+        "</p>"
+        for run in runs
+    ]
+    return "".join(lines)
+
+
+def input_files_html(runs: list[Run]) -> str:
+    """The input files of the runs behind the page (name, rows, SHA-256), folded at the page's end."""
+    if not runs:
+        return ""
     parts = []
     for run in runs:
         files = [
             "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>".format(
-                esc(f.get("table")), esc(f.get("file")), esc(f.get("rows")), esc(f.get("sha256"))
+                esc(f.get("table")), esc(file_label(f)), esc(f.get("rows")), esc(f.get("sha256"))
             )
             for f in run.input_files
         ]
@@ -177,16 +201,13 @@ def provenance_html(runs: list[Run], as_of: str) -> str:
             else '<p class="empty">No input files recorded for this run.</p>'
         )
         parts.append(
-            f"""<dl>
-<dt>run id</dt><dd><code class="run-id">{esc(run.run_id)}</code></dd>
-<dt>as-of date</dt><dd class="as-of">{esc(run.as_of)}</dd>
-<dt>run started</dt><dd>{esc(run.started_at)} (command: {esc(run.command)})</dd>
-<dt>engine version</dt><dd>{esc(run.engine_version)}</dd>
-<dt>catalogue hash</dt><dd><code class="catalogue-hash">{esc(run.catalogue_hash)}</code></dd>
-<dt>input files</dt><dd>{table}</dd>
-</dl>"""
+            f'<p class="note">Run <code>{esc(run.run_id)}</code>, started {esc(run.started_at)} '
+            f"(command: {esc(run.command)}): {len(files)} input file(s).</p>{table}"
         )
-    return f'<div class="provenance"><strong>Provenance</strong> (as of {esc(as_of)}){"".join(parts)}</div>'
+    return (
+        '<details class="input-files" id="input-files"><summary>Input files '
+        f"(provenance)</summary>{''.join(parts)}</details>"
+    )
 
 
 def render_page(page: Page) -> str:
@@ -231,6 +252,7 @@ def render_page(page: Page) -> str:
 {provenance_html(page.runs, page.as_of)}
 {toc}
 {"".join(body)}
+{input_files_html(page.runs)}
 <noscript><p class="empty">The charts need JavaScript; the tables above carry the same figures.</p></noscript>
 {scripts}
 </body>
