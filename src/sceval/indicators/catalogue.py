@@ -213,7 +213,8 @@ def _parse_one(path: Path, data: Any, project: Project, probs: Problems) -> Indi
 
 
 def _parse_compute(path: Path, data: dict, tables: list, project: Project, probs: Problems):
-    from sceval.indicators import functions
+    # capability registers its functions in the same registry as functions.py.
+    from sceval.indicators import capability, functions  # noqa: F401
 
     comp = data["compute"]
     params = data.get("params") or {}

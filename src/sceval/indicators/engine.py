@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from sceval.indicators import functions, simple, sources, stats
+from sceval.indicators import capability, functions, simple, sources, stats  # noqa: F401
 from sceval.indicators.catalogue import Indicator, load_catalogue, load_overrides
 from sceval.project import Project
 

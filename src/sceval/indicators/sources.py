@@ -37,6 +37,8 @@ DEFAULT_DATE: dict[str, str | None] = {
     "indicator_observations": "period_end",
     "context": "context_date",
     "units": None,
+    "unit_assessments": "assessed_on",
+    "equipment_status": "status_date",
 }
 
 
@@ -244,6 +246,23 @@ def linked(t: dict[str, pl.LazyFrame], table: str) -> pl.LazyFrame:
         )
     if table == "units":
         return t["units"].join(_unit_programs(t), on="unit_id", how="inner")
+    if table == "unit_assessments":
+        return t["unit_assessments"].join(_unit_programs(t), on="unit_id", how="inner")
+    if table == "equipment_status":
+        eq = t["equipment"].select(
+            "transfer_id",
+            "program_id",
+            pl.col("unit_id").alias("transfer_unit_id"),
+            pl.col("quantity").alias("transfer_quantity"),
+            pl.col("delivered_date").alias("transfer_delivered_date"),
+            pl.col("lethal").alias("transfer_lethal"),
+            pl.col("category").alias("transfer_category"),
+        )
+        return (
+            t["equipment_status"]
+            .join(eq, on="transfer_id", how="inner")
+            .join(_programs(t), on="program_id", how="left")
+        )
     if table == "incidents":
         return (
             t["incidents"]

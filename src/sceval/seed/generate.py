@@ -21,6 +21,7 @@ import polars as pl
 from sceval.errors import UsageError
 from sceval.project import Project
 from sceval.seed.build import build_program
+from sceval.seed.capability import capability_frames
 from sceval.seed.context import context_frame
 from sceval.seed.events import scene_events
 from sceval.seed.generic import event_stream_chunk, generic_program
@@ -41,6 +42,8 @@ GENERATED = (
     "incidents",
     "indicator_observations",
     "context",
+    "unit_assessments",
+    "equipment_status",
 )
 RATINGS = "partnership_ratings"
 # Stream keys: each random stream is (seed, STREAM, index), so streams never overlap.
@@ -194,6 +197,7 @@ def _frames(
     frames = build_program(spec, rng)
     ev = [scene_events(s, rng, f"{prefix}-{s.country}", shrink) for s in scenes]
     frames["events"] = pl.concat(ev, how="vertical_relaxed") if ev else pl.DataFrame()
+    frames.update(capability_frames(spec, frames))
     return frames
 
 
