@@ -89,9 +89,11 @@ def execute(
     from sceval.runs import finish_run, start_run
 
     if "indicators" in steps:
+        from sceval.framework import load_frameworks
         from sceval.indicators.catalogue import load_catalogue
 
-        load_catalogue(project)  # a catalogue mistake stops the run before it is recorded
+        # A catalogue or framework mistake stops the run before it is recorded.
+        load_frameworks(project, set(load_catalogue(project)))
     run_id = start_run(
         con, project, command=command, as_of=as_of, pipeline=pipeline.name, program=program
     )
@@ -99,9 +101,12 @@ def execute(
         if "indicators" in steps:
             from sceval.indicators import compute_indicators
 
-            compute_indicators(
+            results = compute_indicators(
                 con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline
             )
+            from sceval.framework import compute_results_chain
+
+            compute_results_chain(con, project, run_id=run_id, as_of=as_of, results=results)
         if "partnership" in steps:
             from sceval.partnership import score_partnerships
 

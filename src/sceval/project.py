@@ -18,7 +18,7 @@ from typing import Any
 from sceval.errors import ProjectError
 
 MARKER = "sceval_project.yml"
-PROJECT_DIRS = ("indicators", "schemas", "pipelines", "reports", "seeds")
+PROJECT_DIRS = ("indicators", "schemas", "pipelines", "reports", "seeds", "frameworks")
 
 # Types of SPEC §3 and their DuckDB and Polars names.
 TYPES = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}

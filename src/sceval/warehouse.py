@@ -107,9 +107,30 @@ RESULT_DDL = {
             waived BOOLEAN NOT NULL DEFAULT false,
             waiver_id VARCHAR
         )""",
+    # One row per element of a program's results framework (issue 17): goal, objective,
+    # result, assumption or link, with the status rolled up from the run's indicators.
+    "results_chain": """
+        CREATE TABLE IF NOT EXISTS results_chain (
+            run_id VARCHAR NOT NULL,
+            program_id VARCHAR NOT NULL,
+            framework_id VARCHAR NOT NULL,
+            element VARCHAR NOT NULL,
+            element_id VARCHAR NOT NULL,
+            level VARCHAR,
+            text VARCHAR,
+            rule VARCHAR,
+            status VARCHAR NOT NULL,
+            indicators VARCHAR[],
+            measured DOUBLE,
+            threshold DOUBLE,
+            target_date DATE,
+            link_from VARCHAR,
+            link_to VARCHAR,
+            message VARCHAR
+        )""",
 }
 
-RESULT_TABLES = ("runs", "indicator_results", "partnership_scores", "dnh_findings")
+RESULT_TABLES = ("runs", "indicator_results", "partnership_scores", "dnh_findings", "results_chain")
 
 
 def arrow(frame: Any) -> Any:
