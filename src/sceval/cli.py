@@ -292,6 +292,22 @@ def catalogue(
 
 
 @app.command()
+def framework(
+    program_id: Annotated[
+        str | None, typer.Argument(help="Show this program's results framework.")
+    ] = None,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Only check the framework files; exit 2 on a mistake.")
+    ] = False,
+    project: ProjectOpt = None,
+) -> None:
+    """List the results frameworks (theory of change per program), or show one."""
+    from sceval.framework.cli import framework_command
+
+    framework_command(_project(project), program_id, check_only=check_only)
+
+
+@app.command()
 def seed(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the tables to.")] = Path(
         "seed-data"

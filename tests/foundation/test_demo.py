@@ -19,8 +19,17 @@ INPUT_TABLES = [
     "indicator_observations",
     "context",
     "partnership_ratings",
+    "unit_assessments",
+    "equipment_status",
 ]
-RESULT_TABLES = ["runs", "indicator_results", "partnership_scores", "dnh_findings", "loads"]
+RESULT_TABLES = [
+    "runs",
+    "indicator_results",
+    "partnership_scores",
+    "dnh_findings",
+    "loads",
+    "results_chain",
+]
 
 # Result columns that identify the run rather than describe the result.
 VOLATILE = {"run_id"}
@@ -71,6 +80,24 @@ def test_demo_fills_every_table_writes_reports_and_repeats(tmp_path, sceval_cli)
         "OR isnan(ci_high) OR isnan(numerator) OR isnan(denominator)"
     ).fetchall()[0][0]
     assert nans == 0
+    # Every seed program has a results chain; the Libya-like program delivered its outputs
+    # and did not reach its outcome (GMF 2017), the Tunisia-like program has no broken link.
+    chained = con.execute("SELECT count(DISTINCT program_id) FROM results_chain").fetchone()[0]
+    assert chained == 6
+    broken = con.execute(
+        "SELECT program_id, element_id, message FROM results_chain "
+        "WHERE element = 'link' AND status = 'broken' ORDER BY ALL"
+    ).fetchall()
+    assert ("SYN-LBY-GPF", "courses_delivered->force_absorbed",
+            "outputs delivered, outcome not reached") in broken  # fmt: skip
+    assert not [b for b in broken if b[0] == "SYN-TUN-DCB"]
+    goals = dict(
+        con.execute(
+            "SELECT program_id, message FROM results_chain WHERE element = 'goal'"
+        ).fetchall()
+    )
+    assert goals["SYN-LBY-GPF"] == "outcome not reached"
+    assert goals["SYN-TUN-DCB"] == "outcome reached"
     con.close()
     html = sorted(out1.rglob("*.html"))
     assert html, "no HTML report written"

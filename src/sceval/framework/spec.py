@@ -232,20 +232,27 @@ class _Reader:
                     leads_to=tuple(leads) if isinstance(leads, list) else (str(leads),),
                 )
             )
-        ids = {r.id for r in out}
+        # Links are checked against every declared id, so that one bad result gives one line.
+        declared = self.declared_results(data)
+        valid = {r.id: r for r in out}
         for r in out:
             for target in r.leads_to:
-                if target not in ids:
+                if target not in declared:
                     self.bad(f"results.{r.id}.leads_to", f"unknown result {target!r}")
-                elif LEVELS.index(r.level) >= LEVELS.index(
-                    next(x for x in out if x.id == target).level
-                ):
+                elif target in valid and LEVELS.index(r.level) >= LEVELS.index(valid[target].level):
                     self.bad(f"results.{r.id}.leads_to", f"{target!r} is not at a higher level")
         return out
 
+    @staticmethod
+    def declared_results(data: dict) -> set[str]:
+        raw = data.get("results")
+        items = raw if isinstance(raw, list) else []
+        return {r["id"] for r in items if isinstance(r, dict) and isinstance(r.get("id"), str)}
+
     def assumptions(self, data: dict, results: list[Result]) -> list[Assumption]:
         out = []
-        ids = {r.id for r in results}
+        ids = self.declared_results(data)
+        valid = {r.id for r in results}
         for i, a in enumerate(data.get("assumptions") or []):
             where = f"assumptions[{i}]"
             if not isinstance(a, dict) or not isinstance(a.get("id"), str):
@@ -270,6 +277,8 @@ class _Reader:
             source, series = next(iter(mon.items()))
             if source == "indicator" and not self.indicator(series, f"{where}.monitor.indicator"):
                 continue
+            if not all(x in valid for x in link):
+                continue  # the result it names has its own mistake, reported above
             broken = a.get("broken_when")
             if (
                 not isinstance(broken, dict)

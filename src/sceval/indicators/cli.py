@@ -53,7 +53,13 @@ def catalogue_command(project: Project, indicator_id: str | None, *, check_only:
     catalogue = load_catalogue(project)
     console = Console()
     if check_only:
-        console.print(f"catalogue ok: {len(catalogue)} indicators in {project.path('indicators')}")
+        from sceval.framework import load_frameworks
+
+        frameworks = load_frameworks(project, set(catalogue))
+        console.print(
+            f"catalogue ok: {len(catalogue)} indicators in {project.path('indicators')}"
+            + (f", {len(frameworks)} results frameworks" if frameworks else "")
+        )
         return
     if indicator_id is not None:
         if indicator_id not in catalogue:
