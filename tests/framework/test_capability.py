@@ -1,7 +1,7 @@
 """Capability and sustainment indicators on a hand-made world, loaded and run as a user does.
 
 P1 (IRQ), 2020-2022, as of 2024-06-30. Units U1-U3 are trained (first completion 2020-03-31,
-2020-07-31, 2020-09-30); U4 is only equipped. Assessments (two areas each, mean level):
+2020-07-31, 2020-09-30); U4 is only equipped. Four activities, all delivered. Assessments (two areas each, mean level):
   U1: 2020-01-15 1.5 (baseline), 2021-06-01 4.5, 2023-06-01 4.0 (latest, employed)
   U2: 2020-05-01 2.0 (baseline), 2023-01-01 3.0 (latest, not employed)
   U3: 2021-01-01 4.0 (latest, employed; no baseline)
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,7 @@ U4,IRQ,Unit 4,army,state,,cleared,2019-12-01
 A1,P1,training,Course 1,2020-02-01,2020-03-31,2020-02-01,2020-03-31,delivered,1000,1000,,U1,true,0.1,
 A2,P1,training,Course 2,2020-06-01,2020-07-31,2020-06-01,2020-07-31,delivered,1000,1000,,U2,true,0.1,
 A3,P1,training,Course 3,2020-09-01,2020-09-30,2020-09-01,2020-09-30,delivered,1000,1000,,U3,true,0.1,
+A4,P1,advisory,Advice,2020-10-01,2020-10-31,2020-10-01,2020-10-31,delivered,1000,1000,,U1,true,0.1,
 """,
     "participants": """participant_id,activity_id,unit_id,sex,age,rank_group,completed,pre_score,post_score,vetted,posted_within_days
 p1,A1,U1,M,30,officer,true,,,true,
@@ -79,16 +81,46 @@ U4,2023-01-01,logistics,5,team,visit,true,effective
 }
 
 
+FRAMEWORK = """\
+program_id: P1
+goal: Units that hold ground.
+objectives:
+  - {id: ready, text: Units ready, indicator: unit_readiness, target: 0.6, target_date: 2023-12-31}
+results:
+  - {id: trained, level: output, text: Courses delivered, indicators: [activity_delivery_rate],
+     leads_to: [capable]}
+  - {id: capable, level: outcome, text: Units capable, indicators: [unit_readiness, capability_growth]}
+"""
+
+
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    data = tmp_path_factory.mktemp("capability")
+def world(tmp_path_factory):
+    """The world loaded and run in a copy of the default project with a framework for P1."""
+    base = tmp_path_factory.mktemp("capability")
+    root = Path(__file__).resolve().parents[2]
+    project = base / "project"
+    project.mkdir()
+    shutil.copy2(root / "sceval_project.yml", project)
+    for d in ("indicators", "schemas", "pipelines", "reports"):
+        shutil.copytree(root / d, project / d)
+    (project / "frameworks").mkdir()
+    (project / "frameworks" / "P1.yml").write_text(FRAMEWORK)
+    data = base / "data"
+    data.mkdir()
     for name, text in TABLES.items():
         (data / f"{name}.csv").write_text(text)
-    db = data / "wh.duckdb"
-    proc = run_sceval("load", str(data), "--db", str(db))
+    db = base / "wh.duckdb"
+    common = ("--db", str(db), "--project", str(project))
+    proc = run_sceval("load", str(data), *common)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    proc = run_sceval("run", "--as-of", "2024-06-30", "--db", str(db))
+    proc = run_sceval("run", "--as-of", "2024-06-30", *common)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    return db, project
+
+
+@pytest.fixture(scope="module")
+def results(world):
+    db, _ = world
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute(
         "SELECT indicator_id, value, n, numerator, denominator, ci_low, ci_high, status "
@@ -146,3 +178,40 @@ def test_partner_funded_sustainment(results):
     # Latest reports: T1 funded, T2 not, T3 unknown: 1 of 2.
     value, n, num, den, *_ = results["partner_funded_sustainment"]
     assert (num, den, value) == (1, 2, pytest.approx(0.5))
+
+
+def test_results_chain_is_stored_and_never_green_by_silence(world):
+    db, _ = world
+    con = duckdb.connect(str(db), read_only=True)
+    rows = dict(
+        con.execute(
+            "SELECT element || ':' || element_id, status FROM results_chain WHERE program_id = 'P1'"
+        ).fetchall()
+    )
+    con.close()
+    # capability_growth has n = 2 < 3: the outcome cannot be judged, so neither can the link.
+    assert rows == {
+        "goal:P1": "insufficient_data",
+        "objective:ready": "green",  # 2/3 >= 0.6
+        "result:trained": "green",
+        "result:capable": "insufficient_data",
+        "link:trained->capable": "insufficient_data",
+    }
+
+
+def test_scorecard_and_portfolio_show_the_chain(world, tmp_path):
+    db, project = world
+    out = tmp_path / "rep"
+    proc = run_sceval(
+        "report", "--out", str(out), "--format", "html", "--db", str(db), "--project", str(project)
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = (out / "scorecard-P1.html").read_text(encoding="utf-8")
+    assert 'data-result="trained" data-status="green"' in page
+    assert 'data-result="capable" data-status="insufficient_data"' in page
+    # status in words as well as colour
+    assert "on track</span> — Courses delivered" in page
+    assert "insufficient data</span> — Units capable" in page
+    assert "Initial assessment and now" in page
+    portfolio = (out / "portfolio.html").read_text(encoding="utf-8")
+    assert "outcome not yet measurable" in portfolio

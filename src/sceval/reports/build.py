@@ -17,7 +17,7 @@ import polars as pl
 
 from sceval.errors import ProjectError
 from sceval.project import Project, read_yaml
-from sceval.reports import charts
+from sceval.reports import chain, charts
 from sceval.reports.data import PERSON_TABLES, ReportData
 from sceval.reports.page import Page, Section, esc, html_table
 
@@ -535,8 +535,10 @@ def section_dialogue_seniority(
 SectionBuilder = Callable[[ReportData, ReportDef, "str | None"], Section]
 
 SECTIONS_BY_KIND: dict[str, dict[str, SectionBuilder]] = {
-    "portfolio": {"status_matrix": section_status_matrix},
+    "portfolio": {"status_matrix": section_status_matrix, "outcomes": chain.section_outcomes},
     "scorecard": {
+        "results_chain": chain.section_results_chain,
+        "initial_assessment": chain.section_initial_assessment,
         "indicator_bullets": section_indicator_bullets,
         "indicator_trends": section_indicator_trends,
         "disaggregations": section_disaggregations,

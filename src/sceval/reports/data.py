@@ -60,6 +60,8 @@ class ReportData:
     sheets: pl.DataFrame = field(default_factory=pl.DataFrame)
     program_thresholds: pl.DataFrame | None = None
     item_labels: dict[str, str] = field(default_factory=dict)
+    chain: pl.DataFrame = field(default_factory=pl.DataFrame)
+    baseline: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def indicator_titles(self) -> dict[str, str]:
@@ -323,6 +325,12 @@ def load_report_data(con, project: Project, run_id: str | None = None) -> Report
     runs = {r: run_record(con, r) for r in dict.fromkeys(v for v in used.values() if v)}
     threshold = project.suppression_threshold
     sheets = indicator_sheets(project)
+    from sceval.reports.chain import baseline_frame, chain_frame
+
+    # The chain is written by the run that computed the indicators, under its id.
+    chain = chain_frame(con, used["indicator_results"])
+    as_of = runs[used["indicator_results"]].as_of if used["indicator_results"] else "-"
+    baseline = baseline_frame(con, as_of)
     return ReportData(
         runs=runs,
         run_of=used,
@@ -335,4 +343,6 @@ def load_report_data(con, project: Project, run_id: str | None = None) -> Report
         sheets=sheets,
         program_thresholds=program_thresholds(project),
         item_labels=item_labels(project),
+        chain=chain,
+        baseline=baseline,
     )
