@@ -19,12 +19,15 @@ ON_THE_FLY = {
     "women_share_dialogues", "youth_share_dialogues", "civil_society_presence",
     "dialogue_frequency", "dialogue_seniority", "co_designed_share", "partner_cost_share",
     "vetting_coverage", "absorption_rate", "end_use_check_coverage",
+    "partner_funded_sustainment",
 }  # fmt: skip
 EX_POST = {
     "retention_12m", "retention_24m", "defection_rate", "lethal_diversion_rate",
     "hr_incidents_per_1000", "civilian_harm_did", "conflict_events_did", "protester_violence",
     "cost_per_retained_trainee", "partner_cost_share_trend", "context_change",
     "targets_met_share", "baseline_to_target_progress",
+    "unit_readiness", "capability_growth", "trained_units_employed",
+    "equipment_serviceability_12m", "equipment_serviceability_24m",
 }  # fmt: skip
 
 SHARE = """\

@@ -220,9 +220,9 @@ def test_png_svg_sizes_and_pdf_pages(written):
         w, h = png_size(png)
         assert w > 100 and h > 50
         assert (w, h) == svg_size(png.with_suffix(".svg")), png
-    # cover + bullets + trend + disaggregations + do-no-harm
-    assert pdf_pages(out / "scorecard-P1.pdf") == 5
-    assert pdf_pages(out / "scorecard-P2.pdf") == 5
+    # cover + results chain + initial assessment + bullets + trend + disaggregations + do-no-harm
+    assert pdf_pages(out / "scorecard-P1.pdf") == 7
+    assert pdf_pages(out / "scorecard-P2.pdf") == 7
 
 
 def test_empty_result_tables_are_reported_as_such(tmp_path, report_project):
@@ -241,7 +241,7 @@ def test_empty_result_tables_are_reported_as_such(tmp_path, report_project):
     assert "No indicator results in run" in port
     card = (tmp_path / "out" / "scorecard-P1.html").read_text()
     assert "the checks were not run, so nothing can be said about harm" in card
-    assert pdf_pages(tmp_path / "out" / "scorecard-P1.pdf") == 5
+    assert pdf_pages(tmp_path / "out" / "scorecard-P1.pdf") == 7
     dialogues = (tmp_path / "out" / "dialogues.html").read_text()
     assert 'id="chart-dialogue_levels"' in dialogues
 

@@ -106,14 +106,16 @@ def capability_growth(
     u = trained_unit_states(participants, unit_assessments, cache).with_columns(
         growth=pl.col("latest_level") - pl.col("baseline_level")
     )
+    # Every trained unit stays in the frame (a program without assessments gets its row, n 0).
+    measured = pl.col("growth").is_not_null()
     out = rollup(
-        u.filter(pl.col("growth").is_not_null()),
+        u,
         params.get("_dims", ()),
         [
             pl.col("growth").mean().alias("value"),
             pl.col("growth").std().alias("sd"),
-            pl.len().cast(pl.Int64).alias("n"),
-            pl.col("baseline_level").mean().alias("ref_baseline_level"),
+            measured.sum().cast(pl.Int64).alias("n"),
+            pl.col("baseline_level").filter(measured).mean().alias("ref_baseline_level"),
         ],
     )
     return out.with_columns(
@@ -211,17 +213,23 @@ def equipment_serviceability(
 
 
 @indicator_function(dims=PROGRAM_DIMS, params=())
-def partner_funded_sustainment(equipment_status: pl.LazyFrame, params: dict) -> pl.LazyFrame:
+def partner_funded_sustainment(
+    equipment: pl.LazyFrame, equipment_status: pl.LazyFrame, params: dict
+) -> pl.LazyFrame:
     """Share of reported transfers whose latest status says the partner funds maintenance."""
-    latest = (
+    reports = (
         equipment_status.filter(pl.col("status_date") <= pl.col("as_of"))
         .sort("status_date")
         .group_by("program_id", "transfer_id")
-        .agg(
-            pl.col("partner_funded_maintenance").last().alias("funded"),
-            pl.col("country").first(),
-            pl.col("provider").first(),
+        .agg(pl.col("partner_funded_maintenance").last().alias("funded"))
+    )
+    # Every delivered transfer keeps its program's row, with or without a report.
+    latest = (
+        equipment.filter(
+            pl.col("delivered_date").is_not_null() & (pl.col("delivered_date") <= pl.col("as_of"))
         )
+        .select("program_id", "transfer_id", "country", "provider")
+        .join(reports, on=["program_id", "transfer_id"], how="left")
     )
     known = pl.col("funded").is_not_null()
     out = rollup(latest, params.get("_dims", ()), _share(known & pl.col("funded"), known))

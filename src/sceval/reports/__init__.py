@@ -55,7 +55,8 @@ def scorecard_pdf(page: Page, path: Path) -> Path:
         if s.chart is not None:
             svgs.append(s.svg())
         else:
-            svgs.append(spec_svg(text_chart(s.title, [s.empty or "No data."]).to_dict()))
+            lines = [s.empty] if s.empty else s.lines or ["No data."]
+            svgs.append(spec_svg(text_chart(s.title, lines).to_dict()))
     return pdf_document(svgs, path)
 
 

@@ -229,7 +229,25 @@ def section_results_chain(data: ReportData, spec: ReportDef, program_id: str | N
         data.results.filter(pl.col("program_id") == program_id) if program_id else data.results
     )
     section.html = chain_html(rows, results)
+    section.lines = chain_lines(rows)
     return section
+
+
+def chain_lines(rows: pl.DataFrame) -> list[str]:
+    """The chain in plain lines, for the PDF page: goal, results by level, what broke."""
+    goal = rows.filter(pl.col("element") == "goal").row(0, named=True)
+    out = [f"Goal: {goal['text']} ({goal['message']})"]
+    res = rows.filter(pl.col("element") == "result")
+    for lv in LEVELS:
+        for r in res.filter(pl.col("level") == lv).iter_rows(named=True):
+            out.append(f"{lv}: {r['text']}: {LABEL.get(r['status'], r['status'])}")
+    broken = rows.filter(
+        pl.col("element").is_in(["link", "assumption"]) & (pl.col("status") == "broken")
+    )
+    for r in broken.iter_rows(named=True):
+        kind = "broken link" if r["element"] == "link" else "broken assumption"
+        out.append(f"{kind} {r['link_from']} -> {r['link_to']}: {r['message']}")
+    return out
 
 
 def section_initial_assessment(
@@ -258,6 +276,11 @@ def section_initial_assessment(
         },  # fmt: skip
         missing="no value",
     )
+    section.lines = [
+        f"{r['measure']}: {r['at_start'] or 'no value'} at start ({r['start_note'] or '-'}), "
+        f"{r['now'] or 'no value'} now ({r['now_note'] or '-'})"
+        for r in rows.iter_rows(named=True)
+    ]
     return section
 
 

@@ -60,6 +60,8 @@ class Section:
     chart: Any = None
     empty: str | None = None
     html: str = ""
+    # What an HTML-only section says on its PDF page (one line each), when it has no chart.
+    lines: list[str] = field(default_factory=list)
     _spec: dict | None = field(default=None, repr=False)
     _svg: str | None = field(default=None, repr=False)
 
