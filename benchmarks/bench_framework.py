@@ -1,6 +1,6 @@
 """Results-framework roll-up against the indicator run it follows (issue 17: under 10%).
 
-A family framework (`programs: [PRG*]`) gives every generated program a chain of five
+A family framework (`programs: [SYN-*]`) gives every generated program a chain of five
 results over eleven indicators, two objectives and two assumptions (one on a context
 series, read from DuckDB per program). The baseline is the catalogue computation the
 roll-up reads; the engine is `compute_results_chain` over its results.
@@ -18,7 +18,7 @@ from sceval.project import Project
 
 FAMILY = """\
 id: bench
-programs: ["PRG*"]
+programs: ["SYN-*"]
 goal: Trained units that hold ground.
 objectives:
   - {id: retained, text: Retained, indicator: retention_12m, target: 0.8, target_date: 2026-12-31}

@@ -55,22 +55,23 @@ def program_totals(results: pl.DataFrame) -> dict[str, dict[str, dict[str, Any]]
 
 
 def context_values(
-    con: duckdb.DuckDBPyConnection, program_id: str, series: list[str], as_of: dt.date
-) -> dict[str, float | None]:
-    """The latest value of each context series for the program's country, by the as-of year."""
-    out: dict[str, float | None] = dict.fromkeys(series)
+    con: duckdb.DuckDBPyConnection, series: list[str], as_of: dt.date
+) -> dict[str, dict[str, float | None]]:
+    """{program: {series: latest value for its country by the as-of year}}, in one query."""
     if not series:
-        return out
+        return {}
     rows = con.execute(
         """
-        SELECT c.indicator, arg_max(c.value, c.year)
+        SELECT p.program_id, c.indicator, arg_max(c.value, c.year)
         FROM context c JOIN programs p ON p.partner_country = c.country
-        WHERE p.program_id = ? AND c.year <= ? AND list_contains(?, c.indicator)
-        GROUP BY c.indicator
+        WHERE c.year <= ? AND list_contains(?, c.indicator)
+        GROUP BY ALL
         """,
-        [program_id, as_of.year, series],
+        [as_of.year, series],
     ).fetchall()
-    out.update({k: (None if v is None else float(v)) for k, v in rows})
+    out: dict[str, dict[str, float | None]] = {}
+    for program_id, name, value in rows:
+        out.setdefault(program_id, {})[name] = None if value is None else float(value)
     return out
 
 
@@ -94,13 +95,14 @@ def compute_results_chain(
         return 0
     directions = {i: ind.direction for i, ind in catalogue.items()}
     totals = program_totals(results)
+    series = sorted({a.series for f in frameworks for a in f.assumptions if a.source == "context"})
+    contexts = context_values(con, series, as_of)
     rows: list[dict[str, Any]] = []
     for program_id in sorted(set(results["program_id"].to_list())):
         fw = framework_for(frameworks, program_id)
         if fw is None:
             continue
-        series = sorted({a.series for a in fw.assumptions if a.source == "context"})
-        context = context_values(con, program_id, series, as_of)
+        context = contexts.get(program_id, {})
         for row in chain_rows(
             fw, program_id, totals.get(program_id, {}), context, directions, as_of
         ):
