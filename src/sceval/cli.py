@@ -16,6 +16,7 @@ import typer
 
 from sceval import __version__
 from sceval.errors import ScevalError, UsageError
+from sceval.safe_text import terminal_safe
 
 app = typer.Typer(
     name="sceval",
@@ -347,7 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=True)
     except ScevalError as exc:
-        print(f"sceval: error: {exc}", file=sys.stderr)
+        print(f"sceval: error: {terminal_safe(exc)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("sceval: interrupted; nothing half-written was kept", file=sys.stderr)
@@ -360,7 +361,8 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("SCEVAL_DEBUG"):
             raise
         print(
-            f"sceval: internal error: {type(exc).__name__}: {exc} (set SCEVAL_DEBUG=1 for details)",
+            f"sceval: internal error: {type(exc).__name__}: {terminal_safe(exc)} "
+            "(set SCEVAL_DEBUG=1 for details)",
             file=sys.stderr,
         )
         sys.exit(3)

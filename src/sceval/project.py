@@ -8,6 +8,7 @@ and the default project shipped inside the wheel (`sceval/_project`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -85,6 +86,13 @@ class Column:
     max_column: str | None = None
     references: str | None = None
     format: str | None = None
+    # Text with control or bidirectional-override characters: `refuse` (a contract rule
+    # fails) or `escape` (stored with each written as a visible escape, `\x1b`).
+    control_chars: str = "refuse"
+    # Plausible dates: nothing before `earliest` (a year or an ISO date), nothing later than
+    # `future_days` after the day of the load or validation.
+    earliest: Any = None
+    future_days: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -128,12 +136,37 @@ class TableContract:
 _COLUMN_FIELDS = {f for f in Column.__dataclass_fields__ if f != "extra"}
 
 
+def _checked(path: Path, c: Column) -> Column:
+    """The column, once its text and date options are known to make sense."""
+    where = f"{path}: column {c.name!r}"
+    if c.control_chars not in ("refuse", "escape"):
+        raise ProjectError(f"{where}: control_chars must be refuse or escape")
+    if c.control_chars != "refuse" and c.type != "str":
+        raise ProjectError(f"{where}: control_chars applies to str columns only")
+    if (c.earliest is not None or c.future_days is not None) and c.type != "date":
+        raise ProjectError(f"{where}: earliest and future_days apply to date columns only")
+    if c.earliest is not None and not (
+        (isinstance(c.earliest, int) and not isinstance(c.earliest, bool))
+        or (isinstance(c.earliest, dt.date) and not isinstance(c.earliest, dt.datetime))
+    ):
+        raise ProjectError(f"{where}: earliest must be a year (1946) or a date (1946-01-01)")
+    if c.future_days is not None and (
+        not isinstance(c.future_days, int) or isinstance(c.future_days, bool) or c.future_days < 0
+    ):
+        raise ProjectError(f"{where}: future_days must be a whole number of days >= 0")
+    return c
+
+
 def parse_contract(path: Path) -> TableContract:
     """A table contract from its YAML file, with the file and field named on error."""
     data = read_yaml(path)
     if not isinstance(data, dict) or "table" not in data or "columns" not in data:
         raise ProjectError(f"{path}: a table contract needs `table` and `columns`")
     cols = []
+    # `dates:` gives every date column of the table its plausible range unless it sets its own.
+    dates = data.get("dates") or {}
+    if not isinstance(dates, dict) or set(dates) - {"earliest", "future_days"}:
+        raise ProjectError(f"{path}: dates takes earliest and future_days")
     for i, raw in enumerate(data["columns"]):
         if not isinstance(raw, dict) or "name" not in raw or "type" not in raw:
             raise ProjectError(f"{path}: columns[{i}] needs `name` and `type`")
@@ -145,7 +178,10 @@ def parse_contract(path: Path) -> TableContract:
         if "values" in known and known["values"] is not None:
             known["values"] = tuple(str(v) for v in known["values"])
         extra = {k: v for k, v in raw.items() if k not in _COLUMN_FIELDS}
-        cols.append(Column(**known, extra=extra))
+        if raw["type"] == "date":
+            for k, v in dates.items():
+                known.setdefault(k, v)
+        cols.append(_checked(path, Column(**known, extra=extra)))
     if not isinstance(data.get("key_index", True), bool):
         raise ProjectError(f"{path}: key_index must be true or false")
     return TableContract(

@@ -11,7 +11,8 @@ import pytest
 import world
 from world import pick
 
-from sceval.indicators.export import export_results, neutralise
+from sceval.indicators.export import export_results
+from sceval.safe_text import neutralise
 
 
 @pytest.fixture(scope="module")

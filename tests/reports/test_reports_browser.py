@@ -140,3 +140,41 @@ def test_dnh_cell_click_goes_to_its_evidence(browser, written):
         assert errors == [] and blocked == [] and len(page.context.pages) == 1
     finally:
         page.context.close()
+
+
+def test_content_security_policy_blocks_remote_loads_and_charts_still_draw(
+    browser, written, tmp_path
+):
+    """The page's CSP forbids every load (a tag that slipped through escaping fetches
+    nothing: the browser refuses it before any request) while the inlined Vega draws."""
+    out, _, _ = written
+    text = (out / "portfolio.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="Content-Security-Policy"' in text
+    assert "default-src &#x27;none&#x27;" in text and "connect-src &#x27;none&#x27;" in text
+    hostile = text.replace(
+        "<body>",
+        '<body><img id="probe" src="http://127.0.0.1:9/x.png">'
+        '<script src="http://127.0.0.1:9/x.js"></script>'
+        '<script>document.title = "inline script ran";</script>'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">',
+        1,
+    )
+    page_file = tmp_path / "portfolio.html"
+    page_file.write_text(hostile, encoding="utf-8")
+    page, errors, blocked, dialogs = open_offline(browser, page_file)
+    try:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('div.chart')].every(e => e.hasAttribute('data-rendered'))",
+            timeout=30_000,
+        )
+        states = page.locator("div.chart").evaluate_all(
+            "els => els.map(e => e.getAttribute('data-rendered'))"
+        )
+        assert states and set(states) == {"true"}
+        assert blocked == [], f"requests were made: {blocked}"  # refused before the network
+        assert page.title() != "inline script ran"  # an injected inline script does not run
+        refused = [e for e in errors if "Content Security Policy" in e]
+        assert len(refused) >= 3, errors
+        assert dialogs == []
+    finally:
+        page.context.close()

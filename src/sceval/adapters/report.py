@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sceval.safe_text import csv_safe, neutralise, terminal_safe
+
 INVALID = "invalid"
 UNMAPPED = "unmapped"
 
@@ -140,12 +142,12 @@ class MappingReport:
         for what, n in self.normalised.most_common():
             t.add_row("normalised: " + what, f"{n:,}")
         for what, codes in self.unrecognised.items():
-            shown = ", ".join(f"{c} ({n})" for c, n in codes.most_common(8))
+            shown = terminal_safe(", ".join(f"{c} ({n})" for c, n in codes.most_common(8)))
             more = f" and {len(codes) - 8} more" if len(codes) > 8 else ""
             t.add_row("not recognised: " + what, shown + more)
         console.print(t)
         for note in self.notes:
-            console.print("  note: " + note, highlight=False)
+            console.print(terminal_safe("  note: " + note), highlight=False, markup=False)
         shown = self._sample(max_rows)
         for r in shown:
             where = ", ".join(
@@ -157,7 +159,9 @@ class MappingReport:
                 )
                 if x
             )
-            console.print(f"  rejected {where}: {r.reason}", highlight=False)
+            console.print(
+                terminal_safe(f"  rejected {where}: {r.reason}"), highlight=False, markup=False
+            )
         if len(self.invalid) > len(shown):
             console.print(
                 f"  ... and {len(self.invalid) - len(shown):,} more invalid rows "
@@ -168,7 +172,8 @@ class MappingReport:
 
 
 def write_rejects(reports: list[MappingReport], path: Path) -> int:
-    """Write every rejected row, with its file, reason and source values, as CSV."""
+    """Write every rejected row, with its file, reason and source values, as CSV (every cell
+    neutralised: a rejected row is the most likely place for a hostile value)."""
     rows = [(rep, r) for rep in reports for r in rep.rejects]
     raw_cols: list[str] = []
     for _, r in rows:
@@ -178,10 +183,13 @@ def write_rejects(reports: list[MappingReport], path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["file", "row", "class", "reason", "column", "value", *raw_cols])
+        w.writerow(
+            neutralise(v) for v in ["file", "row", "class", "reason", "column", "value", *raw_cols]
+        )
         for rep, r in rows:
             w.writerow(
-                [
+                neutralise(v)
+                for v in [
                     rep.file,
                     r.row,
                     r.kind,
@@ -198,7 +206,7 @@ def write_side_output(rows, path: Path) -> None:
     """A side table (raw IATI values, event precision) as CSV: a Polars frame or records."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if hasattr(rows, "write_csv"):
-        rows.write_csv(path)
+        csv_safe(rows).write_csv(path)
         return
     cols: list[str] = []
     for r in rows:
@@ -209,7 +217,7 @@ def write_side_output(rows, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: neutralise(v) for k, v in r.items()} for r in rows)
 
 
 def write_json(reports: list[MappingReport], path: Path, *, status: str) -> None:

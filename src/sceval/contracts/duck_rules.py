@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +41,7 @@ COMPILED: dict[str, set[str]] = {
         "strict_min",
         "strict_max",
     },
+    "expect_column_values_to_not_match_regex": {"column", "regex"},
     "expect_column_pair_values_a_to_be_greater_than_b": {
         "column_A",
         "column_B",
@@ -120,8 +122,14 @@ def bad_row_condition(exp: dict, schema: pl.Schema) -> str | None:
             inside = f"{c} IN (SELECT unnest([{', '.join(lits)}]))"
         wanted = exp["type"] == "expect_column_values_to_be_in_set"
         return f"{c} IS NOT NULL AND {'NOT ' if wanted else ''}({inside})"
+    if exp["type"] == "expect_column_values_to_not_match_regex":
+        if kind != "str" or not isinstance(kw.get("regex"), str):
+            return None
+        # GX searches (not anchored), as RE2's regexp_matches does; RE2 writes \uXXXX as \x{XXXX}.
+        pattern = re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}", kw["regex"])
+        return f"{c} IS NOT NULL AND regexp_matches({c}, {_literal(pattern, 'str')})"
     # between: GX ignores nulls; a bound left out (or None) is open
-    if kind != "number":
+    if kind not in ("number", "date"):
         return None
     parts = []
     for key, strict, op, strict_op in (

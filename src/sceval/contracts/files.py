@@ -19,6 +19,7 @@ import polars as pl
 from sceval.contracts.report import RuleResult
 from sceval.errors import UsageError
 from sceval.project import Project, TableContract
+from sceval.safe_text import ESCAPES
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 SUPPORTED = CSV_SUFFIXES | {".parquet", ".xlsx"}
@@ -297,7 +298,9 @@ def typed_column(raw: pl.Expr, dtype: pl.DataType, kind: str) -> tuple[pl.Expr, 
         else:  # date, ISO 8601; a spreadsheet's midnight time part is tolerated
             day = s.str.replace(r"[ T]00:00(:00(\.0+)?)?$", "")
             value = day.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-            value = pl.when(day.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(value).otherwise(None)
+            # Year 0 parses (proleptic calendar) but is no date a Python or pandas reader holds.
+            iso = day.str.contains(r"^\d{4}-\d{2}-\d{2}$") & ~day.str.starts_with("0000")
+            value = pl.when(iso).then(value).otherwise(None)
         return value, ~blank & value.is_null()
     if kind == "str":
         return raw.cast(pl.String), pl.lit(False)
@@ -313,10 +316,10 @@ def typed_column(raw: pl.Expr, dtype: pl.DataType, kind: str) -> tuple[pl.Expr, 
         ), raw.is_not_null() & ~value.is_finite()
     if kind == "bool" and dtype == pl.Boolean:
         return raw, pl.lit(False)
-    if kind == "date" and dtype == pl.Date:
-        return raw, pl.lit(False)
-    if kind == "date" and isinstance(dtype, pl.Datetime):
-        return raw.dt.date(), pl.lit(False)
+    if kind == "date" and (dtype == pl.Date or isinstance(dtype, pl.Datetime)):
+        day = raw.dt.date() if isinstance(dtype, pl.Datetime) else raw
+        ok = day.dt.year() >= 1
+        return pl.when(ok).then(day), raw.is_not_null() & ~ok.fill_null(True)
     # anything else: through its text form
     return typed_column(raw.cast(pl.String), pl.String, kind)
 
@@ -337,7 +340,8 @@ def plain_column(raw: pl.Expr, kind: str) -> tuple[pl.Expr, pl.Expr, pl.Expr] | 
         ok = raw.is_in(["true", "false"]).fill_null(False)
         return (raw.is_null() | ok).all(), raw == "true", pl.lit(False)
     if kind == "date":
-        iso = raw.str.contains(r"^\d{4}-\d{2}-\d{2}$").fill_null(False)
+        iso = raw.str.contains(r"^\d{4}-\d{2}-\d{2}$") & ~raw.str.starts_with("0000")
+        iso = iso.fill_null(False)
         value = raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
         return (raw.is_null() | iso).all(), value, raw.is_not_null() & value.is_null()
     return None
@@ -437,6 +441,9 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
             value, bad = plain[c.name][1:]
         else:
             value, bad = typed_column(pl.col(c.name), raw.schema[c.name], c.type)
+        if c.control_chars == "escape":
+            # Declared free text: stored with control characters as visible escapes.
+            value = value.str.replace_many(list(ESCAPES), list(ESCAPES.values()))
         typed.append(value.cast(POLARS_TYPES[c.type]).alias(c.name))
         bads.append(bad.fill_null(False).alias(f"__bad_{c.name}"))
     frame = raw.select(pl.col(ROW), *typed, *bads)

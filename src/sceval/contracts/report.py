@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sceval.safe_text import escape_controls, terminal_safe
+
 ROW_CONVENTION = "row N is the N-th data row of the file (the header is not counted)"
 
 
@@ -64,8 +66,10 @@ def example(row: int, columns: list[str] | tuple[str, ...], values: list[Any]) -
     values = [v.isoformat() if isinstance(v, dt.date) else v for v in values]
     if len(values) == 1:
         return {"row": int(row), "value": values[0]}
-    shown = ", ".join(
-        f"{c}={'blank' if v is None else v}" for c, v in zip(columns, values, strict=True)
+    shown = escape_controls(
+        ", ".join(
+            f"{c}={'blank' if v is None else v}" for c, v in zip(columns, values, strict=True)
+        )
     )
     return {"row": int(row), "value": shown}
 
@@ -164,7 +168,11 @@ class ValidationReport:
 
     def render(self, console: Any, *, failures_only: bool = False) -> None:
         """A readable summary per file and table: failed rules with column, count, rows, values."""
-        from rich.markup import escape
+        from rich.markup import escape as markup_escape
+
+        def escape(text: str) -> str:
+            # Data text, never markup nor terminal control sequences.
+            return markup_escape(terminal_safe(text))
 
         rows = {(f.file, f.table): f.rows for f in self.files}
         for file, table, results in self._groups():

@@ -9,13 +9,15 @@ Expectations (row rules) or DuckDB (uniqueness, which GX does slowly at scale).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sceval.project import Project, TableContract
+from sceval.project import Column, Project, TableContract
+from sceval.safe_text import CONTROL_CLASS
 
 READER, GX, DUCKDB = "reader", "great_expectations", "duckdb"
 ENGINES = {
@@ -28,6 +30,12 @@ FORMATS = {
     "iso3166_alpha3": "an ISO 3166-1 alpha-3 country code",
     "iso4217": "an ISO 4217 currency code",
 }
+# Control characters but tab, line feed and carriage return, and the bidirectional overrides
+# (`sceval.safe_text.CONTROL_CLASS`), as a regex both Python and DuckDB (RE2) read.
+CONTROL_REGEX = "[" + CONTROL_CLASS + "]"
+# A date column that declares no `earliest` still refuses what no program can hold (year 0).
+DEFAULT_EARLIEST_YEAR = 1900
+LOAD_DATE_PARAMETER = "load_date"
 # The dtype each sceval type has in the Arrow-backed pandas frame GX sees.
 GX_TYPES = {
     "str": "large_string[pyarrow]",
@@ -66,6 +74,46 @@ def expectation_columns(kwargs: dict) -> list[str]:
     if "column_A" in kwargs:
         return [kwargs["column_A"], kwargs["column_B"]]
     return list(kwargs.get("column_list") or [])
+
+
+def _date_range(table: str, c: Column) -> list[dict]:
+    """The plausible-date rule of a date column: not before its earliest date, not later than
+    `future_days` after the load (a suite parameter, filled in when validation runs)."""
+    earliest = dt.date(c.earliest, 1, 1) if isinstance(c.earliest, int) else c.earliest
+    earliest = earliest or dt.date(DEFAULT_EARLIEST_YEAR, 1, 1)
+    bounds: dict[str, Any] = {"min_value": earliest.isoformat()}
+    desc = f"{c.name} not before {earliest.isoformat()}"
+    if c.future_days is not None:
+        bounds["max_value"] = {"$PARAMETER": f"{LOAD_DATE_PARAMETER}+{c.future_days}"}
+        desc += f" nor more than {c.future_days} day(s) after the load date"
+    return [
+        _exp(
+            "expect_column_values_to_be_between",
+            f"{table}.{c.name}.plausible_date",
+            desc,
+            column=c.name,
+            **bounds,
+        )
+    ]
+
+
+def resolve_dates(exps: list[dict], today: dt.date) -> list[dict]:
+    """The suite with its date bounds as dates: ISO text parsed, `load_date+N` filled in."""
+    out = []
+    for e in exps:
+        if not e["meta"]["rule"].endswith(".plausible_date"):
+            out.append(e)
+            continue
+        kw = dict(e["kwargs"])
+        for k in ("min_value", "max_value"):
+            v = kw.get(k)
+            if isinstance(v, dict) and "$PARAMETER" in v:
+                days = int(str(v["$PARAMETER"]).rpartition("+")[2])
+                kw[k] = today + dt.timedelta(days=days)
+            elif isinstance(v, str):
+                kw[k] = dt.date.fromisoformat(v)
+        out.append({**e, "kwargs": kw})
+    return out
 
 
 def expectations_for(contract: TableContract) -> list[dict]:
@@ -165,6 +213,18 @@ def expectations_for(contract: TableContract) -> list[dict]:
                     ignore_row_if="either_value_is_missing",
                 )
             )
+        if c.type == "str" and c.control_chars == "refuse" and c.values is None and not c.format:
+            out.append(
+                _exp(
+                    "expect_column_values_to_not_match_regex",
+                    f"{r}.plain_text",
+                    f"{c.name} has no control or bidirectional-override characters",
+                    column=c.name,
+                    regex=CONTROL_REGEX,
+                )
+            )
+        if c.type == "date":
+            out.extend(_date_range(t, c))
     if len(contract.key) > 1:
         out.append(
             _exp(

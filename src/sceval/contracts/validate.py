@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ import polars as pl
 
 from sceval.contracts.files import ROW, InputFile, TypedTable, discover, read_typed
 from sceval.contracts.report import FileSummary, RuleResult, ValidationReport
-from sceval.contracts.suites import READER, expectations_for, stale_suites
+from sceval.contracts.suites import READER, expectations_for, resolve_dates, stale_suites
 from sceval.project import Project
 from sceval.warehouse import quiet
 
@@ -46,7 +47,11 @@ def _reader_results(t: TypedTable, suite: list[dict]) -> list[RuleResult]:
 
 
 def _suites(project: Project) -> dict[str, list[dict]]:
-    return {name: expectations_for(c) for name, c in project.contracts.items()}
+    """Every table's expectations, the plausible dates measured from today (the load date)."""
+    today = dt.date.today()
+    return {
+        name: resolve_dates(expectations_for(c), today) for name, c in project.contracts.items()
+    }
 
 
 ROW_ENGINES = ("duckdb", "gx")

@@ -13,6 +13,7 @@ import duckdb
 
 from sceval.dnh.spec import SEVERITIES, SEVERITY_RANK
 from sceval.errors import UsageError
+from sceval.safe_text import terminal_safe
 
 STYLE = {"flag": "bold red", "insufficient_data": "bold magenta", "pass": "green"}
 LABEL = {"flag": "FLAG", "insufficient_data": "INSUFFICIENT DATA", "pass": "pass"}
@@ -29,6 +30,7 @@ def _rank_sql() -> str:
 def print_findings(con: duckdb.DuckDBPyConnection, run_id: str, console) -> None:
     """A table of the run's flags and insufficient-data findings, then a one-line summary."""
     from rich.table import Table
+    from rich.text import Text
 
     rows = con.execute(
         f"""SELECT severity, status, check_id, program_id, unit_id, measured_value, threshold,
@@ -51,7 +53,14 @@ def print_findings(con: duckdb.DuckDBPyConnection, run_id: str, console) -> None
         label = LABEL[status] + (f" (waived {wid})" if waived else "")
         style = "dim" if waived else STYLE[status]
         lines.append(
-            (sev.upper(), label, check, prog or "-", unit or "-", value, msg + evidence, style)
+            (
+                sev.upper(),
+                label,
+                *(terminal_safe(x) for x in (check, prog or "-", unit or "-")),
+                value,
+                terminal_safe(msg + evidence),
+                style,
+            )
         )
     if lines and console.is_terminal:
         table = Table(title=f"Do-no-harm findings, run {run_id}", expand=True)
@@ -66,7 +75,7 @@ def print_findings(con: duckdb.DuckDBPyConnection, run_id: str, console) -> None
         ):
             table.add_column(col, overflow="fold", ratio=6 if col == "message" else None)
         for *cells, style in lines:
-            table.add_row(*cells, style=style)
+            table.add_row(*(Text(c) for c in cells), style=style)  # text, never markup
         console.print(table)
     elif lines:
         # Logs and pipes (CI): one finding per line, never wrapped or cut.

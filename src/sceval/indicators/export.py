@@ -17,21 +17,14 @@ import duckdb
 import polars as pl
 
 from sceval.errors import UsageError
+from sceval.safe_text import csv_safe
 
 TABLES = {
     "indicator_results": ["indicator_id", "program_id", "dimension", "dimension_value"],
     "partnership_scores": ["model_id", "case_id", "level", "dimension_id", "item_id"],
     "dnh_findings": ["check_id", "program_id", "unit_id"],
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIME = dt.datetime(2000, 1, 1)  # XLSX document properties: no wall-clock time in files
-
-
-def neutralise(value: str | None) -> str | None:
-    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if value is not None and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str, run_id: str) -> pl.DataFrame:
@@ -44,15 +37,6 @@ def _table(con: duckdb.DuckDBPyConnection, name: str, run_id: str) -> pl.DataFra
     keys = [k for k in TABLES[name] if k in df.columns]
     others = [c for c in df.columns if c not in keys and c != "run_id"]
     return df.drop("run_id").sort(keys + others, nulls_last=False, maintain_order=True)
-
-
-def _csv_safe(df: pl.DataFrame) -> pl.DataFrame:
-    text = [c for c, t in df.schema.items() if t == pl.String]
-    lists = [c for c, t in df.schema.items() if isinstance(t, pl.List)]
-    df = df.with_columns([pl.col(c).list.join(";") for c in lists])
-    return df.with_columns(
-        [pl.col(c).map_elements(neutralise, return_dtype=pl.String) for c in text + lists]
-    )
 
 
 def _json_value(v):
@@ -116,7 +100,7 @@ def export_results(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -
             continue
         sheets[name] = df
         csv = out / f"{name}.csv"
-        _csv_safe(df).write_csv(csv)
+        csv_safe(df).write_csv(csv)
         parquet = out / f"{name}.parquet"
         df.write_parquet(parquet, statistics=False)
         js = out / f"{name}.json"
