@@ -53,6 +53,11 @@ def load_pipeline(project: Project, name: str | None = None) -> Pipeline:
         available = sorted(p.stem for p in project.path("pipelines").glob("*.yml"))
         raise UsageError(f"unknown pipeline {name!r}; available: {', '.join(available) or 'none'}")
     data = read_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise ProjectError(f"{path}: a run definition is a mapping (name, indicators, ...)")
+    if str(data.get("name", name)) != name:
+        # `--pipeline NAME` and `default_pipeline` find a run definition by its file name.
+        raise ProjectError(f"{path}: name {data['name']!r} must match the file name {name!r}")
     return Pipeline(
         name=str(data.get("name", name)),
         as_of=str(data.get("as_of", "today")),

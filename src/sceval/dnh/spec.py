@@ -20,6 +20,16 @@ SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # 0 is the most severe
 STATUSES = ("flag", "insufficient_data", "pass")
 REQUIRED = ("id", "title", "severity", "rationale", "sources", "data")
+# Thresholds that list codes of an input column: a mistyped code would match no row and the
+# check would pass by silence, so each must be one of the column's declared values.
+CODED_THRESHOLDS = {
+    "gross_kinds": ("incidents", "kind"),
+    "kinds": ("incidents", "kind"),
+    "credibility": ("incidents", "credibility"),
+    "commands": ("units", "command"),
+    "protest_types": ("events", "event_type"),
+    "critical_categories": ("equipment", "category"),
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,9 @@ def parse_check(path: Path, project: Project) -> CheckSpec:
     missing = [k for k in REQUIRED if not data.get(k)]
     if missing:
         raise ProjectError(f"{path}: missing field(s) {', '.join(missing)}")
+    if str(data["id"]) != path.stem:
+        # Pipelines, waivers and findings name a check by id; the file must carry the same.
+        raise ProjectError(f"{path}: check id {data['id']!r} must match the file name")
     severity = str(data["severity"])
     if severity not in SEVERITIES:
         raise ProjectError(
@@ -85,6 +98,19 @@ def parse_check(path: Path, project: Project) -> CheckSpec:
         thresholds=dict(thresholds),
         path=path,
     )
+    for key, (table, column) in CODED_THRESHOLDS.items():
+        given = spec.thresholds.get(key)
+        allowed = (
+            project.contracts[table].column(column).values if table in project.contracts else None
+        )
+        if given is None or not allowed:
+            continue
+        for value in given if isinstance(given, list) else [given]:
+            if str(value) not in allowed:
+                raise ProjectError(
+                    f"{path}: thresholds.{key}: value {value!r} is not an allowed value of "
+                    f"{table}.{column} (allowed: {', '.join(allowed)})"
+                )
     for key in ("severity_escalated",):
         value = spec.thresholds.get(key)
         if value is not None and value not in SEVERITIES:
@@ -106,7 +132,5 @@ def load_checks(project: Project) -> dict[str, CheckSpec]:
             raise ProjectError(
                 f"{path}: check id {spec.id!r} is already used by {out[spec.id].path}"
             )
-        if spec.id != path.stem:
-            raise ProjectError(f"{path}: check id {spec.id!r} must match the file name")
         out[spec.id] = spec
     return out

@@ -110,7 +110,9 @@ class Problems:
         if self.items:
             n = len(self.items)
             head = f"the indicator catalogue has {n} mistake{'s' if n > 1 else ''}"
-            raise ProjectError(head + ":\n  " + "\n  ".join(self.items))
+            exc = ProjectError(head + ":\n  " + "\n  ".join(self.items))
+            exc.problems = list(self.items)  # one line each, for `sceval catalogue --check`
+            raise exc
 
 
 def indicator_files(project: Project) -> list[Path]:
@@ -284,7 +286,7 @@ def _check_simple(ind: Indicator, project: Project, probs: Problems) -> None:
     """Compile a simple indicator on empty frames typed from the contracts."""
     import polars as pl
 
-    from sceval.indicators import simple, sources
+    from sceval.indicators import literals, simple, sources
 
     comp = ind.simple
     src = comp["source"]
@@ -299,6 +301,7 @@ def _check_simple(ind: Indicator, project: Project, probs: Problems) -> None:
     if date is not None and date not in schema:
         probs.add(ind.path, "compute.date", f"unknown column {date!r} in table {src}")
         return
+    allowed = literals.value_sets(project, src)
     for key in ("filter", "numerator", "denominator", "value"):
         text = comp.get(key)
         if text is None:
@@ -308,6 +311,11 @@ def _check_simple(ind: Indicator, project: Project, probs: Problems) -> None:
         except Exception as exc:  # noqa: BLE001 - Polars' SQL parser raises several types
             probs.add(ind.path, f"compute.{key}", f"does not parse ({str(exc).splitlines()[0]})")
             continue
+        try:
+            for reason in literals.unknown_values(str(text), allowed):
+                probs.add(ind.path, f"compute.{key}", reason)
+        except literals.ExpressionError as exc:
+            probs.add(ind.path, f"compute.{key}", f"cannot be checked by the SQL parser ({exc})")
         missing = [c for c in expr.meta.root_names() if c not in schema]
         if missing:
             probs.add(
@@ -386,9 +394,13 @@ def _load_catalogue(project: Project) -> dict[str, Indicator]:
                 probs.add(path, "id", f"duplicate id {ident!r} (also in {seen[ident].name})")
                 continue
             seen[ident] = path
+            if ident != path.stem:
+                # `sceval catalogue ID`, overrides and pipelines name an indicator by id; a
+                # file named otherwise is one nobody finds by looking at the folder.
+                probs.add(path, "id", f"{ident!r} differs from the file name {path.stem!r}")
         if ind is not None:
             found[ind.id] = ind
-    probs.raise_if_any()
+    # Every indicator that parsed is compiled too, so one run reports every mistake.
     for ind in found.values():
         one = Problems(project.root)
         if ind.simple is not None:

@@ -53,6 +53,8 @@ def parse_report(path: Path) -> ReportDef:
     names = data.get("charts") or []
     if not isinstance(names, list):
         raise ProjectError(f"{path}: `charts` must be a list of chart names")
+    if str(data.get("id", path.stem)) != path.stem:
+        raise ProjectError(f"{path}: id {data['id']!r} must match the file name {path.stem!r}")
     allowed = SECTIONS_BY_KIND[kind]
     unknown = [n for n in names if n not in allowed]
     if unknown:
