@@ -116,6 +116,12 @@ class TableContract:
         return [c.name for c in self.columns]
 
     @property
+    def min_rows(self) -> int:
+        """Fewest data rows a file of this table may have (0: a header alone is a valid,
+        empty table)."""
+        return int(self.raw.get("min_rows") or 0)
+
+    @property
     def has_key(self) -> bool:
         """Whether rows are identified by their key (declared, and no key column nullable)."""
         return bool(self.key) and not any(self.column(k).nullable for k in self.key)
@@ -182,6 +188,9 @@ def parse_contract(path: Path) -> TableContract:
             for k, v in dates.items():
                 known.setdefault(k, v)
         cols.append(_checked(path, Column(**known, extra=extra)))
+    min_rows = data.get("min_rows", 0)
+    if not isinstance(min_rows, int) or isinstance(min_rows, bool) or min_rows < 0:
+        raise ProjectError(f"{path}: min_rows must be a whole number >= 0 (got {min_rows!r})")
     if not isinstance(data.get("key_index", True), bool):
         raise ProjectError(f"{path}: key_index must be true or false")
     return TableContract(

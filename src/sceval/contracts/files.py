@@ -411,7 +411,12 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
         )
     if any(not c.nullable for c in missing):
         return out
-    if raw.height == 0:
+    # A header without rows is a table with zero rows (no incidents this quarter): valid
+    # unless the contract declares `min_rows` (SPEC §6). A file of zero bytes is refused above.
+    if raw.height < contract.min_rows:
+        what = "header only: the file has no data rows" if raw.height == 0 else (
+            f"the file has {raw.height} data row{'s' if raw.height != 1 else ''}"
+        )
         out.problems.append(
             RuleResult(
                 rule=f"{f.table}.rows.present",
@@ -419,8 +424,9 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
                 file=label,
                 engine="reader",
                 status="failed",
-                element_count=0,
-                message="header only: the file has no data rows",
+                element_count=raw.height,
+                message=f"{what}; the contract of {f.table} needs at least {contract.min_rows} "
+                f"(min_rows)",
             )
         )
         return out
@@ -432,7 +438,7 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
         if raw.schema[c.name] == pl.String
         and (fast := plain_column(pl.col(c.name), c.type)) is not None
     }
-    if plain:
+    if plain and raw.height:
         applies = raw.select(f[0].alias(n) for n, f in plain.items()).row(0)
         plain = {n: f for (n, f), ok in zip(plain.items(), applies, strict=True) if ok}
     typed, bads = [], []

@@ -49,8 +49,12 @@ class SqlChecker:
         self.frames: dict[str, pl.DataFrame] = {}
         self.labels: dict[str, list[str]] = {}
         self.files: list[str] = []  # __file holds an index into this list: ints are cheap
+        # Tables in the batch whose file failed a presence or readability rule: a rule that
+        # refers to one of them is skipped because of that failure, not for its absence.
+        self.failed: dict[str, list[str]] = {}
         for t in tables:
             if t.frame is None:
+                self.failed.setdefault(t.file.table, []).append(t.file.label)
                 continue
             name = t.file.table
             self.files.append(t.file.label)
@@ -211,6 +215,12 @@ class SqlChecker:
 
     def _skip(self, rule: RuleResult, missing: str) -> RuleResult:
         rule.status = "skipped"
+        if missing in self.failed and missing not in self.frames:
+            rule.message = (
+                f"not checked: table {missing} ({', '.join(self.failed[missing])}) is in this "
+                "batch but failed its own rules (see above); fix it and check again"
+            )
+            return rule
         rule.message = (
             f"not checked: table {missing} is not in this batch "
             "(`sceval load` checks it against the warehouse)"
