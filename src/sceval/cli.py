@@ -243,6 +243,13 @@ def check(
         str | None, typer.Option("--as-of", help="As-of date (default today).")
     ] = None,
     program: Annotated[str | None, typer.Option("--program", help="Only this program.")] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Let the gate pass when there is nothing to judge (no programs, no findings).",
+        ),
+    ] = False,
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
@@ -255,6 +262,7 @@ def check(
         fail_on=fail_on,
         as_of=_parse_date(as_of, "--as-of"),
         program=program,
+        allow_empty=allow_empty,
     )
     raise typer.Exit(code)
 

@@ -178,7 +178,12 @@ def _summary(con, run_id: str, console) -> None:
            UNION ALL SELECT 'dnh_findings', count(*) FROM dnh_findings WHERE run_id = $1""",
         [run_id],
     ).fetchall()
-    console.print(f"run {run_id}: " + ", ".join(f"{n} {t}" for t, n in rows if n))
+    # Zeros are said too: a run that computed nothing must not look like one that succeeded.
+    text = f"run {run_id}: " + ", ".join(f"{n} {t}" for t, n in rows)
+    programs = con.execute("SELECT count(*) FROM programs").fetchall()[0][0]
+    if not programs:
+        text += " (no programs in the warehouse: load programs first)"
+    console.print(text, soft_wrap=True, markup=False, highlight=False)
 
 
 def score_command(*, db: Path | None, project: Project, model: str | None) -> str:
@@ -212,8 +217,12 @@ def check_command(
     fail_on: str | None,
     as_of: dt.date | None,
     program: str | None,
+    allow_empty: bool = False,
 ) -> int:
-    """`sceval check`: do-no-harm checks; exit 1 when a finding is at or above --fail-on."""
+    """`sceval check`: do-no-harm checks; exit 1 when a finding is at or above --fail-on,
+    and when there is nothing to judge (no programs, no findings) unless `allow_empty`."""
+    import sys
+
     from rich.console import Console
 
     if fail_on is not None and fail_on not in SEVERITIES:
@@ -221,6 +230,20 @@ def check_command(
     pl_def = load_pipeline(project)
     con = _open(db, project)
     try:
+        where, args = ("WHERE program_id = ?", [program]) if program else ("", [])
+        programs = con.execute(f"SELECT count(*) FROM programs {where}", args).fetchall()[0][0]
+        if program is not None and not programs:
+            raise UsageError(f"--program {program!r}: no such program in the warehouse")
+        if not programs:
+            # A gate with nothing to judge must not pass by silence.
+            print("nothing to check: no programs in the warehouse", file=sys.stderr)
+            if fail_on is not None and not allow_empty:
+                print(
+                    f"gate --fail-on {fail_on}: FAILED: nothing was judged "
+                    "(use --allow-empty to accept an empty warehouse)",
+                    file=sys.stderr,
+                )
+                return 1
         day = pl_def.resolve_as_of(as_of)
         run_id = execute(
             con,
@@ -234,6 +257,18 @@ def check_command(
         from sceval.dnh import gate, print_findings
 
         print_findings(con, run_id, Console())
+        found = con.execute(
+            "SELECT count(*) FROM dnh_findings WHERE run_id = ?", [run_id]
+        ).fetchall()[0][0]
+        if programs and not found:
+            print("nothing to check: no do-no-harm finding was computed", file=sys.stderr)
+            if fail_on is not None and not allow_empty:
+                print(
+                    f"gate --fail-on {fail_on}: FAILED: nothing was judged "
+                    "(use --allow-empty to accept it)",
+                    file=sys.stderr,
+                )
+                return 1
         return gate(con, run_id, fail_on)
     finally:
         con.close()

@@ -213,24 +213,25 @@ INCIDENTS = [
 
 def _events() -> list[tuple]:
     rows = [("E_VAC", "2014-03-01", "LBY", "Tripoli", "violence_against_civilians", 3, "LU1", True)]
-    # Libya, t0 = first delivery 2014-01-15. Tripoli (supported): 2 before, 10 after.
-    # Benghazi (comparison): 5 before, 5 after.
+    # Each area's window starts at the first support there (issue 16), 365 days each side.
+    # Libya, Tripoli (supported): t0 = LA1, 2013-03-01. 2 events before, 9 after.
+    # Benghazi (comparison): 5 before, 5 after. E_VAC (2014-03-01) is past the window's end.
     for i in range(2):
-        rows.append((f"LT_B{i}", f"2013-0{i + 3}-10", "LBY", "Tripoli", "battle", 1, None, False))
+        rows.append((f"LT_B{i}", f"2012-0{i + 3}-10", "LBY", "Tripoli", "battle", 1, None, False))
     for i in range(9):
         rows.append(
-            (f"LT_A{i}", f"2014-{i + 2:02d}-20", "LBY", "Tripoli", "battle", 2, None, False)
+            (f"LT_A{i}", f"2013-{i + 4:02d}-20", "LBY", "Tripoli", "battle", 2, None, False)
         )
     for i in range(5):
-        rows.append((f"LB_B{i}", f"2013-0{i + 3}-11", "LBY", "Benghazi", "battle", 1, None, False))
-        rows.append((f"LB_A{i}", f"2014-0{i + 3}-11", "LBY", "Benghazi", "battle", 1, None, False))
-    # Tunisia, t0 = 2017-06-15: Kasserine 3 before / 3 after, Tunis 2 before / 2 after.
+        rows.append((f"LB_B{i}", f"2012-0{i + 3}-11", "LBY", "Benghazi", "battle", 1, None, False))
+        rows.append((f"LB_A{i}", f"2013-0{i + 3}-11", "LBY", "Benghazi", "battle", 1, None, False))
+    # Tunisia, Kasserine t0 = TA1, 2016-03-01: 3 before / 3 after; Tunis 2 before / 2 after.
     for i in range(3):
-        rows.append((f"TK_B{i}", f"2016-0{i + 7}-01", "TUN", "Kasserine", "battle", 0, None, False))
-        rows.append((f"TK_A{i}", f"2017-0{i + 7}-01", "TUN", "Kasserine", "battle", 0, None, False))
+        rows.append((f"TK_B{i}", f"2015-0{i + 7}-01", "TUN", "Kasserine", "battle", 0, None, False))
+        rows.append((f"TK_A{i}", f"2016-0{i + 7}-01", "TUN", "Kasserine", "battle", 0, None, False))
     for i in range(2):
-        rows.append((f"TT_B{i}", f"2016-0{i + 7}-02", "TUN", "Tunis", "protest", 0, None, False))
-        rows.append((f"TT_A{i}", f"2017-0{i + 7}-02", "TUN", "Tunis", "protest", 0, None, False))
+        rows.append((f"TT_B{i}", f"2015-0{i + 7}-02", "TUN", "Tunis", "protest", 0, None, False))
+        rows.append((f"TT_A{i}", f"2016-0{i + 7}-02", "TUN", "Tunis", "protest", 0, None, False))
     return rows
 
 

@@ -248,10 +248,12 @@ def test_conflict_escalation_needs_areas_and_time(make_db, project, as_of):
         ),
     )
     msg = rows(no_area, "conflict_escalation", "TUN1", "insufficient_data")["message"][0]
-    assert "no activity records the area" in msg
-    early = findings(make_db, project, dt.date(2017, 7, 31), program="TUN1")
-    # TA1 started 2016-03-01 but the first delivery (TE1) was 2017-06-15: 47 days of "after".
-    assert "only 47 days have passed" in rows(early, "conflict_escalation", "TUN1")["message"][0]
+    assert "no support activity records the area" in msg
+    early = findings(make_db, project, dt.date(2016, 4, 16), program="TUN1")
+    # TA1 started support in Kasserine on 2016-03-01: 47 days of "after" by 2016-04-16.
+    msg = rows(early, "conflict_escalation", "TUN1")["message"][0]
+    assert "Kasserine (support from 2016-03-01, 47 days each side)" in msg
+    assert "not assessed: only 47 days have passed since support began there" in msg
 
 
 def test_defection_pass_needs_enough_follow_up_but_a_flag_does_not(make_db, project, as_of):

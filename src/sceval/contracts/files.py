@@ -414,8 +414,10 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
     # A header without rows is a table with zero rows (no incidents this quarter): valid
     # unless the contract declares `min_rows` (SPEC §6). A file of zero bytes is refused above.
     if raw.height < contract.min_rows:
-        what = "header only: the file has no data rows" if raw.height == 0 else (
-            f"the file has {raw.height} data row{'s' if raw.height != 1 else ''}"
+        what = (
+            "header only: the file has no data rows"
+            if raw.height == 0
+            else (f"the file has {raw.height} data row{'s' if raw.height != 1 else ''}")
         )
         out.problems.append(
             RuleResult(

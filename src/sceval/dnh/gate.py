@@ -27,6 +27,15 @@ def _rank_sql() -> str:
     )
 
 
+def _number(v: float | None, status: str) -> str:
+    """A measured value or threshold as printed: never a raw `nan`, and why there is none."""
+    if v is not None and v == v:
+        return f"{v:g}"
+    return "no value (" + (
+        "insufficient data)" if status == "insufficient_data" else "not measured)"
+    )
+
+
 def print_findings(con: duckdb.DuckDBPyConnection, run_id: str, console) -> None:
     """A table of the run's flags and insufficient-data findings, then a one-line summary."""
     from rich.table import Table
@@ -47,8 +56,8 @@ def print_findings(con: duckdb.DuckDBPyConnection, run_id: str, console) -> None
     )
     lines = []
     for sev, status, check, prog, unit, meas, thr, msg, waived, wid, etable, n_ev in rows:
-        value = "-" if meas is None else f"{meas:g}"
-        value += "" if thr is None else f" / {thr:g}"
+        value = _number(meas, status)
+        value += "" if thr is None or thr != thr else f" / {thr:g}"
         evidence = f" [evidence: {n_ev} {etable} row(s)]" if n_ev else ""
         label = LABEL[status] + (f" (waived {wid})" if waived else "")
         style = "dim" if waived else STYLE[status]

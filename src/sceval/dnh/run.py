@@ -110,6 +110,8 @@ def compute_findings(
     return (
         escalated(found, specs)
         .with_columns(
+            # 0/0 is no value, not a number: stored as NULL, printed as "no value".
+            pl.col("measured_value", "threshold").fill_nan(None),
             pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8).alias("_sev"),
             pl.col("status").replace_strict(STATUS_ORDER, return_dtype=pl.Int8).alias("_st"),
         )
