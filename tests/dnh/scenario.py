@@ -46,11 +46,12 @@ PROGRAMS = [
 
 UNITS = [
     # unit_id, country, name, service, command, affiliation, vetting_status, vetting_date
+    # (a clearance is valid 365 days: each unit's support falls within its clearance)
     ("LU1", "LBY", "1st Brigade", "army", "state", "Misrata", "not_vetted", None),
-    ("LU2", "LBY", "Coast militia", "coast_guard", "mixed", "Misrata", "cleared", "2013-01-10"),
-    ("LU3", "LBY", "3rd Brigade", "army", "state", "Zintan", "cleared", "2013-01-10"),
-    ("TU1", "TUN", "Border guard 1", "border", "state", None, "cleared", "2015-06-01"),
-    ("TU2", "TUN", "Army 2nd Div", "army", "state", None, "cleared", "2015-06-01"),
+    ("LU2", "LBY", "Coast militia", "coast_guard", "mixed", "Misrata", "cleared", "2013-03-01"),
+    ("LU3", "LBY", "3rd Brigade", "army", "state", "Zintan", "cleared", "2014-01-10"),
+    ("TU1", "TUN", "Border guard 1", "border", "state", None, "cleared", "2016-02-20"),
+    ("TU2", "TUN", "Army 2nd Div", "army", "state", None, "cleared", "2017-02-01"),
 ]
 
 ACTIVITIES = [
@@ -137,8 +138,8 @@ ACTIVITIES = [
         "TA3",
         "TUN1",
         "equipment",
-        "2017-06-01",
-        "2017-06-30",
+        "2017-02-01",
+        "2017-02-28",
         "delivered",
         300.0,
         "Kasserine",
@@ -185,7 +186,7 @@ EQUIPMENT = [
     # transfer_id, program, unit, category, lethal, quantity, delivered, value
     ("LE1", "LBY1", "LU1", "small_arms", True, 100, "2014-01-15", 5000.0),
     ("LE2", "LBY1", "LU2", "vehicles", False, 10, "2014-02-01", 20000.0),
-    ("TE1", "TUN1", "TU1", "small_arms", True, 50, "2017-06-15", 3000.0),
+    ("TE1", "TUN1", "TU1", "small_arms", True, 50, "2017-02-15", 3000.0),
     ("TE2", "TUN1", "TU2", "comms", False, 20, "2017-07-01", 1000.0),
 ]
 

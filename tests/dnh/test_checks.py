@@ -83,7 +83,7 @@ def test_end_use_check_missing_and_overdue(make_db, project, as_of):
     assert gap.select("status", "severity", "evidence").rows() == [
         ("insufficient_data", "critical", ["LE1"])
     ]
-    # TUN1's TE1 was checked after 5.5 months: a pass.
+    # TUN1's TE1 (2017-02-15) was checked after 9.5 months (TC1, 2017-12-01): a pass.
     assert rows(df, "end_use_check_overdue", "TUN1")["status"].to_list() == ["pass"]
 
 

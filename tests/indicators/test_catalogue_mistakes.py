@@ -128,3 +128,13 @@ def test_catalogue_check_on_the_default_project_says_what_it_checked(proj_dir, s
     assert re.search(
         r"catalogue ok: \d+ indicators, \d+ checks, 2 models, 5 reports, 1 pipelines", r.stdout
     )
+
+
+def test_check_source_read_as_a_mapping_is_an_error(proj_dir):
+    from sceval.dnh.spec import parse_check
+
+    path = proj_dir / "indicators" / "checks" / "violence_against_protesters.yml"
+    edit(path, "  - 'Borsari (CEPA), papers/001 (Iraq: demonstrators killed, kidnapped and tortured, "
+         "October 2019)'", "  - Borsari (CEPA), papers/001 (Iraq: demonstrators killed)")  # fmt: skip
+    with pytest.raises(ProjectError, match=r"sources\[0\] is not text; quote it"):
+        parse_check(path, Project(proj_dir))

@@ -86,6 +86,13 @@ def parse_check(path: Path, project: Project) -> CheckSpec:
     if not isinstance(thresholds, dict):
         raise ProjectError(f"{path}: thresholds must be a mapping of name: value")
     sources = data["sources"]
+    for i, src in enumerate(sources if isinstance(sources, list) else [sources]):
+        if not isinstance(src, str):
+            # `- Borsari (Iraq: ...)` is a mapping in YAML, and would print as one.
+            raise ProjectError(
+                f"{path}: sources[{i}] is not text; quote it (a ': ' inside makes YAML read a "
+                "mapping)"
+            )
     spec = CheckSpec(
         id=str(data["id"]),
         title=str(data["title"]),
@@ -134,3 +141,30 @@ def load_checks(project: Project) -> dict[str, CheckSpec]:
             )
         out[spec.id] = spec
     return out
+
+
+def reference_markdown(project: Project) -> str:
+    """Per check, the exact test it applies (its rationale, thresholds) and the texts it cites.
+
+    docs/do-no-harm.md carries this text between `<!-- checks:begin -->` and
+    `<!-- checks:end -->`; a test keeps the two identical, so the page never drifts from
+    the reviewed check files.
+    """
+    out = []
+    for spec in load_checks(project).values():
+        thresholds = ", ".join(f"`{k}`: {v}" for k, v in spec.thresholds.items()) or "none"
+        out += [
+            f"### `{spec.id}` ({spec.severity})",
+            "",
+            f"{spec.title}. Applies to {spec.applies_to}.",
+            "",
+            f"**Test.** {spec.rationale}",
+            "",
+            f"**Thresholds.** {thresholds}.",
+            "",
+            "**Cites.**",
+            "",
+            *(f"- {src}" for src in spec.sources),
+            "",
+        ]
+    return "\n".join(out)

@@ -533,7 +533,19 @@ def _poisson_bounds(count: pl.Expr, scale: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return low, high
 
 
-@indicator_function(dims=PROGRAM_DIMS, params=("months", "credibility"))
+# Gross violations of human rights and other human-rights violations by security forces;
+# `corruption` and `other` incidents are not human-rights incidents (issue 16).
+HR_KINDS = (
+    "unlawful_killing",
+    "torture",
+    "enforced_disappearance",
+    "arbitrary_detention",
+    "sexual_violence",
+    "excessive_force",
+)
+
+
+@indicator_function(dims=PROGRAM_DIMS, params=("months", "credibility", "kinds"))
 def hr_incidents(
     participants: pl.LazyFrame,
     incidents: pl.LazyFrame,
@@ -544,13 +556,16 @@ def hr_incidents(
     """Credible incidents per 1,000 trained in the `months` after training; before as baseline."""
     months = int(params.get("months", 24))
     levels = list(params.get("credibility", ["credible", "confirmed"]))
+    kinds = list(params.get("kinds", HR_KINDS))
     units = trained_units(participants, cache).with_columns(
         window_end=_months_after("t0", months),
         window_start=_months_after("t0", -months),
     )
     units = units.filter(pl.col("window_end") <= pl.col("as_of"))
     inc = incidents.filter(
-        pl.col("credibility").is_in(levels) & (pl.col("date") <= pl.col("as_of"))
+        pl.col("credibility").is_in(levels)
+        & pl.col("kind").is_in(kinds)
+        & (pl.col("date") <= pl.col("as_of"))
     ).select("unit_id", "program_id", pl.col("date").alias("inc_date"))
     # Any report at all about the partner country's units, to tell "none found" from "no data".
     reported = (

@@ -172,7 +172,7 @@ def conflict_escalation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
                 "area",
                 "t0",
                 "days",
-                *COUNTS,
+                *("sb", "sa", "fsb", "fsa", "cb", "ca", "fcb", "fca"),
                 pl.when(pl.col("measured").is_not_null())
                 .then(pl.format("escalation {}x", fmt_num("measured", 2)))
                 .when(pl.col("gap").is_not_null())

@@ -17,14 +17,21 @@ from sceval.dnh.findings import (
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
-GROSS_KINDS = ["unlawful_killing", "torture", "sexual_violence", "arbitrary_detention"]
+GROSS_KINDS = [
+    "unlawful_killing",
+    "torture",
+    "enforced_disappearance",
+    "sexual_violence",
+    "arbitrary_detention",
+]
+CREDIBILITY = ["credible", "confirmed"]
 
 
 def unremedied_violations(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     """Credible or confirmed gross violations on record without effective remedial steps."""
     return x.incidents.filter(
         pl.col("kind").is_in(spec.threshold("gross_kinds", GROSS_KINDS))
-        & pl.col("credibility").is_in(spec.threshold("credibility", ["credible", "confirmed"]))
+        & pl.col("credibility").is_in(spec.threshold("credibility", CREDIBILITY))
         & (pl.col("remediation") != "effective_steps")
     ).select("incident_id", "unit_id", pl.col("date").alias("incident_date"), "kind")
 
@@ -72,11 +79,17 @@ def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     )
     gaps = coverage_gaps(x, spec, gaps, reporting="incident reporting", what="gross violations")
     found = pl.concat([flags, gaps])
-    passes = per_program_pass(
-        spec,
-        programs,
-        found,
-        "Incident reporting covers every supported unit, and no credible or confirmed unremedied "
-        "gross violation was followed by further assistance.",
-    )
+    passes = per_program_pass(spec, programs, found, leahy_pass_message(spec))
     return complete(x, spec, pl.concat([found, passes]))
+
+
+def leahy_pass_message(spec: CheckSpec) -> str:
+    """Exactly what a pass of the Leahy test says was tested, and what it did not test."""
+    kinds = ", ".join(spec.threshold("gross_kinds", GROSS_KINDS))
+    levels = " or ".join(spec.threshold("credibility", CREDIBILITY))
+    return (
+        f"Leahy test passed: no assistance to a supported unit continued or started after a "
+        f"{levels} gross violation by that unit ({kinds}) without effective remedial steps, "
+        "and incident reporting covers every supported unit. Violations by units after "
+        "assistance to them ended are judged by harm_by_supported_units."
+    )

@@ -17,24 +17,30 @@ from sceval.dnh.inputs import TRAINING_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
 
 
-def unit_support_vetting(x: Inputs) -> pl.LazyFrame:
-    """Each act of assistance to a unit, with whether the unit was cleared before it began."""
+def unit_support_vetting(x: Inputs, validity_days: int = 365) -> pl.LazyFrame:
+    """Each act of assistance to a unit, with whether a clearance in force covered its start.
+
+    A clearance is valid for `validity_days` from its vetting date: a unit vetted once is not
+    cleared for ever (what was known of it then says little about it years later).
+    """
+    cleared = (pl.col("vetting_status") == "cleared") & pl.col("vetting_date").is_not_null()
+    expires = pl.col("vetting_date") + pl.duration(days=validity_days)
     return x.support.join(x.units, on="unit_id", how="left").with_columns(
-        (
-            (pl.col("vetting_status") == "cleared")
-            & pl.col("vetting_date").is_not_null()
-            & (pl.col("vetting_date") <= pl.col("start"))
-        ).alias("cleared_before"),
+        (cleared & (pl.col("vetting_date") <= pl.col("start")) & (pl.col("start") < expires)).alias(
+            "cleared_before"
+        ),
+        (cleared & (pl.col("start") >= expires)).alias("expired"),
         ((pl.col("vetting_status") == "cleared") & pl.col("vetting_date").is_null()).alias(
             "date_unknown"
         ),
     )
 
 
-def unvetted_unit_rows(x: Inputs) -> pl.LazyFrame:
-    """Per program, unit and table: the acts of assistance given before vetting cleared the unit."""
-    rows = unit_support_vetting(x).filter(~pl.col("cleared_before"))
-    return rows.group_by("program_id", "unit_id", "table", "date_unknown").agg(
+def unvetted_unit_rows(x: Inputs, validity_days: int = 365) -> pl.LazyFrame:
+    """Per program, unit and table: the acts of assistance given before vetting cleared the
+    unit, or after its clearance expired."""
+    rows = unit_support_vetting(x, validity_days).filter(~pl.col("cleared_before"))
+    return rows.group_by("program_id", "unit_id", "table", "date_unknown", "expired").agg(
         pl.col("row_id").alias("evidence"),
         pl.len().alias("n"),
         pl.col("start").min().alias("first"),
@@ -44,22 +50,40 @@ def unvetted_unit_rows(x: Inputs) -> pl.LazyFrame:
     )
 
 
-def unvetted_units(spec: CheckSpec, grouped: pl.DataFrame) -> pl.DataFrame:
-    """Flags (not cleared) and insufficient-data rows (cleared, date unknown) per unit and table."""
+def unvetted_units(spec: CheckSpec, grouped: pl.DataFrame, validity_days: int) -> pl.DataFrame:
+    """Flags (not cleared, or clearance expired) and insufficient-data rows (cleared, date
+    unknown) per unit and table."""
     what = (
         pl.when(pl.col("table") == "equipment")
         .then(pl.lit("transfer(s)"))
         .otherwise(pl.lit("activity(ies)"))
     )
-    flag_msg = pl.format(
-        "{} received {} {} from {} without human-rights vetting cleared before support began "
-        "(vetting status {}, vetting date {}).",
-        unit_label(),
-        pl.col("n"),
-        what,
-        pl.col("first"),
-        pl.col("vetting_status").fill_null("unknown (unit not in units table)"),
-        pl.col("vetting_date").cast(pl.String).fill_null("none"),
+    flag_msg = (
+        pl.when(pl.col("expired"))
+        .then(
+            pl.format(
+                "{} received {} {} from {} on an expired clearance: vetted on {}, valid for {} "
+                "days.",
+                unit_label(),
+                pl.col("n"),
+                what,
+                pl.col("first"),
+                pl.col("vetting_date").cast(pl.String),
+                pl.lit(validity_days),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "{} received {} {} from {} without human-rights vetting cleared before support "
+                "began (vetting status {}, vetting date {}).",
+                unit_label(),
+                pl.col("n"),
+                what,
+                pl.col("first"),
+                pl.col("vetting_status").fill_null("unknown (unit not in units table)"),
+                pl.col("vetting_date").cast(pl.String).fill_null("none"),
+            )
+        )
     )
     unknown_msg = pl.format(
         "{} is recorded as cleared but without a vetting date, so clearance before its {} {} "
@@ -187,15 +211,16 @@ def unknown_recipients(spec: CheckSpec, rows: pl.DataFrame) -> pl.DataFrame:
 def unvetted_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
     """Units and participants supported without vetting cleared before the activity started."""
     applicable = pl.concat([x.support.select("program_id"), x.participants.select("program_id")])
+    validity = int(spec.threshold("validity_days", 365))
     units, participants, unknown, programs = collect_reduced(
-        unvetted_unit_rows(x),
+        unvetted_unit_rows(x, validity),
         unvetted_participant_rows(x),
         unknown_recipient_rows(x),
         program_list(applicable),
     )
     found = pl.concat(
         [
-            unvetted_units(spec, units),
+            unvetted_units(spec, units, validity),
             unvetted_participants(spec, participants),
             unknown_recipients(spec, unknown),
         ]
@@ -204,6 +229,8 @@ def unvetted_recipients(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         spec,
         programs,
         found,
-        "Every supported unit and participant on record was cleared by vetting before support began.",
+        f"Every supported unit on record was cleared by vetting before each act of support and "
+        f"within the {validity} days its clearance is valid, and every participant on record "
+        "was vetted.",
     )
     return complete(x, spec, pl.concat([found, passes]))
