@@ -191,8 +191,8 @@ def test_md_and_ici_tie_overall_and_the_tie_is_fragile(sr):
             [run_id],
         ).fetchall()
     )
-    # quality (6 of 9 rated): MD (4 Low + 1/2 + Low) = 13/36, ICI 15/36; openness (3 of 4):
-    # MD (1/3 + 1/3 + 2/3)/3 = 4/9, ICI (1/2 + 1/3 + 1/3)/3 = 7/18; hard questions 1 of 3 rated:
+    # quality (6 of 9 rated): MD (4 Low + 1/2 + Low) = 13/36, ICI 15/36; openness (3 of 6):
+    # MD (1/3 + 1/3 + 2/3)/3 = 4/9, ICI (1/2 + 1/3 + 1/3)/3 = 7/18; hard questions 1 of 4 rated:
     # insufficient, so the overall is the mean of two dimensions.
     assert overall["nato_md"] == pytest.approx((13 / 36 + 4 / 9) / 2)
     assert overall["nato_ici"] == pytest.approx((15 / 36 + 7 / 18) / 2)
@@ -202,4 +202,4 @@ def test_md_and_ici_tie_overall_and_the_tie_is_fragile(sr):
         "AND dimension_id = 'hard_questions' AND case_id = 'nato_md'",
         [run_id],
     ).fetchall()[0]
-    assert dims[0] is None and dims[1].startswith("insufficient_data: 1 of 3 items rated")
+    assert dims[0] is None and dims[1].startswith("insufficient_data: 1 of 4 items rated")
