@@ -231,3 +231,23 @@ def test_docs_list_each_checks_exact_test_and_citations(project):
     assert block == reference_markdown(project)
     assert "### `harm_by_supported_units` (high)" in block
     assert "- Arms Trade Treaty art. 11 (diversion; 11(1)" in block
+
+
+def test_areas_meet_their_events_through_iso_3166_2(make_db, project, as_of):
+    # The activity says "Sfax Governorate", the events "Sfax": both are TN-61. Counts as in
+    # the per-area test above; the area is named as the activity names it.
+    def edit(f):
+        sfax(f)
+        f["activities"] = f["activities"].with_columns(
+            admin1=pl.when(pl.col("activity_id") == "TA5")
+            .then(pl.lit("Sfax Governorate"))
+            .otherwise(pl.col("admin1"))
+        )
+
+    df = findings(make_db, project, as_of, edit=edit, program="TUN1")
+    msg = rows(df, "conflict_escalation", "TUN1")["message"][0]
+    assert (
+        "Sfax Governorate (support from 2018-01-01, 365 days each side): events 6 -> 0, "
+        "fatalities 12 -> 0; elsewhere events 1 -> 1, fatalities 0 -> 0; no escalation (0.14x)"
+    ) in msg
+    assert "Kasserine (support from 2016-03-01, 365 days each side): events 0 -> 0" in msg

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -77,9 +76,6 @@ CIVILIAN_SUB_TYPES = {
     "sexual violence",
     "excessive force against protesters",
 }
-ADMIN_SUFFIX = re.compile(
-    r"\s+(state|region|division|province|governorate|district|prefecture)$", re.I
-)
 
 
 def adapt(path: Path, ctx: Context, source: str) -> tuple[dict[str, pl.DataFrame], MappingReport]:
@@ -306,25 +302,46 @@ def _country_column(df: pl.DataFrame, countries: dict, report: MappingReport) ->
 
 
 def _admin1(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
-    """Admin1 names with spacing fixed and suffix variants merged ('Sagaing division')."""
-    names = df.get_column("__admin1").drop_nulls()
-    counts = Counter(names.to_list())
-    tidy = {n: " ".join(n.split()) for n in counts}
-    by_base: dict[tuple, Counter] = {}
-    for raw, n in counts.items():
-        base = ADMIN_SUFFIX.sub("", tidy[raw]).casefold()
-        by_base.setdefault(base, Counter())[tidy[raw]] += n
-    chosen = {
-        raw: by_base[ADMIN_SUFFIX.sub("", tidy[raw]).casefold()].most_common(1)[0][0]
-        for raw in counts
-    }
-    merged = {raw: new for raw, new in chosen.items() if raw != new}
+    """Admin1 names matched to ISO 3166-2 subdivisions; each area's spellings merged.
+
+    Names of one subdivision ("Bago division", "Bago region"; "Karen state", "Kayin
+    state", through the declared alias table) become that area's most frequent spelling,
+    so that every event of an area carries one name. A name that matches no first-level
+    subdivision of its country is kept (spaces tidied) and reported.
+    """
+    from sceval.adapters.subdivisions import admin1_code, fold
+
+    pairs = Counter(
+        (c, n)
+        for c, n in df.select("country", "__admin1").iter_rows()
+        if n is not None and n.strip()
+    )
+    tidy = {p: " ".join(p[1].split()) for p in pairs}
+    code = {p: admin1_code(p[0], p[1]) for p in pairs}
+    by_area: dict[tuple, Counter] = {}
+    for p, n in pairs.items():
+        area = (p[0], code[p] or fold(p[1]))
+        by_area.setdefault(area, Counter())[tidy[p]] += n
+    chosen = {p: by_area[(p[0], code[p] or fold(p[1]))].most_common(1)[0][0] for p in pairs}
+    merged = {p[1]: new for p, new in chosen.items() if p[1] != new}
     report.normalise(
         "admin1 spelling variants merged (details.admin1_merged)",
-        sum(counts[raw] for raw in merged),
+        sum(n for p, n in pairs.items() if p[1] != chosen[p]),
     )
     report.details["admin1_merged"] = merged
-    return df.with_columns(pl.col("__admin1").replace(chosen).alias("admin1"))
+    report.details["admin1_iso_3166_2"] = {chosen[p]: code[p] for p in pairs if code[p]}
+    for p, n in pairs.items():
+        if code[p] is None:
+            report.unknown("admin1 matching no ISO 3166-2 subdivision", f"{p[0]} {p[1]}", n)
+    lookup = pl.DataFrame(
+        {
+            "country": [p[0] for p in chosen],
+            "__admin1": [p[1] for p in chosen],
+            "admin1": list(chosen.values()),
+        },
+        schema={"country": pl.String, "__admin1": pl.String, "admin1": pl.String},
+    )
+    return df.join(lookup, on=["country", "__admin1"], how="left")
 
 
 def _actors(df: pl.DataFrame, ctx: Context, report: MappingReport) -> pl.DataFrame:

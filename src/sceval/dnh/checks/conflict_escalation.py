@@ -12,17 +12,38 @@ from sceval.dnh.spec import CheckSpec
 COUNTS = ("sb", "sa", "cb", "ca", "fsb", "fsa", "fcb", "fca")
 
 
+def keyed(frame: pl.LazyFrame, country: str, name: str) -> pl.LazyFrame:
+    """`frame` with `key`: its admin1's ISO 3166-2 code (else the folded name), so that
+    "Bago division" in an activity meets "Bago region" in the events."""
+    from sceval.adapters.subdivisions import area_key
+
+    pairs = frame.select(country, name).unique().collect()
+    keys = pl.DataFrame(
+        {
+            country: pairs.get_column(country),
+            name: pairs.get_column(name),
+            "key": [area_key(c, n) for c, n in pairs.iter_rows()],
+        },
+        schema={country: pl.String, name: pl.String, "key": pl.String},
+    )
+    return frame.join(keys.lazy(), on=[country, name], how="left", nulls_equal=True)
+
+
 def supported_areas(x: Inputs) -> pl.LazyFrame:
-    """(program, admin1, t0): each area where the program gave support, and when it began there.
+    """(program, area key, area name, t0): each area where the program gave support, and
+    when it began there.
 
     The window of an area starts at the first act of support recorded in it, not at the
     program's first activity: support that reached an area in its third year cannot have
     caused what happened there in the first.
     """
+    acts = x.activities.filter(
+        pl.col("admin1").is_not_null() & pl.col("kind").is_in(SUPPORT_KINDS)
+    ).join(x.program_ids, on="program_id", how="inner")
     return (
-        x.activities.filter(pl.col("admin1").is_not_null() & pl.col("kind").is_in(SUPPORT_KINDS))
-        .group_by("program_id", "admin1")
-        .agg(pl.col("start").min().alias("t0"))
+        keyed(acts, "partner_country", "admin1")
+        .group_by("program_id", "key")
+        .agg(pl.col("start").min().alias("t0"), pl.col("admin1").min())
     )
 
 
@@ -47,16 +68,19 @@ def area_windows(x: Inputs, window_days: int) -> pl.LazyFrame:
 def area_counts(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
     """Per (program, area): events and fatalities before and after t0 in the area itself and in
     the country's areas the program did not support (the comparison), over the same windows."""
-    others = supported_areas(x).select("program_id", "admin1", pl.lit(True).alias("supported"))
+    others = supported_areas(x).select(
+        "program_id", pl.col("key").alias("event_key"), pl.lit(True).alias("supported")
+    )
+    events = keyed(x.event_area_days, "country", "admin1").rename({"key": "event_key"})
     ev = (
-        x.event_area_days.join(windows, on="country", how="inner")
+        events.join(windows, on="country", how="inner")
         .filter(
             (pl.col("event_date") >= pl.col("before_start"))
             & (pl.col("event_date") < pl.col("after_end"))
         )
-        .join(others, on=["program_id", "admin1"], how="left")
+        .join(others, on=["program_id", "event_key"], how="left")
         .with_columns(
-            (pl.col("admin1") == pl.col("area")).alias("own"),
+            (pl.col("event_key") == pl.col("key")).alias("own"),
             pl.col("supported").is_null().alias("comparison"),
             (pl.col("event_date") >= pl.col("t0")).alias("after"),
         )
@@ -65,7 +89,7 @@ def area_counts(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
     def n(where: str, after: bool, col: str = "n") -> pl.Expr:
         return pl.col(col).filter(pl.col(where) & (pl.col("after") == after)).sum()
 
-    return ev.group_by("program_id", "area").agg(
+    return ev.group_by("program_id", "key").agg(
         n("own", False).alias("sb"),
         n("own", True).alias("sa"),
         n("comparison", False).alias("cb"),
@@ -83,8 +107,16 @@ def area_evidence(x: Inputs, flagged: pl.DataFrame) -> pl.DataFrame:
     Only flags carry evidence, and at scale the unflagged areas' ids number tens of millions;
     only this small (program, area, window) frame crosses into DuckDB, events stay there.
     """
-    targets = flagged.select("program_id", "country", pl.col("area").alias("admin1"), "t0",
-                             "after_end")  # fmt: skip
+    names = (
+        keyed(x.event_area_days, "country", "admin1").select("country", "admin1", "key").unique()
+    )
+    targets = (
+        flagged.select("program_id", "country", "key", "t0", "after_end")
+        .lazy()
+        .join(names, on=["country", "key"], how="inner")
+        .select("program_id", "country", "admin1", "t0", "after_end")
+        .collect()
+    )
     if targets.is_empty():
         return pl.DataFrame(schema={"program_id": pl.String, "evidence": pl.List(pl.String)})
     x.con.register("dnh_area_targets", targets)
@@ -133,7 +165,7 @@ def conflict_escalation(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
             how="left",
         )  # fmt: skip
     )
-    areas = windows.join(area_counts(x, windows), on=["program_id", "area"], how="left")
+    areas = windows.join(area_counts(x, windows), on=["program_id", "key"], how="left")
     # Collected here: messages are formatted on these eager frames (see sceval.dnh.findings).
     programs, areas = collect_reduced(programs, areas)
     areas = (
