@@ -286,6 +286,11 @@ def report_command(*, db: Path | None, project: Project, out: Path, formats: str
     try:
         from sceval.reports import write_reports
 
-        return write_reports(con, project, out, formats=fmts)
+        files = write_reports(con, project, out, formats=fmts)
+        # Say what was written, zero included: an empty warehouse gives empty pages.
+        programs = con.execute("SELECT count(*) FROM programs").fetchall()[0][0]
+        note = "" if programs else " (no programs in the warehouse: the pages hold no figures)"
+        print(f"wrote {len(files)} file(s) to {out}{note}")
+        return files
     finally:
         con.close()

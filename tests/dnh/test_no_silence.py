@@ -40,6 +40,14 @@ def test_run_says_what_it_computed_including_zero(tmp_path, project, sceval_cli)
     assert r.returncode == 0, r.stderr
     assert "0 indicator_results, 0 partnership_scores, 0 dnh_findings" in r.stdout
     assert "(no programs in the warehouse: load programs first)" in r.stdout
+    out = tmp_path / "reports"
+    r = sceval_cli("report", "--db", str(db), "--out", str(out), "--format", "html")
+    assert r.returncode == 0, r.stderr
+    written = len([p for p in out.rglob("*") if p.is_file()])
+    assert (
+        f"wrote {written} file(s) to {out} (no programs in the warehouse: the pages hold no "
+        "figures)" in r.stdout
+    )
 
 
 def test_no_raw_nan_in_check_output(tmp_path, project, sceval_cli):

@@ -138,3 +138,19 @@ def test_check_source_read_as_a_mapping_is_an_error(proj_dir):
          "October 2019)'", "  - Borsari (CEPA), papers/001 (Iraq: demonstrators killed)")  # fmt: skip
     with pytest.raises(ProjectError, match=r"sources\[0\] is not text; quote it"):
         parse_check(path, Project(proj_dir))
+
+
+def test_function_param_codes_are_checked(proj_dir):
+    edit(
+        proj_dir / "indicators" / "hr_incidents_per_1000.yml",
+        "kinds: [unlawful_killing,",
+        "kinds: [unlawful_killings,",
+    )
+    with pytest.raises(ProjectError) as err:
+        load_catalogue(Project(proj_dir))
+    assert err.value.problems == [
+        "indicators/hr_incidents_per_1000.yml: field params.kinds: value 'unlawful_killings' is "
+        "not an allowed value of incidents.kind (allowed: unlawful_killing, torture, "
+        "arbitrary_detention, sexual_violence, excessive_force, corruption, other, "
+        "enforced_disappearance)"
+    ]

@@ -56,6 +56,8 @@ SIMPLE_KEYS = (
     "scale",
     "interval",
 )
+# Engine-function params that list codes of an input column: a mistyped code matches no row.
+PARAM_CODES = {"kinds": ("incidents", "kind"), "credibility": ("incidents", "credibility")}
 OVERRIDE_KEYS = ("baseline", "target", "thresholds", "min_n", "target_pro_rata")
 
 
@@ -242,6 +244,17 @@ def _parse_compute(path: Path, data: dict, tables: list, project: Project, probs
             probs.add(
                 path, f"params.{key}", f"python:{name} takes no such param (it takes: {allowed})"
             )
+        for key, (table, column) in PARAM_CODES.items():
+            allowed = project.contracts[table].column(column).values if key in params else None
+            given = params.get(key)
+            for value in (given if isinstance(given, list) else [given]) if allowed else []:
+                if str(value) not in allowed:
+                    probs.add(
+                        path,
+                        f"params.{key}",
+                        f"value {value!r} is not an allowed value of {table}.{column} "
+                        f"(allowed: {', '.join(allowed)})",
+                    )
         bad = [d for d in data["disaggregations"] or [] if d not in functions.DIMS.get(name, ())]
         if bad:
             probs.add(
