@@ -33,7 +33,21 @@ approach". The catalogue does both:
 
 Each indicator is one reviewed file in `indicators/`, with the fields of a performance
 indicator reference sheet. `sceval catalogue` lists them, `sceval catalogue ID` prints a
-sheet, `sceval catalogue --check` checks every file (for the catalogue's own CI).
+sheet, `sceval catalogue --check` checks every file (for the catalogue's own CI): the
+indicators, the do-no-harm checks, the partnership models, the report and run definitions,
+the results frameworks. Each mistake is one line (`sceval: error: FILE: field FIELD:
+reason`) and the command exits 2. Among the mistakes it catches:
+
+- a file whose `id` (a run definition's `name`) differs from its file name;
+- a value compared with a coded column that is not one of the column's declared values
+  (`rank_group = 'officers'`, `activity_kind IN ('drill')`, `sex <> 'female'`): each compute
+  expression is parsed with sqlglot, and every string literal compared (`=`, `<>`, `IN`,
+  `NOT IN`) with a column whose contract has a value set, the parents' prefixed columns
+  included, must be one of those values. Without this check such an indicator compiles and
+  then gives every program `insufficient_data` with n = 0;
+- a do-no-harm threshold or an engine-function param that lists codes (`gross_kinds`,
+  `credibility`, `commands`, `protest_types`, `critical_categories`, `kinds`) with a code the
+  contract does not declare.
 
 ## How a number becomes a status
 

@@ -93,7 +93,7 @@ def project_mistakes(project: Project) -> tuple[list[str], dict[str, int]]:
                 read(path)
                 counts[kind] += 1
             except ProjectError as exc:
-                mistakes += lines(exc)
+                mistakes.extend(lines(exc))
 
     checks = [
         p for p in sorted(project.path("indicators", "checks").glob("*.yml")) if p.stem != "waivers"
