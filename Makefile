@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.test-installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: demo test lint bench browser docs clean
+.PHONY: demo test lint bench browser docs clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ lint: $(TEST_STAMP)
 
 test: $(TEST_STAMP) browser lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests
+
+# A longer fuzzing run of the readers and validators (Hypothesis, random seeds; never part of
+# `make test`, which runs the same properties on a small derandomised budget).
+# FUZZ_EXAMPLES=5000 make fuzz for a longer one; docs/security.md has the figures of the last run.
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(TEST_STAMP)
+	SCEVAL_FUZZ=1 SCEVAL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
+	  -q tests/security/test_fuzz_readers.py --hypothesis-show-statistics
 
 # Benchmarks (never part of `make test`): SCEVAL_BENCH_SCALES=1e5 make bench for a quick run.
 bench: $(BENCH_STAMP)

@@ -184,8 +184,15 @@ class Warehouse:
         with self.connect() as con:
             return con.sql(query).pl()
 
-    def export(self, out_dir: str | os.PathLike[str], run_id: str | None = None) -> list[Path]:
-        """Write a run's results as CSV, Parquet, JSON and XLSX (formulas neutralised)."""
+    def export(
+        self,
+        out_dir: str | os.PathLike[str],
+        run_id: str | None = None,
+        *,
+        include_person_ids: bool = False,
+    ) -> list[Path]:
+        """Write a run's results as CSV, Parquet, JSON and XLSX (formulas neutralised; no
+        person ids in findings' evidence unless `include_person_ids`, recorded on the run)."""
         from sceval.indicators.export import export_results
         from sceval.runs import latest_run
 
@@ -193,7 +200,7 @@ class Warehouse:
             rid = run_id or latest_run(con)
             if rid is None:
                 raise UsageError(f"{self.path}: no finished run to export")
-            return export_results(con, rid, Path(out_dir))
+            return export_results(con, rid, Path(out_dir), include_person_ids=include_person_ids)
 
 
 def open(

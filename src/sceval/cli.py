@@ -200,6 +200,14 @@ def run(
             "--export", help="Also export results to this folder (csv, parquet, json, xlsx)."
         ),
     ] = None,
+    include_person_ids: Annotated[
+        bool,
+        typer.Option(
+            "--include-person-ids",
+            help="With --export: keep person ids (participant pseudonyms) in findings' evidence, "
+            "for authorised internal use; recorded in the run.",
+        ),
+    ] = False,
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
@@ -213,6 +221,7 @@ def run(
         program=program,
         pipeline=pipeline,
         export=export,
+        include_person_ids=include_person_ids,
     )
 
 
@@ -275,13 +284,21 @@ def report(
     fmt: Annotated[
         str, typer.Option("--format", help="Comma-separated: html, pdf, png, svg.")
     ] = "html,pdf,png,svg",
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            help="internal (what evaluators need) or public (no unit names or incident "
+            "details; small cells under the stricter public threshold suppressed).",
+        ),
+    ] = "internal",
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
     """Write reports from the latest run: self-contained HTML, PDF scorecards, PNG and SVG charts."""
     from sceval.pipeline import report_command
 
-    report_command(db=db, project=_project(project), out=out, formats=fmt)
+    report_command(db=db, project=_project(project), out=out, formats=fmt, profile=profile)
 
 
 @app.command()

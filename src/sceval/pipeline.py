@@ -146,10 +146,13 @@ def run_command(
     program: str | None,
     pipeline: str | None,
     export: Path | None = None,
+    include_person_ids: bool = False,
 ) -> str:
     """`sceval run`: the pipeline's indicators, partnership scores and do-no-harm checks."""
     from rich.console import Console
 
+    if include_person_ids and export is None:
+        raise UsageError("--include-person-ids applies to --export (what leaves the warehouse)")
     pl_def = load_pipeline(project, pipeline)
     con = _open(db, project)
     try:
@@ -164,7 +167,7 @@ def run_command(
         if export is not None:
             from sceval.indicators.export import export_results
 
-            export_results(con, run_id, export)
+            export_results(con, run_id, export, include_person_ids=include_person_ids)
         _summary(con, run_id, Console(stderr=False))
         return run_id
     finally:
@@ -274,7 +277,9 @@ def check_command(
         con.close()
 
 
-def report_command(*, db: Path | None, project: Project, out: Path, formats: str) -> list[Path]:
+def report_command(
+    *, db: Path | None, project: Project, out: Path, formats: str, profile: str = "internal"
+) -> list[Path]:
     """`sceval report`: the report set from the latest run."""
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in {"html", "pdf", "png", "svg"}]
@@ -286,7 +291,7 @@ def report_command(*, db: Path | None, project: Project, out: Path, formats: str
     try:
         from sceval.reports import write_reports
 
-        files = write_reports(con, project, out, formats=fmts)
+        files = write_reports(con, project, out, formats=fmts, profile=profile)
         # Say what was written, zero included: an empty warehouse gives empty pages.
         programs = con.execute("SELECT count(*) FROM programs").fetchall()[0][0]
         note = "" if programs else " (no programs in the warehouse: the pages hold no figures)"

@@ -52,7 +52,10 @@ def start_run(
     """Record a new run and return its id."""
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
     con.execute(
-        """INSERT INTO runs VALUES (?, now()::TIMESTAMP, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 'running')""",
+        """INSERT INTO runs (run_id, started_at, finished_at, as_of, command, pipeline,
+                            program_filter, engine_version, catalogue_hash, project_root,
+                            input_files, status)
+           VALUES (?, now()::TIMESTAMP, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 'running')""",
         [
             run_id,
             as_of or dt.date.today(),

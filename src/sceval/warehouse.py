@@ -44,7 +44,8 @@ RESULT_DDL = {
             catalogue_hash VARCHAR NOT NULL,
             project_root VARCHAR,
             input_files JSON NOT NULL,
-            status VARCHAR NOT NULL
+            status VARCHAR NOT NULL,
+            include_person_ids BOOLEAN NOT NULL DEFAULT false
         )""",
     "indicator_results": """
         CREATE TABLE IF NOT EXISTS indicator_results (
@@ -197,6 +198,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, project: Project) -> None:
         con.execute(input_table_ddl(contract))
     for ddl in RESULT_DDL.values():
         con.execute(ddl)
+    # Warehouses made before the column existed: no run of theirs let person ids out.
+    con.execute(
+        "ALTER TABLE runs ADD COLUMN IF NOT EXISTS include_person_ids BOOLEAN DEFAULT false"
+    )
 
 
 def open_warehouse(

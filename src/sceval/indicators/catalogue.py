@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sceval.disclosure import PERSON_TABLES
 from sceval.errors import ProjectError
 from sceval.project import Project, read_yaml
 
@@ -21,7 +22,6 @@ DIRECTIONS = ("higher", "lower")
 AGGREGATES = ("count", "sum", "mean", "share", "ratio")
 DIMENSIONS = ("sex", "age_band", "rank_group", "activity_kind", "country", "provider")
 RELATIVE_TO = ("target", "target_to_date", "baseline")
-PERSON_TABLES = ("participants", "followups")
 REQUIRED = (
     "id",
     "name",

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from sceval.disclosure import SECONDARY_NOTE, complementary
 from sceval.indicators import capability, functions, simple, sources, stats  # noqa: F401
 from sceval.indicators.catalogue import Indicator, load_catalogue, load_overrides
 from sceval.project import Project
@@ -233,6 +234,12 @@ def finalise(
         suppressed=pl.col("counts_persons")
         & pl.coalesce("persons", "n").fill_null(0).is_between(1, suppression_threshold - 1),
     )
+    # Secondary suppression: no suppressed cell derivable from its table's total and cells.
+    keys = ["indicator_id", "program_id"]
+    keys += [k for k in ("period",) if k in lf.collect_schema().names()]
+    lf = complementary(
+        lf, suppression_threshold, size=pl.coalesce("persons", "n").fill_null(0), keys=keys
+    )
     usable = (
         (pl.col("n").fill_null(0) >= pl.col("min_n"))
         & pl.col("usable").fill_null(True)
@@ -288,9 +295,10 @@ def finalise(
     ex_running = (pl.col("kind") == "ex_post") & (pl.col("program_end") > day)
     lf = lf.with_columns(
         note=_join_notes(
-            pl.when(pl.col("suppressed")).then(
-                pl.lit(f"suppressed: fewer than {suppression_threshold} persons")
-            ),
+            pl.when(pl.col("secondary"))
+            .then(pl.lit(SECONDARY_NOTE))
+            .when(pl.col("suppressed"))
+            .then(pl.lit(f"suppressed: fewer than {suppression_threshold} persons")),
             pl.when(~pl.col("suppressed")).then(pl.col("note")),
             pl.when(heading).then(pl.lit("heading for red by the program's end")),
             pl.when(ex_running).then(pl.lit("interim: program still running")),

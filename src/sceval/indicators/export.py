@@ -2,9 +2,10 @@
 
 The files hold the result rows without the run id (which changes with every run); the run's
 provenance (as-of date, engine version, catalogue hash, input files' SHA-256) goes to
-`provenance.json` beside them. Text that a spreadsheet would read as a formula
-(starting with =, +, -, @, tab or carriage return) is neutralised: prefixed with an
-apostrophe in CSV, written as a string cell in XLSX.
+`provenance.json` beside them. Findings' evidence carries no person ids (a count instead,
+`evidence_count`) unless the export is made with `include_person_ids`. Text that a
+spreadsheet would read as a formula (starting with =, +, -, @, tab or carriage return) is
+neutralised: prefixed with an apostrophe in CSV, written as a string cell in XLSX.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from sceval.disclosure import record_person_ids, redact_evidence
 from sceval.errors import UsageError
 from sceval.safe_text import csv_safe
 
@@ -80,8 +82,18 @@ def write_xlsx(sheets: dict[str, pl.DataFrame], path: Path) -> None:
     wb.close()
 
 
-def export_results(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -> list[Path]:
-    """Write the run's result tables to out_dir as CSV, Parquet, JSON and one XLSX workbook."""
+def export_results(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    out_dir: Path,
+    *,
+    include_person_ids: bool = False,
+) -> list[Path]:
+    """Write the run's result tables to out_dir as CSV, Parquet, JSON and one XLSX workbook.
+
+    Findings carry `evidence_count`; evidence ids of persons are left out unless
+    `include_person_ids` (authorised internal use), which is then recorded on the run.
+    """
     row = con.execute(
         "SELECT run_id, CAST(as_of AS VARCHAR), command, pipeline, program_filter, engine_version, "
         "catalogue_hash, CAST(input_files AS VARCHAR), status FROM runs WHERE run_id = ?",
@@ -90,6 +102,8 @@ def export_results(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -
     row = row[0] if row else None
     if row is None:
         raise UsageError(f"no run {run_id!r} in the warehouse")
+    if include_person_ids:
+        record_person_ids(con, run_id)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -98,6 +112,8 @@ def export_results(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -
         df = _table(con, name, run_id)
         if df.width == 0:
             continue
+        if name == "dnh_findings":
+            df = redact_evidence(df, include_person_ids=include_person_ids)
         sheets[name] = df
         csv = out / f"{name}.csv"
         csv_safe(df).write_csv(csv)
@@ -118,6 +134,7 @@ def export_results(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -
         "program": program,
         "engine_version": version,
         "catalogue_hash": cat_hash,
+        "include_person_ids": include_person_ids,
         "inputs": sorted(
             (
                 {

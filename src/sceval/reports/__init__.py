@@ -114,8 +114,10 @@ def write_reports(
     *,
     formats: list[str] | tuple[str, ...] = FORMATS,
     run_id: str | None = None,
+    profile: str = "internal",
 ) -> list[Path]:
-    """Write the report set of one run (default: the latest) into `out_dir`; return the files."""
+    """Write the report set of one run (default: the latest) into `out_dir`; return the files
+    (`profile`: internal, or public — see `reports.data.load_report_data`)."""
     from sceval.errors import UsageError
     from sceval.reports.build import build_page, page_name, report_definitions, scorecard_programs
     from sceval.reports.data import load_report_data
@@ -129,7 +131,7 @@ def write_reports(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: not a folder")
-    data = load_report_data(con, project, run_id)
+    data = load_report_data(con, project, run_id, profile=profile)
     specs = report_definitions(project, report_selection(con, project, data))
     written: list[Path] = []
     pages: list[tuple[str, str]] = []

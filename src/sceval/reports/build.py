@@ -597,6 +597,9 @@ def build_page(data: ReportData, spec: ReportDef, program_id: str | None = None)
     if program_id is not None:
         title = f"{spec.title}: {program_name(data, program_id)}"
         subtitle = f"Program {program_id}. {spec.description}".strip()
+    if data.profile == "public":
+        subtitle = f"{subtitle} Public profile: units, incident details and cells of fewer "
+        subtitle += f"than {data.threshold} persons withheld."
     page = Page(
         name=page_name(spec, program_id),
         title=title,

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from sceval.disclosure import PERSON_TABLES, complementary
 from sceval.errors import UsageError
 from sceval.project import Project, read_yaml
 
@@ -27,9 +28,6 @@ DIALOGUE_LEVELS = (
     "senior_official",
     "working",
 )
-
-# Evidence from these tables names persons (pseudonyms): reports give counts, never ids.
-PERSON_TABLES = {"participants", "followups"}
 
 
 @dataclass
@@ -62,6 +60,7 @@ class ReportData:
     item_labels: dict[str, str] = field(default_factory=dict)
     chain: pl.DataFrame = field(default_factory=pl.DataFrame)
     baseline: pl.DataFrame = field(default_factory=pl.DataFrame)
+    profile: str = "internal"
 
     @property
     def indicator_titles(self) -> dict[str, str]:
@@ -194,7 +193,16 @@ def safe_results(results: pl.DataFrame, threshold: int) -> pl.DataFrame:
         persons & pl.col("n").is_not_null() & (pl.col("n") < threshold)
     )
     hidden = ["numerator", "denominator", "value", "n", "ci_low", "ci_high", "projected_value"]
-    return results.with_columns(suppressed=small).with_columns(
+    keys = [k for k in ("run_id", "indicator_id", "program_id", "period") if k in results.columns]
+    # A cell newly under a stricter (public) threshold needs its complements too.
+    protected = complementary(
+        results.with_columns(suppressed=small, _was=pl.col("suppressed").fill_null(False)),
+        threshold,
+        size=pl.col("n"),
+        keys=keys,
+        new=pl.col("suppressed") & ~pl.col("_was"),
+    ).collect()
+    return protected.drop("secondary", "_was").with_columns(
         [pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in hidden]
     )
 
@@ -205,12 +213,12 @@ def findings_frame(con, run_id: str | None) -> pl.DataFrame:
         """SELECT run_id, check_id, program_id, unit_id, severity, status, measured_value,
                   threshold, message, evidence_table, waived, waiver_id,
                   coalesce(len(evidence), 0) AS evidence_count,
-                  CASE WHEN evidence_table IS NULL OR evidence_table IN ('participants', 'followups')
+                  CASE WHEN evidence_table IS NULL OR list_contains(?, evidence_table)
                        THEN NULL
                        ELSE evidence[1:10] END AS evidence
            FROM dnh_findings WHERE run_id = ?
            ORDER BY program_id NULLS LAST, check_id, unit_id NULLS FIRST""",
-        params=[run_id],
+        params=[list(PERSON_TABLES), run_id],
     ).pl()
 
 
@@ -318,12 +326,44 @@ def item_labels(project: Project) -> dict[str, str]:
     return out
 
 
-def load_report_data(con, project: Project, run_id: str | None = None) -> ReportData:
-    """Load the run(s), results, findings, scores and dialogue counts the reports show."""
+PROFILES = ("internal", "public")
+PUBLIC_MESSAGE = "Details withheld in the public profile (units, incidents and evidence)."
+
+
+def public_threshold(project: Project) -> int:
+    """The stricter small-cell threshold of the public profile (`public_suppression_threshold`
+    in sceval_project.yml, default 10, never below the project's own threshold)."""
+    value = int(project.settings.get("public_suppression_threshold", 10))
+    return max(value, project.suppression_threshold)
+
+
+def public_findings(findings: pl.DataFrame) -> pl.DataFrame:
+    """Findings as the public may read them: the check, program, severity, status and measure,
+    without the unit, the message (unit names, incident kinds and dates) or any evidence id."""
+    return findings.with_columns(
+        unit_id=pl.when(pl.col("unit_id").is_not_null()).then(pl.lit("unit withheld")),
+        message=pl.lit(PUBLIC_MESSAGE),
+        evidence=pl.lit(None, dtype=findings.schema.get("evidence", pl.List(pl.String))),
+        waiver_id=pl.when(pl.col("waiver_id").is_not_null()).then(pl.lit("withheld")),
+    )
+
+
+def load_report_data(
+    con, project: Project, run_id: str | None = None, *, profile: str = "internal"
+) -> ReportData:
+    """Load the run(s), results, findings, scores and dialogue counts the reports show.
+
+    `profile`: `internal` shows what evaluators need (units, messages, non-person evidence
+    ids); `public` hides unit names and incident details and suppresses cells under the
+    stricter public threshold (with their complements).
+    """
+    if profile not in PROFILES:
+        raise UsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
     settle(con)
     used = runs_used(con, run_id)
     runs = {r: run_record(con, r) for r in dict.fromkeys(v for v in used.values() if v)}
-    threshold = project.suppression_threshold
+    public = profile == "public"
+    threshold = public_threshold(project) if public else project.suppression_threshold
     sheets = indicator_sheets(project)
     from sceval.reports.chain import baseline_frame, chain_frame
 
@@ -331,13 +371,14 @@ def load_report_data(con, project: Project, run_id: str | None = None) -> Report
     chain = chain_frame(con, used["indicator_results"])
     as_of = runs[used["indicator_results"]].as_of if used["indicator_results"] else "-"
     baseline = baseline_frame(con, as_of)
+    findings = findings_frame(con, used["dnh_findings"])
     return ReportData(
         runs=runs,
         run_of=used,
         threshold=threshold,
         programs=programs_frame(con),
         results=results_frame(con, used["indicator_results"], threshold, sheets),
-        findings=findings_frame(con, used["dnh_findings"]),
+        findings=public_findings(findings) if public else findings,
         scores=scores_frame(con, used["partnership_scores"]),
         dialogues=dialogues_frame(con),
         sheets=sheets,
@@ -345,4 +386,5 @@ def load_report_data(con, project: Project, run_id: str | None = None) -> Report
         item_labels=item_labels(project),
         chain=chain,
         baseline=baseline,
+        profile=profile,
     )
