@@ -44,7 +44,7 @@ test: $(TEST_STAMP) browser lint
 # A longer fuzzing run of the readers and validators (Hypothesis, random seeds; never part of
 # `make test`, which runs the same properties on a small derandomised budget).
 # FUZZ_EXAMPLES=5000 make fuzz for a longer one; docs/security.md has the figures of the last run.
-FUZZ_EXAMPLES ?= 1000
+FUZZ_EXAMPLES ?= 300
 fuzz: $(TEST_STAMP)
 	SCEVAL_FUZZ=1 SCEVAL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
 	  -q tests/security/test_fuzz_readers.py --hypothesis-show-statistics

@@ -39,8 +39,10 @@ def test_public_hides_units_and_incident_details(both):
     assert "U1" in internal and "unit with credible incidents" in internal
     assert "12% of transferred items missing" in internal and "T1, T2" in internal
     # public: none of them; the check, status and severity stay
-    for hidden in ("U1", "unit with credible incidents", "12% of transferred", "T1", "I1"):
-        assert hidden not in public, hidden
+    assert "end_use_checks rows: T1, T2" in internal and "incidents rows: I1" in internal
+    hidden = ("U1", "unit with credible incidents", "12% of transferred", "rows: T1", "rows: I1")
+    for word in hidden:
+        assert word not in public, word
     assert "Details withheld in the public profile" in public
     assert "flag high" in public and "Public profile" in public
 

@@ -7,8 +7,8 @@ checks the promises every input must keep: validation never raises, names a rule
 failure, and a file it calls valid holds no control character in a refused column and no
 implausible date.
 
-The budget is bounded: `SCEVAL_FUZZ_EXAMPLES` examples per property (default 15 in
-`make test`, derandomised so CI is reproducible); `make fuzz` runs 1,000 random ones per
+The budget is bounded: `SCEVAL_FUZZ_EXAMPLES` examples per property (default 10 in
+`make test`, derandomised so CI is reproducible); `make fuzz` runs 300 random ones per
 property and prints Hypothesis' statistics (docs/security.md has the figures).
 """
 
@@ -30,7 +30,7 @@ from sceval.contracts.files import InputFile, read_typed
 from sceval.project import Project
 from sceval.safe_text import has_controls
 
-EXAMPLES = int(os.environ.get("SCEVAL_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("SCEVAL_FUZZ_EXAMPLES", "10"))
 FUZZ = os.environ.get("SCEVAL_FUZZ") == "1"
 PROJECT = Project(Path(__file__).resolve().parents[2])
 
