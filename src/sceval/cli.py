@@ -13,10 +13,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from sceval import __version__
 from sceval.errors import ScevalError, UsageError
 from sceval.safe_text import terminal_safe
+
+# A flag takes no value, so its help shows none: typer prints `--check <bool>`, which reads as
+# if `--check true` were expected (and `true` is then taken for the next argument).
+_value_type = typer.core.TyperOption.display_type_rich
+
+
+def _no_placeholder_for_flags(self: typer.core.TyperOption, ctx: typer.Context) -> str | None:
+    return None if self.is_flag else _value_type(self, ctx)
+
+
+typer.core.TyperOption.display_type_rich = _no_placeholder_for_flags
 
 app = typer.Typer(
     name="sceval",
@@ -100,11 +112,18 @@ def init(
     directory: Annotated[
         Path, typer.Argument(help="Folder to create (must not exist or be empty).")
     ],
+    with_seed: Annotated[
+        bool,
+        typer.Option(
+            "--with-seed", help="Fill data/ with the seed dataset instead of empty tables."
+        ),
+    ] = False,
 ) -> None:
-    """Write a copy of the default project (catalogue, contracts, models, checks, pipelines, reports) to edit."""
+    """Write a copy of the default project (catalogue, contracts, models, checks, pipelines,
+    reports) and a data/ folder (header-only tables, or the seed data) to edit."""
     from sceval.init_project import init_project
 
-    init_project(directory)
+    init_project(directory, with_seed=with_seed)
 
 
 @app.command()
@@ -331,6 +350,29 @@ def framework(
     from sceval.framework.cli import framework_command
 
     framework_command(_project(project), program_id, check_only=check_only)
+
+
+@app.command()
+def template(
+    tables: Annotated[
+        list[str] | None,
+        typer.Argument(help="Tables to include (default: every input table).", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Workbook to write (.xlsx).", show_default=False)
+    ] = ...,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Partnership model whose items the rating sheet lists."),
+    ] = None,
+    db: DbOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Write an Excel entry workbook from the contracts: one sheet per table, notes, drop-downs
+    (ids from the warehouse with --db), checks; fill it and `sceval load` it."""
+    from sceval.templates import template_command
+
+    template_command(tables or [], out=out, project=_project(project), db=db, model=model)
 
 
 @app.command()

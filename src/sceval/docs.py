@@ -229,13 +229,16 @@ def indicators_markdown(project: Project) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write docs/indicators.md for the project (default: this checkout's)."""
+    """Write docs/indicators.md and docs/tables.md for the project (default: this checkout's)."""
+    from sceval import tables_doc
+
     args = sys.argv[1:] if argv is None else argv
     project = Project.find(args[0] if args else None)
     target = Path(args[1]) if len(args) > 1 else project.path("docs", "indicators.md")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(indicators_markdown(project), encoding="utf-8")
-    print(f"wrote {target}")
+    tables = tables_doc.write(project, target.with_name("tables.md"))
+    print(f"wrote {target} and {tables}")
     return 0
 
 

@@ -287,5 +287,7 @@ def load_command(
             ) from None
     finally:
         con.close()
-    console.print("loaded " + ", ".join(f"{n} rows into {t}" for t, n in result.rows.items()))
+    console.print(
+        "loaded " + ", ".join(f"{n} rows into {t}" for t, n in result.rows.items()), soft_wrap=True
+    )
     return result
