@@ -8,6 +8,7 @@ Cells that cannot be typed are reported as `<table>.<column>.type` failures, nev
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Sequence
@@ -64,6 +65,7 @@ class TypedTable:
     rows: int = 0
     clean: pl.DataFrame | None = None
     problems: list[RuleResult] = field(default_factory=list)
+    header: list[str] | None = None  # a sheet's header as written, for cell references
 
     @property
     def readable(self) -> bool:
@@ -138,6 +140,8 @@ def map_file(path: Path, project: Project) -> tuple[list[InputFile], RuleResult 
             "file.readable",
             f"not a readable XLSX workbook ({_first_line(exc)})",
         )
+    # Sheets named `_...` are notes (a template's instructions, lists), never data.
+    sheets = [s for s in sheets if not s.startswith("_")]
     tabled = [s for s in sheets if s in known]
     unknown = [s for s in sheets if s not in known]
     if stem in known and len(sheets) == 1:
@@ -207,9 +211,11 @@ def read_raw(f: InputFile, contract: TableContract) -> tuple[pl.DataFrame | None
             return None, f"not a readable Parquet file, truncated or corrupt? ({_first_line(exc)})"
     if suffix == ".xlsx":
         try:
-            return pl.read_excel(f.path, sheet_name=f.sheet, infer_schema_length=0), None
+            raw = pl.read_excel(f.path, sheet_name=f.sheet, infer_schema_length=0)
         except Exception as exc:  # noqa: BLE001
             return None, f"sheet {f.sheet!r}: cannot read ({_first_line(exc)})"
+        dates = [c.name for c in contract.columns if c.type == "date" and c.name in raw.columns]
+        return raw.with_columns(excel_serial_dates(pl.col(c)) for c in dates), None
     if f.path.stat().st_size == 0:
         return None, "empty file (no header, no rows)"
     with f.path.open("rb") as fh:
@@ -242,6 +248,44 @@ def read_raw(f: InputFile, contract: TableContract) -> tuple[pl.DataFrame | None
         name = re.sub(r"_duplicated_\d+$", "", twice[0])
         return None, f"header: column {name!r} appears more than once"
     return df.rename({c: c.strip().lstrip("\ufeff").strip() for c in df.columns}), None
+
+
+def excel_serial_dates(raw: pl.Expr) -> pl.Expr:
+    """A date typed in a cell without a date format reaches us as Excel's serial number
+    (days since 1899-12-30): as ISO text when it is a whole day after February 1900 (Excel's
+    leap-year bug makes earlier serials ambiguous); anything else is left for the date check."""
+    serial = raw.str.strip_chars().str.extract(r"^(\d{2,6})(?:\.0+)?$", 1).cast(pl.Int64)
+    day = (pl.lit(dt.date(1899, 12, 30)) + pl.duration(days=serial)).dt.to_string("%Y-%m-%d")
+    return pl.when(serial >= 61).then(day).otherwise(raw).alias(raw.meta.output_name())
+
+
+def cell_refs(results: Sequence[RuleResult], typed: Sequence[TypedTable]) -> None:
+    """Add the spreadsheet cell (`participants!D17`) to every bad-row example of a workbook
+    sheet: data row N is sheet row N + 1, the column is where the sheet's header has it."""
+    sheets = {t.file.label: t for t in typed if t.file.sheet and t.header}
+    if not sheets:
+        return
+    for r in results:
+        for e in r.examples:
+            t = sheets.get(e.get("file") or r.file or "")
+            if t is None or "cell" in e or not isinstance(e.get("row"), int):
+                continue
+            name = t.file.sheet if re.fullmatch(r"\w+", t.file.sheet) else f"'{t.file.sheet}'"
+            row = e["row"] + 1
+            if r.column in t.header:
+                e["cell"] = f"{name}!{column_letter(t.header.index(r.column))}{row}"
+            else:
+                e["cell"] = f"{name}!{row}:{row}"
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 @dataclass
@@ -368,6 +412,8 @@ def read_typed(f: InputFile, project: Project) -> TypedTable:
         return out
     label = f.label
     out.rows = raw.height
+    if f.sheet:
+        out.header = list(raw.columns)
     if f.path.suffix.lower() in CSV_SUFFIXES and raw.width > 1:
         short = _one_field_rows(raw)
         if short is not None:

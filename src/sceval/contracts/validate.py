@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from sceval.contracts.files import ROW, InputFile, TypedTable, discover, read_typed
+from sceval.contracts.files import ROW, InputFile, TypedTable, cell_refs, discover, read_typed
 from sceval.contracts.report import FileSummary, RuleResult, ValidationReport
 from sceval.contracts.suites import READER, expectations_for, resolve_dates, stale_suites
 from sceval.project import Project
@@ -142,6 +142,7 @@ def row_checks(
         )
         report.results.extend(_reader_results(t, suites[t.file.table]))
     report.results.extend(run_row_rules(typed, suites))
+    cell_refs(report.results, typed)
     return report
 
 
@@ -175,6 +176,7 @@ def check_batch(
             "rules on tables absent from this batch were skipped, not failed; "
             "`sceval load` checks them against the warehouse"
         )
+    cell_refs(report.results, typed)
     for p in stale_suites(project):
         report.notes.append(f"{p} is out of date with its YAML contract; the YAML was used")
     return report
