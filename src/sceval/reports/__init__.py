@@ -146,6 +146,14 @@ def write_reports(
             else:
                 written += write_page(build_page(data, spec), out, fmts)
                 pages.append((f"{spec.id}.html", spec.title))
+            if spec.kind == "followup":
+                # the portfolio page above, and one page per program with findings
+                from sceval.reports.followup import followup_programs
+
+                for program_id in followup_programs(data.followup):
+                    written += write_page(build_page(data, spec, program_id), out, fmts)
+                    name = f"{page_name(spec, program_id)}.html"
+                    pages.append((name, f"{spec.title}: {program_id}"))
         if "html" in fmts:
             written.append(write_index(pages, data, out))
     except OSError as exc:

@@ -21,7 +21,7 @@ from sceval.reports import chain, charts
 from sceval.reports.data import PERSON_TABLES, ReportData
 from sceval.reports.page import Page, Section, esc, html_table
 
-KINDS = ("portfolio", "scorecard", "partnership", "dnh", "dialogues")
+KINDS = ("portfolio", "scorecard", "partnership", "dnh", "dialogues", "followup")
 
 
 @dataclass(frozen=True)
@@ -534,6 +534,14 @@ def section_dialogue_seniority(
     )
 
 
+def section_followup(data: ReportData, spec: ReportDef, program_id: str | None) -> list[Section]:
+    """Recommendations and follow-up: overdue actions first, rates, ageing, responses, findings
+    (several sections: the page keeps them in order; see reports/followup.py)."""
+    from sceval.reports.followup import followup_sections
+
+    return followup_sections(data.followup, program_id, data.as_of)
+
+
 SectionBuilder = Callable[[ReportData, ReportDef, "str | None"], Section]
 
 SECTIONS_BY_KIND: dict[str, dict[str, SectionBuilder]] = {
@@ -556,6 +564,7 @@ SECTIONS_BY_KIND: dict[str, dict[str, SectionBuilder]] = {
         "dialogue_levels": section_dialogue_levels,
         "dialogue_seniority": section_dialogue_seniority,
     },
+    "followup": {"followup": section_followup},
 }
 
 TABLES_BY_KIND = {
@@ -564,6 +573,7 @@ TABLES_BY_KIND = {
     "partnership": ("partnership_scores",),
     "dnh": ("dnh_findings",),
     "dialogues": ("indicator_results", "partnership_scores", "dnh_findings"),
+    "followup": ("dnh_findings",),
 }
 
 
@@ -608,7 +618,9 @@ def build_page(data: ReportData, spec: ReportDef, program_id: str | None = None)
         as_of=data.as_of,
         nav=[("index.html", "All reports")],
     )
-    page.sections = [builders[name](data, spec, program_id) for name in spec.charts]
+    sections = [builders[name](data, spec, program_id) for name in spec.charts]
+    # A builder may give several sections (the follow-up page): keep them in order.
+    page.sections = [x for s in sections for x in (s if isinstance(s, list) else [s])]
     return page
 
 

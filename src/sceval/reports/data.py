@@ -61,6 +61,8 @@ class ReportData:
     chain: pl.DataFrame = field(default_factory=pl.DataFrame)
     baseline: pl.DataFrame = field(default_factory=pl.DataFrame)
     profile: str = "internal"
+    # findings, recommendations, management_responses, actions (reports/followup.py)
+    followup: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     @property
     def indicator_titles(self) -> dict[str, str]:
@@ -359,6 +361,8 @@ def load_report_data(
     """
     if profile not in PROFILES:
         raise UsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
+    from sceval.reports.followup import load_followup
+
     settle(con)
     used = runs_used(con, run_id)
     runs = {r: run_record(con, r) for r in dict.fromkeys(v for v in used.values() if v)}
@@ -387,4 +391,5 @@ def load_report_data(
         chain=chain,
         baseline=baseline,
         profile=profile,
+        followup=load_followup(con),
     )
