@@ -29,6 +29,13 @@ RATING_ITEMS = "_rating_items"
 # Excel stores dates as days since 1899-12-30; a date check needs bounds, and the contracts
 # give none, so these only keep out typing slips such as a year 20255.
 FIRST_DAY, LAST_DAY = dt.date(1900, 3, 1), dt.date(2100, 12, 31)
+DATE_RULE = {
+    "validate": "date",
+    "criteria": "between",
+    "minimum": FIRST_DAY,
+    "maximum": LAST_DAY,
+    "error_message": "Expected a date (YYYY-MM-DD).",
+}
 NUMBER_LIMIT = 1e15
 INLINE_LIST_CHARS = 255  # Excel's limit for a drop-down written into the rule itself
 
@@ -234,13 +241,7 @@ class TemplateWriter:
         if col.type in ("int", "float"):
             return _number_rule(col)
         if col.type == "date":
-            return {
-                "validate": "date",
-                "criteria": "between",
-                "minimum": FIRST_DAY,
-                "maximum": LAST_DAY,
-                "error_message": "Expected a date (YYYY-MM-DD).",
-            }
+            return dict(DATE_RULE)
         return None
 
     def _rating_rule(self, col: Column) -> dict | None:
@@ -257,13 +258,7 @@ class TemplateWriter:
             # Qualified texts ("Yes, among EU members") are valid too: warn, do not refuse.
             return _list_rule(words, self.lists, "ratings", strict=False)
         if col.name == "rated_on":
-            return {
-                "validate": "date",
-                "criteria": "between",
-                "minimum": FIRST_DAY,
-                "maximum": LAST_DAY,
-                "error_message": "Expected a date (YYYY-MM-DD).",
-            }
+            return dict(DATE_RULE)
         return None
 
     def _rating_items(self) -> None:

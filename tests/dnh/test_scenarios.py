@@ -20,6 +20,7 @@ KEYS = {
     "units": "unit_id",
     "participants": "participant_id",
     "dialogues": "meeting_id",
+    "actions": "action_id",
 }
 
 

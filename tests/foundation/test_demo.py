@@ -21,6 +21,10 @@ INPUT_TABLES = [
     "partnership_ratings",
     "unit_assessments",
     "equipment_status",
+    "findings",
+    "recommendations",
+    "management_responses",
+    "actions",
 ]
 RESULT_TABLES = [
     "runs",
@@ -103,6 +107,9 @@ def test_demo_fills_every_table_writes_reports_and_repeats(tmp_path, sceval_cli)
     assert html, "no HTML report written"
     text = html[0].read_text(encoding="utf-8")
     assert "<script" in text and "cdn.jsdelivr" not in text
+    # the recommendations and follow-up pages, for the portfolio and per program with findings
+    for name in ("followup", "followup-SYN-LBY-GPF", "followup-SYN-MD-DIALOGUE"):
+        assert "Recommendations and follow-up" in (out1 / f"{name}.html").read_text("utf-8")
 
     # A second run on a fresh warehouse gives the same results.
     out2 = tmp_path / "d2"

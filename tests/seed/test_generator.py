@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sceval.errors import UsageError
-from sceval.seed import GENERATED, generate, generate_events
+from sceval.seed import GENERATED, HAND_WRITTEN, generate, generate_events
 
 from .conftest import ROOT
 
@@ -23,9 +23,7 @@ def _digests(folder: Path) -> dict[str, str]:
 def test_committed_seed_is_what_the_generator_makes(seed_dir):
     committed = ROOT / "seeds" / "data"
     assert _digests(seed_dir) == _digests(committed)
-    assert sorted(p.stem for p in committed.glob("*.csv")) == sorted(
-        (*GENERATED, "partnership_ratings")
-    )
+    assert sorted(p.stem for p in committed.glob("*.csv")) == sorted((*GENERATED, *HAND_WRITTEN))
     # Small enough to commit and to read in a review.
     assert sum(p.stat().st_size for p in committed.iterdir()) < 5_000_000
 
@@ -41,7 +39,7 @@ def test_two_cli_runs_give_identical_bytes(tmp_path, sceval_cli):
         assert proc.returncode == 0, proc.stderr
         runs.append(_digests(out))
     assert runs[0] == runs[1]
-    assert len(runs[0]) == len(GENERATED) + 1
+    assert len(runs[0]) == len(GENERATED) + len(HAND_WRITTEN)
     other = generate(tmp_path / "c", seed=8, scale=2, fmt="parquet", tables=["participants"])
     assert other["participants"] > 0
     digest = _digests(tmp_path / "c")["participants.parquet"]

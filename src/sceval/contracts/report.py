@@ -43,8 +43,8 @@ class RuleResult:
         rows = ", ".join(
             f"row {e['row']}"
             + (f" ({e['file']})" if e.get("file") and e["file"] != self.file else "")
-            + (f" ({e['cell']})" if e.get("cell") else "")
             + (f": {'blank' if e['value'] is None else repr(e['value'])}" if "value" in e else "")
+            + (f" (cell {e['cell']})" if e.get("cell") else "")
             for e in self.examples
         )
         return rows

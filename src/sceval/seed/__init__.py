@@ -4,6 +4,6 @@
 (SPEC §3) and returns the rows written per table. See docs/seed-data.md.
 """
 
-from sceval.seed.generate import GENERATED, generate, generate_events
+from sceval.seed.generate import GENERATED, HAND_WRITTEN, generate, generate_events
 
-__all__ = ["GENERATED", "generate", "generate_events"]
+__all__ = ["GENERATED", "HAND_WRITTEN", "generate", "generate_events"]

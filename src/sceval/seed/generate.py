@@ -46,6 +46,9 @@ GENERATED = (
     "equipment_status",
 )
 RATINGS = "partnership_ratings"
+# Tables written by hand, not generated, copied next to the generated ones: Attinà's Table 1
+# ratings, and the GMF paper's lessons as findings and recommendations with their follow-up.
+HAND_WRITTEN = (RATINGS, "findings", "recommendations", "management_responses", "actions")
 # Stream keys: each random stream is (seed, STREAM, index), so streams never overlap.
 CORE, GENERIC, EVENTS, CONTEXT = 0, 1, 2, 3
 GENERIC_PER_SCALE = 2
@@ -75,7 +78,7 @@ def generate(
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     wanted = list(GENERATED) if tables is None else list(dict.fromkeys(tables))
-    unknown = [t for t in wanted if t not in (*GENERATED, RATINGS)]
+    unknown = [t for t in wanted if t not in (*GENERATED, *HAND_WRITTEN)]
     if unknown:
         raise UsageError(
             f"unknown table(s) {', '.join(unknown)}; expected some of: {', '.join(GENERATED)}"
@@ -109,8 +112,9 @@ def generate(
         for w in writers.values():
             w.close()
     counts = {t: w.rows for t, w in writers.items()}
-    if tables is None or RATINGS in wanted:
-        counts[RATINGS] = _copy_ratings(project, out)
+    for table in HAND_WRITTEN:
+        if tables is None or table in wanted:
+            counts[table] = _copy_hand_written(project, out, table)
     return counts
 
 
@@ -253,9 +257,9 @@ def generate_events(
     return writer.rows
 
 
-def _copy_ratings(project: Project, out: Path) -> int:
-    """Copy the hand-maintained Attinà ratings next to the generated tables (unchanged)."""
-    src = project.path("seeds", "data", f"{RATINGS}.csv")
+def _copy_hand_written(project: Project, out: Path, table: str) -> int:
+    """Copy a hand-maintained seed table next to the generated tables (unchanged)."""
+    src = project.path("seeds", "data", f"{table}.csv")
     if not src.is_file():
         return 0
     dst = out / src.name

@@ -25,11 +25,14 @@ def critical_actions(x: Inputs) -> pl.LazyFrame:
         .filter(pl.col("severity") == "critical")
         .join(x.program_ids.select("program_id"), on="program_id", how="semi")
     )
+    # The id lists are split eagerly (a few rows): string expressions stay out of streamed plans.
+    recs = x.table("recommendations", ("recommendation_id", "finding_ids")).collect()
     links = (
-        x.table("recommendations", ("recommendation_id", "finding_ids"))
-        .with_columns(pl.col("finding_ids").str.split(";").alias("finding_id"))
+        recs.with_columns(pl.col("finding_ids").str.split(";").alias("finding_id"))
         .explode("finding_id")
         .with_columns(pl.col("finding_id").str.strip_chars())
+        .select("recommendation_id", "finding_id")
+        .lazy()
         .join(critical, on="finding_id")
         .select("recommendation_id", "program_id")
         .unique()
