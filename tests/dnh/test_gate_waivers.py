@@ -214,7 +214,7 @@ def test_single_waiver_file_beside_checks_or_pipelines(scenario_db, own_project,
         encoding="utf-8",
     )
     df = run_checks(con, own_project, run_id="one", as_of=as_of, program="LBY1")
-    assert len({r for r in df["check_id"]}) == 17  # the waiver file is not read as a check
+    assert len({r for r in df["check_id"]}) == 18  # the waiver file is not read as a check
     dfc = df.filter(pl.col("check_id") == "defection")
     assert dfc.select("status", "waived", "waiver_id").rows() == [("flag", True, "W-ONE")]
 

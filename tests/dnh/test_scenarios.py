@@ -37,7 +37,7 @@ def findings(scenario_db, project, as_of) -> pl.DataFrame:
 
 def test_every_check_file_is_run_for_every_program(findings, project):
     checks = set(load_checks(project))
-    assert len(checks) == 17
+    assert len(checks) == 18
     for program in ("LBY1", "TUN1"):
         assert set(findings.filter(pl.col("program_id") == program)["check_id"]) == checks
 

@@ -24,7 +24,7 @@ def test_no_check_leaves_string_expressions_to_the_streaming_engine(scenario_db,
     _, con = scenario_db
     x = Inputs(con, project, as_of=as_of)
     specs, chosen = selected_checks(project)
-    assert len(chosen) == 17
+    assert len(chosen) == 18
     left = {}
     for check in chosen:
         text = plan(x, specs[check]).explain(optimized=False)
