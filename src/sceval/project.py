@@ -8,9 +8,11 @@ and the default project shipped inside the wheel (`sceval/_project`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +22,14 @@ from sceval.errors import ProjectError
 
 MARKER = "sceval_project.yml"
 PROJECT_DIRS = ("indicators", "schemas", "pipelines", "reports", "seeds", "frameworks")
+
+# Country codes a project accepts besides ISO 3166-1 alpha-3 unless its sceval_project.yml
+# declares its own list (`user_assigned_countries`): Kosovo has no ISO code, and XKX is the
+# user-assigned code the World Bank, the EU and most data providers use for it.
+DEFAULT_USER_COUNTRIES = {"XKX": "Kosovo"}
+# The alpha-3 ranges ISO 3166-1 leaves to users (AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ): no
+# country will ever be given one, so a declared code cannot clash with a future ISO code.
+USER_ASSIGNED_ALPHA3 = re.compile(r"AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z]")
 
 # Types of SPEC §3 and their DuckDB and Polars names.
 TYPES = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}
@@ -110,6 +120,8 @@ class TableContract:
     columns: tuple[Column, ...]
     path: Path
     raw: dict[str, Any]
+    # The project's declared user-assigned country codes, accepted by `iso3166_alpha3` columns.
+    user_countries: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -226,6 +238,39 @@ class Project:
     def suppression_threshold(self) -> int:
         return int(self.settings.get("suppression_threshold", 5))
 
+    @cached_property
+    def user_countries(self) -> dict[str, str]:
+        """Declared user-assigned country codes -> the name reports use (`XKX: Kosovo` unless
+        `user_assigned_countries` in sceval_project.yml says otherwise)."""
+        raw = self.settings.get("user_assigned_countries", DEFAULT_USER_COUNTRIES)
+        where = f"{self.root / MARKER}: user_assigned_countries"
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise ProjectError(f"{where} maps codes to names, e.g. {{XKX: Kosovo}}")
+        out = {}
+        for code, name in raw.items():
+            if not isinstance(code, str) or not USER_ASSIGNED_ALPHA3.fullmatch(code):
+                raise ProjectError(
+                    f"{where}: {code!r} is not a user-assigned alpha-3 code "
+                    "(ISO 3166-1 leaves AAA-AAZ, QMA-QZZ, XAA-XZZ and ZZA-ZZZ to users)"
+                )
+            if not isinstance(name, str) or not name.strip():
+                raise ProjectError(f"{where}: {code} needs the name reports use")
+            out[code] = name.strip()
+        return out
+
+    def country_name(self, code: str | None) -> str | None:
+        """A country's name: the project's declared name, else ISO 3166-1's; None if unknown."""
+        if not code:
+            return None
+        if code in self.user_countries:
+            return self.user_countries[code]
+        import pycountry
+
+        found = pycountry.countries.get(alpha_3=code)
+        return getattr(found, "common_name", None) or getattr(found, "name", None)
+
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
 
@@ -234,7 +279,7 @@ class Project:
         """Input-table contracts by table name, in file-name order."""
         out: dict[str, TableContract] = {}
         for p in sorted(self.path("schemas").glob("*.yml")):
-            c = parse_contract(p)
+            c = dataclasses.replace(parse_contract(p), user_countries=tuple(self.user_countries))
             if c.name in out:
                 raise ProjectError(
                     f"{p}: table {c.name!r} is already declared in {out[c.name].path}"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 DATA = Path(__file__).resolve().parent / "data"
-SHARED_REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+# ../shared/data/real beside the checkout; SCEVAL_SHARED_REAL points elsewhere (a worktree).
+SHARED_REAL = Path(
+    os.environ.get("SCEVAL_SHARED_REAL")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+)

@@ -20,19 +20,24 @@ def test_wgi_estimates_and_standard_errors_as_series(adapter_load):
         "SELECT indicator, value FROM context WHERE country='MMR' AND year=2021 "
         "AND indicator IN ('wgi_rule_of_law', 'wgi_rule_of_law_se') ORDER BY 1"
     ) == [("wgi_rule_of_law", float(rle)), ("wgi_rule_of_law_se", float(rls))]
-    # Legacy World Bank codes normalised: ROM -> ROU, ZAR -> COD; Kosovo and the Netherlands
-    # Antilles are not ISO 3166-1 countries.
+    # Legacy World Bank codes normalised: ROM -> ROU, ZAR -> COD; Kosovo's KSV to the
+    # user-assigned XKX the project declares; the Netherlands Antilles (a former territory)
+    # is listed by name as not recognised.
     countries = {r[0] for r in got.sql("SELECT DISTINCT country FROM context")}
-    assert {"ROU", "COD", "MMR", "USA"} <= countries
+    assert {"ROU", "COD", "MMR", "USA", "XKX"} <= countries
     assert not countries & {"ROM", "ZAR", "KSV", "ANT"}
-    assert got.file()["codes_not_recognised"]["WGI country code"] == {"KSV": 23, "ANT": 23}
+    assert got.file()["codes_not_recognised"]["WGI country code"] == {
+        "ANT / Netherlands Antilles (former)": 23
+    }
+    normalised = got.file()["normalised"]
+    assert normalised["WGI country code KSV (Kosovo) to the user-assigned code XKX"] == 23
     # Every non-empty cell of a mapped country is one row (missing is not zero).
     cols = [c for c in csv_sql("wgi_excerpt.csv", "DESCRIBE SELECT * FROM {F}")]
     value_cols = [c[0] for c in cols if c[0] not in ("code", "countryname", "year")]
     expected = sum(
         csv_sql(
             "wgi_excerpt.csv",
-            f"SELECT count(\"{c}\") FROM {{F}} WHERE code NOT IN ('KSV', 'ANT')",
+            f"SELECT count(\"{c}\") FROM {{F}} WHERE code <> 'ANT'",
         )[0][0]
         for c in value_cols
     )
@@ -53,9 +58,14 @@ def test_vdem_series_and_historic_states(adapter_load):
         )
     ) == {"vdem_rule_of_law": float(rol), "vdem_public_corruption": float(corr)}
     unmapped = csv_sql(
-        "vdem_excerpt.csv", "SELECT count(*) FROM {F} WHERE country_text_id IN ('DDR','XKX')"
+        "vdem_excerpt.csv", "SELECT count(*) FROM {F} WHERE country_text_id = 'DDR'"
     )[0][0]
-    assert got.file()["rejected_unmapped"] == unmapped
+    assert got.file()["rejected_unmapped"] == unmapped == 23
+    # Kosovo (XKX, GW 347) is the project's declared user-assigned code: its 16 years load.
+    assert got.one("SELECT count(DISTINCT year) FROM context WHERE country = 'XKX'") == 16
+    assert got.file()["codes_not_recognised"]["V-Dem country"] == {
+        "DDR / 265 / German Democratic Republic": 23
+    }
     assert got.file()["rejected_invalid"] == 0
 
 
@@ -109,7 +119,10 @@ def test_coups_gw_codes_to_iso3(adapter_load):
     )
     # Monaco (GW microstate 221) maps; the German Democratic Republic (265) does not.
     assert got.one("SELECT count(*) FROM context WHERE country='MCO'") > 0
-    assert "265" in got.file()["codes_not_recognised"]["Gleditsch-Ward code"]
+    assert (
+        "265 German Democratic Republic"
+        in got.file()["codes_not_recognised"]["Gleditsch-Ward code"]
+    )
 
 
 def test_ucdp_acd_conflict_years(adapter_load):
@@ -129,7 +142,7 @@ def test_ucdp_acd_conflict_years(adapter_load):
         )
         == expected
     )
-    assert "817" in got.file()["codes_not_recognised"]["Gleditsch-Ward code"]
+    assert "817 Vietnam, Republic of" in got.file()["codes_not_recognised"]["Gleditsch-Ward code"]
 
 
 @pytest.mark.parametrize(

@@ -119,16 +119,19 @@ def test_acled_refused_when_dirty_then_partial(adapter_load, project, tmp_path):
     # the army is not civilian targeting (its actor2 is mapped to the unit).
     assert rows["TST12"] == ("explosion", True, "mmr-tatmadaw")
     assert rows["TST13"] == ("explosion", False, "mmr-tatmadaw")
-    assert set(rows) == {f"TST{i}" for i in (1, 2, 3, 4, 5, 6, 7, 11, 12, 13)}
+    # Kosovo (ACLED's iso 0, country "Kosovo") is the project's user-assigned XKX.
+    assert rows["TST8"] == ("protest", False, None)
+    assert got.one("SELECT country FROM events WHERE event_id = 'TST8'") == "XKX"
+    assert set(rows) == {f"TST{i}" for i in (1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13)}
     assert got.one("SELECT country FROM events WHERE event_id = 'TST7'") == "THA"
     assert got.one("SELECT event_date::VARCHAR FROM events WHERE event_id = 'TST2'") == "2021-03-27"
     by_reason = got.file()["rejected_by_reason"]
     assert by_reason == {
-        "country not an ISO 3166-1 country": 1,
         "event_date is not a date": 1,
         "event_type and sub_event_type not recognised": 1,
     }
-    assert got.file()["codes_not_recognised"]["country"] == {"Kosovo": 1}
+    assert "country" not in got.file()["codes_not_recognised"]
+    assert got.file()["normalised"]["country Kosovo to the user-assigned code XKX"] == 1
 
 
 def test_csv_mapping_file_and_bad_mapping_files(adapter_load, project, tmp_path):

@@ -6,6 +6,8 @@ counts come from DuckDB over the same files.
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 from adapter_paths import SHARED_REAL
@@ -71,20 +73,88 @@ def test_ucdp_myanmar_full_counts(adapter_load):
 def test_fmtr_fy2020_loads_with_accept_partial_and_reports_each_rejected_row(
     adapter_load, tmp_path
 ):
+    """The full FY2020 report: 10,455 lines = 684 'Program Totals' subtotals (one per program,
+    each equal to the sum of its lines, so no warning) + 9,756 training lines loaded + the 15
+    lines ending before they start, the only rejects. Kosovo's 100 lines (8 subtotals, 92
+    training lines) load under XKX."""
     path = SHARED_REAL / "training/fmtr_fy2020_2021_trainings.csv"
     rejects = tmp_path / "rejects.csv"
     got = adapter_load(path, source="fmtr", accept_partial=True, rejects=rejects)
     src = f"read_csv('{path}', all_varchar=true)"
-    loadable, no_dates, backwards, kosovo = duckdb.sql(
-        "SELECT count(*) FILTER (WHERE country <> 'Kosovo' AND start_date IS NOT NULL "
+    loadable, subtotals, backwards, kosovo = duckdb.sql(
+        "SELECT count(*) FILTER (WHERE start_date IS NOT NULL "
         "AND strptime(end_date, '%m/%d/%Y') >= strptime(start_date, '%m/%d/%Y')), "
-        "count(*) FILTER (WHERE country <> 'Kosovo' AND start_date IS NULL), "
-        "count(*) FILTER (WHERE country <> 'Kosovo' AND strptime(end_date, '%m/%d/%Y') < strptime(start_date, '%m/%d/%Y')), "
+        "count(*) FILTER (WHERE course_title LIKE '%Program Totals%'), "
+        "count(*) FILTER (WHERE strptime(end_date, '%m/%d/%Y') < strptime(start_date, '%m/%d/%Y')), "
         f"count(*) FILTER (WHERE country = 'Kosovo') FROM {src}"
     ).fetchall()[0]
-    assert (no_dates, backwards) == (676, 15)  # 684 undated lines, 8 of them Kosovo's
-    assert got.one("SELECT count(*) FROM activities") == loadable
+    assert (loadable, subtotals, backwards, kosovo) == (9756, 684, 15, 100)
     report = got.file()
-    assert report["rejected"] == no_dates + backwards + kosovo
-    assert len(report["rejected_rows"]) == report["rejected"]
-    assert len(rejects.read_text().strip().splitlines()) == report["rejected"] + 1
+    assert report["rows_read"] == 10455 == loadable + subtotals + backwards
+    assert report["loaded"]["activities"] == got.one("SELECT count(*) FROM activities") == 9756
+    assert report["loaded"]["programs"] == 684
+    assert report["rejected"] == 15
+    assert report["rejected_by_reason"] == {"end_date before start_date": 15}
+    assert len(report["rejected_rows"]) == 15
+    assert len(rejects.read_text().strip().splitlines()) == 15 + 1
+    # Every subtotal was checked against its program's lines: none differs by more than $1.
+    assert report["details"]["program_subtotals"] == 684
+    assert report["details"]["programs_total_differs_from_lines"] == 0
+    assert report["warnings"] == []
+    # Kosovo: 8 programs (their budgets the report's subtotals), 92 training lines.
+    assert report["normalised"]["country Kosovo to the user-assigned code XKX"] == 100
+    assert "country" not in report["codes_not_recognised"]
+    assert got.one("SELECT count(*) FROM programs WHERE partner_country = 'XKX'") == 8
+    assert (
+        got.one(
+            "SELECT count(*) FROM activities JOIN programs USING (program_id) "
+            "WHERE partner_country = 'XKX'"
+        )
+        == 92
+    )
+    kosovo_budget = duckdb.sql(
+        "SELECT sum(replace(replace(total_cost, '$', ''), ',', '')::DOUBLE) "
+        f"FROM {src} WHERE country = 'Kosovo' AND course_title LIKE '%Program Totals%'"
+    ).fetchall()[0][0]
+    assert got.one("SELECT sum(budget) FROM programs WHERE partner_country = 'XKX'") == (
+        kosovo_budget
+    )
+    assert kosovo_budget == 1691133.0
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "message", "rows", "years"),
+    [
+        # WGI writes Kosovo as the World Bank's legacy KSV; 23 country-years (1996-2021,
+        # 1997, 1999 and 2001 absent).
+        (
+            "governance/wgi_1996_2021.csv",
+            "wgi",
+            "WGI country code KSV (Kosovo) to the user-assigned code XKX",
+            23,
+            23,
+        ),
+        # Powell & Thyne code it as Gleditsch-Ward 347, from independence in 2008: 18 years.
+        (
+            "conflict/powell_thyne_coups_gw_years.csv",
+            "coups",
+            "Gleditsch-Ward code 347 (Kosovo) to the user-assigned code XKX",
+            18,
+            18,
+        ),
+        # SIPRI names the recipient "Kosovo": deliveries in 2014, 2018, 2020 and 2021.
+        (
+            "conflict/sipri_tiv_dyad_year_1950_2021.csv",
+            "sipri-tiv",
+            "SIPRI recipient Kosovo to the user-assigned code XKX",
+            4,
+            4,
+        ),
+    ],
+)
+def test_kosovo_rows_of_the_real_files_map_to_xkx(adapter_load, name, source, message, rows, years):
+    got = adapter_load(SHARED_REAL / name, source=source, accept_partial=True)
+    assert got.file()["normalised"][message] == rows
+    assert got.one("SELECT count(DISTINCT year) FROM context WHERE country = 'XKX'") == years
+    unrecognised = json.dumps(got.file()["codes_not_recognised"])
+    assert "Kosovo" not in unrecognised and "KSV" not in unrecognised

@@ -163,9 +163,15 @@ def contract_frame(
             )
         if c.format == "iso3166_alpha3":
             codes = df.get_column(c.name).drop_nulls().unique().to_list()
-            bad = [x for x in codes if not _is_iso3(x)]
+            bad = [x for x in codes if not _is_iso3(x) and x not in contract.user_countries]
             if bad:
-                checks.append((col.is_in(bad), f"{table}.{c.name}: not an ISO 3166-1 alpha-3 code"))
+                checks.append(
+                    (
+                        col.is_in(bad),
+                        f"{table}.{c.name}: not an ISO 3166-1 alpha-3 code or a user-assigned "
+                        "code the project declares",
+                    )
+                )
         if c.format == "iso4217":
             codes = df.get_column(c.name).drop_nulls().unique().to_list()
             bad = [x for x in codes if not _is_currency(x)]
@@ -178,6 +184,26 @@ def contract_frame(
         dup = pl.struct(key).is_first_distinct().not_()
         df = reject_where(df, dup, report, f"{table}: duplicate key ({', '.join(key)})")
     return df.select(contract.column_names)
+
+
+def note_user_assigned(
+    report: MappingReport, label: str, df: pl.DataFrame, source: str, code: str
+) -> None:
+    """Say in the mapping report which source values became a user-assigned country code
+    (Kosovo's KSV, XK, 347 or name to XKX), with their row counts: unlike an ISO code, the
+    reader cannot assume it."""
+    from sceval.adapters.countries import USER_ASSIGNED_NAMES
+
+    hits = (
+        df.filter(pl.col(code).is_in(list(USER_ASSIGNED_NAMES)))
+        .group_by(source, code)
+        .len()
+        .sort(source)
+    )
+    for value, iso, n in hits.iter_rows():
+        name = USER_ASSIGNED_NAMES[iso]
+        shown = f"{value}" if str(value) == name else f"{value} ({name})"
+        report.normalise(f"{label} {shown} to the user-assigned code {iso}", n)
 
 
 def _is_iso3(code: str) -> bool:

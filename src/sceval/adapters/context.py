@@ -27,11 +27,12 @@ from sceval.adapters.common import (
     ROW,
     Context,
     contract_frame,
+    note_user_assigned,
     read_text_csv,
     reject_where,
     require_columns,
 )
-from sceval.adapters.countries import iso3_from_alpha3, iso3_from_gw, iso3_from_name
+from sceval.adapters.countries import gw_label, iso3_from_alpha3, iso3_from_gw, iso3_from_name
 from sceval.adapters.report import UNMAPPED, MappingReport
 
 WGI_DIMENSIONS = {
@@ -96,8 +97,15 @@ def _map_countries(df: pl.DataFrame, report: MappingReport, how, label: str) -> 
     iso = [how["map"](*rec) for rec in keys.iter_rows()]
     keys = keys.with_columns(pl.Series("country", iso, dtype=pl.String))
     df = df.join(keys, on=how["columns"], how="left", nulls_equal=True)
-    for rec in df.filter(pl.col("country").is_null()).select(how["columns"]).iter_rows():
-        report.unknown(label, " / ".join(str(x) for x in rec if x is not None))
+    # Codes that mean nothing to a reader (GW 396, WGI ANT) are listed with the state's name:
+    # from the source's own name column (`label`) or a lookup (`name`).
+    named, label_col = how.get("name"), how.get("label")
+    shown = how["columns"] + ([label_col] if label_col in df.columns else [])
+    for rec in df.filter(pl.col("country").is_null()).select(shown).iter_rows():
+        if named:
+            report.unknown(label, named(*rec))
+        else:
+            report.unknown(label, " / ".join(str(x) for x in rec if x is not None))
     df = reject_where(
         df,
         pl.col("country").is_null(),
@@ -108,6 +116,7 @@ def _map_countries(df: pl.DataFrame, report: MappingReport, how, label: str) -> 
     )
     changed = df.filter(pl.col(how["columns"][0]) != pl.col("country")).height
     report.normalise(f"{label} to ISO3", changed)
+    note_user_assigned(report, label, df, how["columns"][0], "country")
     return df
 
 
@@ -138,7 +147,10 @@ def _wgi(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
         return _wgi_databank(df, report)
     require_columns(df, ["code", "year"], path, "WGI")
     df = _map_countries(
-        df, report, {"columns": ["code"], "map": iso3_from_alpha3}, "WGI country code"
+        df,
+        report,
+        {"columns": ["code"], "map": iso3_from_alpha3, "label": "countryname"},
+        "WGI country code",
     )
     if {"indicator", "estimate"} <= set(df.columns):
         return _wgi_long(df, report)
@@ -219,7 +231,10 @@ def _wgi_databank(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
     years = [c for c in df.columns if re.match(r"^\d{4}( \[YR\d{4}\])?$", c)]
     df = df.filter(pl.col("Country Code").is_not_null())
     df = _map_countries(
-        df, report, {"columns": ["Country Code"], "map": iso3_from_alpha3}, "WGI country code"
+        df,
+        report,
+        {"columns": ["Country Code"], "map": iso3_from_alpha3, "label": "Country Name"},
+        "WGI country code",
     )
     long = df.unpivot(
         index=[ROW, "country", "Series Code"], on=years, variable_name="column"
@@ -254,7 +269,9 @@ def _vdem(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
             iso = iso3_from_gw(vals[-1])
         return iso
 
-    df = _map_countries(df, report, {"columns": cols, "map": to_iso}, "V-Dem country")
+    df = _map_countries(
+        df, report, {"columns": cols, "map": to_iso, "label": "country_name"}, "V-Dem country"
+    )
     names = {
         c: VDEM_NAMES.get(c, f"vdem_{c}")
         for c in df.columns
@@ -323,7 +340,10 @@ def _coups(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
         require_columns(df, ["pt_attempt"], path, "Powell & Thyne coups")
         series = {"pt_attempt": "coup_attempts"}
     df = _map_countries(
-        df, report, {"columns": ["gwcode"], "map": iso3_from_gw}, "Gleditsch-Ward code"
+        df,
+        report,
+        {"columns": ["gwcode"], "map": iso3_from_gw, "name": gw_label},
+        "Gleditsch-Ward code",
     )
     long = _numbers(df, ["country", "year"], series, report)
     # Two GW states can share an ISO3 in one year (German Federal Republic 260 and
@@ -384,7 +404,10 @@ def _acd(df: pl.DataFrame, path: Path, report: MappingReport) -> pl.DataFrame:
     df = df.with_columns(pl.col("gwno_a").str.split(",")).explode("gwno_a")
     df = df.with_columns(pl.col("gwno_a").str.strip_chars())
     df = _map_countries(
-        df, report, {"columns": ["gwno_a"], "map": iso3_from_gw}, "Gleditsch-Ward code"
+        df,
+        report,
+        {"columns": ["gwno_a"], "map": iso3_from_gw, "name": gw_label},
+        "Gleditsch-Ward code",
     )
     df = df.with_columns(pl.col("intensity_level").cast(pl.Float64, strict=False))
     df = reject_where(

@@ -3,8 +3,9 @@
 Sources name countries in their own ways: IATI uses alpha-2, UCDP and the coups file use
 Gleditsch-Ward numbers, ACLED ISO numeric codes, WGI a few legacy World Bank codes, and
 SIPRI and the training report plain English names. Every lookup returns None rather than
-a guess when the entity is not a current ISO 3166-1 country (Kosovo, the Soviet Union,
-a rebel group), so the caller can report it as a code not recognised.
+a guess when the entity is not a current ISO 3166-1 country (the Soviet Union, a rebel
+group), so the caller can report it as a code not recognised. Kosovo, which has no ISO code,
+maps to the user-assigned code XKX from every source's spelling of it (see KOSOVO).
 """
 
 from __future__ import annotations
@@ -99,6 +100,24 @@ NAME_ALIASES = {
 }
 
 
+# Kosovo has no ISO 3166-1 code; the projects declare the user-assigned XKX for it (the
+# World Bank's data API, the EU and most providers use it). How each source writes Kosovo:
+# WGI's legacy World Bank code KSV, IATI's alpha-2 XK, Gleditsch-Ward 347 (UCDP, coups,
+# V-Dem; in data/gw_iso3.csv), V-Dem's XKX and the names in SIPRI and the training report.
+KOSOVO = "XKX"
+USER_ASSIGNED_NAMES = {KOSOVO: "Kosovo"}
+USER_ASSIGNED_ALPHA3 = {"KSV": KOSOVO, "XKX": KOSOVO}
+USER_ASSIGNED_ALPHA2 = {"XK": KOSOVO}
+NAME_ALIASES.update(
+    {
+        "kosovo": KOSOVO,
+        "kosova": KOSOVO,
+        "republic of kosovo": KOSOVO,
+        "kosovo, republic of": KOSOVO,
+    }
+)
+
+
 def _key(name: str) -> str:
     return re.sub(r"\s+", " ", name.strip().casefold())
 
@@ -114,13 +133,17 @@ def _pycountry():
 def iso3_from_alpha3(code: str) -> str | None:
     """An alpha-3 code if it is a current ISO 3166-1 country (legacy WB codes mapped)."""
     code = (code or "").strip().upper()
+    if code in USER_ASSIGNED_ALPHA3:
+        return USER_ASSIGNED_ALPHA3[code]
     code = LEGACY_ALPHA3.get(code, code)
     return code if _pycountry().countries.get(alpha_3=code) is not None else None
 
 
 @cache
 def iso3_from_alpha2(code: str) -> str | None:
-    """ISO 3166-1 alpha-2 (as IATI uses) to alpha-3."""
+    """ISO 3166-1 alpha-2 (as IATI uses) to alpha-3 (XK, Kosovo, to XKX)."""
+    if (code or "").strip().upper() in USER_ASSIGNED_ALPHA2:
+        return USER_ASSIGNED_ALPHA2[code.strip().upper()]
     c = _pycountry().countries.get(alpha_2=(code or "").strip().upper())
     return c.alpha_3 if c is not None else None
 
@@ -166,6 +189,23 @@ def iso3_from_gw(code: int | str | None) -> str | None:
         return gw_table().get(int(str(code).strip()))
     except (TypeError, ValueError):
         return None
+
+
+@cache
+def gw_names() -> dict[int, str]:
+    """Gleditsch-Ward state number to the state's name in the list."""
+    with (DATA / "gw_iso3.csv").open(encoding="utf-8") as fh:
+        return {int(r["gwcode"]): r["gw_name"] for r in csv.DictReader(fh)}
+
+
+def gw_label(code: int | str | None) -> str:
+    """A Gleditsch-Ward number with its state's name ("260 German Federal Republic"), so a
+    mapping report lists the states it could not map by name."""
+    try:
+        name = gw_names().get(int(str(code).strip()))
+    except (TypeError, ValueError):
+        name = None
+    return f"{code} {name}" if name else f"{code} (not in the Gleditsch-Ward list)"
 
 
 @cache

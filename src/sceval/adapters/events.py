@@ -25,6 +25,7 @@ import polars as pl
 from sceval.adapters.common import (
     Context,
     contract_frame,
+    note_user_assigned,
     read_text_csv,
     reject_where,
     require_columns,
@@ -298,6 +299,7 @@ def _country_column(df: pl.DataFrame, countries: dict, report: MappingReport) ->
         column="country",
     )
     report.normalise("country name/code to ISO3", df.height)
+    note_user_assigned(report, "country", df, "country", "country_iso3")
     return df.with_columns(pl.col("country_iso3").alias("country"))
 
 

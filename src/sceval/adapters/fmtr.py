@@ -12,9 +12,13 @@
   "Police / SENAN", "Police/ Senan" are one unit, named by the most frequent spelling);
   service guessed from the name; command `state`; vetting_status `not_vetted`, because
   the report records no vetting (load vetting records to replace it).
-- dirty lines are rejected row by row: missing dates (the report's "Program Totals"
-  summary lines have none), end before start, costs or quantities that are not numbers,
-  countries that are not ISO 3166-1 (Kosovo).
+- the report's "Program Totals" lines (a cost, no course, no dates) are per-program
+  subtotals, not training lines: they give the program's budget and check the sum of the
+  program's lines; a difference over $1 is a warning in the mapping report, with the program
+  and both amounts. They are neither loaded as activities nor counted as rejects.
+- dirty lines are rejected row by row: missing dates, end before start, costs or quantities
+  that are not numbers, countries that map to no ISO 3166-1 or declared user-assigned code
+  (Kosovo maps to XKX).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from sceval.adapters.common import (
     ROW,
     Context,
     contract_frame,
+    note_user_assigned,
     parse_number,
     read_text_csv,
     reject_where,
@@ -94,6 +99,7 @@ def adapt(
     for name in [c for c, i in iso.items() if i is None]:
         report.unknown("country", name, df.filter(pl.col("country") == name).height)
     report.normalise("country name to ISO3", df.filter(pl.col("__iso3").is_not_null()).height)
+    note_user_assigned(report, "country", df, "country", "__iso3")
     costs = {c: parse_number(c) for c in df.get_column("total_cost").unique().to_list()}
     df = df.with_columns(
         pl.col("total_cost")
@@ -113,7 +119,12 @@ def adapt(
         column="country",
     )
     programs = _programs(df, report)
-    lines = _reject_dirty(df, report)
+    subtotals = df.filter(pl.col("__total")).height
+    report.normalise(
+        "'Program Totals' lines read as program subtotals (budget), not rejected", subtotals
+    )
+    report.details["program_subtotals"] = subtotals
+    lines = _reject_dirty(df.filter(~pl.col("__total")), report)
     lines, units = _units(lines, report)
     activities = lines.select(
         pl.col(ROW),
@@ -175,13 +186,24 @@ def _programs(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
             pl.col("region").first(),
             pl.col("__cost").filter(pl.col("__total")).first().alias("__reported"),
             pl.col("__cost").filter(~pl.col("__total")).sum().alias("__lines"),
+            (~pl.col("__total")).sum().alias("__n"),
         )
     )
+    grouped = grouped.sort("__fy", "__iso3", "__code")
+    # The subtotal checks the lines as the report prints them (rejected lines included: the
+    # report's arithmetic, not ours); cents and rounding in the scrape stay under $1.
     differ = grouped.filter(
         pl.col("__reported").is_not_null() & ((pl.col("__reported") - pl.col("__lines")).abs() > 1)
     )
     report.details["programs_total_differs_from_lines"] = differ.height
-    grouped = grouped.sort("__fy", "__iso3", "__code")
+    for program, country, reported, summed, n in differ.select(
+        "program", "country", "__reported", "__lines", "__n"
+    ).iter_rows():
+        report.warnings.append(
+            f"{program} ({country}): the 'Program Totals' line gives ${reported:,.2f}, "
+            f"its {n} training line(s) add up to ${summed:,.2f} "
+            f"(difference ${reported - summed:,.2f})"
+        )
     return grouped.select(
         pl.col(ROW),
         _program_id().alias("program_id"),
@@ -203,14 +225,6 @@ def _programs(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
 def _reject_dirty(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
     """Training lines that can load; the others rejected with one reason each."""
     raw = COLUMNS
-    df = reject_where(
-        df,
-        pl.col("__total") & pl.col("__start").is_null(),
-        report,
-        "missing start_date and end_date (a 'Program Totals' summary line)",
-        column="start_date",
-        raw_cols=raw,
-    )
     blank = {c: pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in raw}
     rules = [
         (blank["start_date"], "missing start_date", "start_date"),

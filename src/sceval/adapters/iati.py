@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 
 from sceval.adapters.common import ROW, Context, contract_frame, frame, parse_number
-from sceval.adapters.countries import iso3_from_alpha2
+from sceval.adapters.countries import USER_ASSIGNED_NAMES, iso3_from_alpha2
 from sceval.adapters.report import UNMAPPED, MappingReport
 from sceval.errors import InvalidDataError, UsageError
 
@@ -319,6 +319,11 @@ def _country(act, ident: str, report: MappingReport) -> tuple[str | None, str]:
         if iso3 is None:
             report.unknown("recipient-country code", code or "(empty)")
             continue
+        if iso3 in USER_ASSIGNED_NAMES:
+            report.normalise(
+                f"recipient-country code {code} ({USER_ASSIGNED_NAMES[iso3]}) "
+                f"to the user-assigned code {iso3}"
+            )
         shares.append((iso3, _pct(c, 100.0 / max(len(countries), 1))))
     regions = [
         _text(r) or f"IATI region {r.get('code')}"

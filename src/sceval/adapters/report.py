@@ -47,6 +47,8 @@ class MappingReport:
     normalised: Counter = field(default_factory=Counter)
     unrecognised: dict[str, Counter] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Loaded, but a reader should look: a source's own total that its rows do not add up to.
+    warnings: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
     side_outputs: dict[str, Any] = field(default_factory=dict)  # records or a Polars frame
     written: dict[str, str] = field(default_factory=dict)
@@ -99,6 +101,7 @@ class MappingReport:
                 k: dict(v.most_common()) for k, v in self.unrecognised.items()
             },
             "notes": list(self.notes),
+            "warnings": list(self.warnings),
             "details": self.details,
             "written": dict(self.written),
             "rejected_rows": [
@@ -148,6 +151,8 @@ class MappingReport:
         console.print(t)
         for note in self.notes:
             console.print(terminal_safe("  note: " + note), highlight=False, markup=False)
+        for warning in self.warnings:
+            console.print(terminal_safe("  warning: " + warning), highlight=False, markup=False)
         shown = self._sample(max_rows)
         for r in shown:
             where = ", ".join(

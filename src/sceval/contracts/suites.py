@@ -163,13 +163,18 @@ def expectations_for(contract: TableContract) -> list[dict]:
                 )
             )
         if c.format:
+            codes, what = list(code_list(c.format)), FORMATS[c.format]
+            if c.format == "iso3166_alpha3" and contract.user_countries:
+                # The project's declared user-assigned codes (XKX, Kosovo) are countries too.
+                codes = sorted({*codes, *contract.user_countries})
+                what += f" or a declared user-assigned code ({', '.join(contract.user_countries)})"
             out.append(
                 _exp(
                     "expect_column_values_to_be_in_set",
                     f"{r}.{c.format}",
-                    f"{c.name} is {FORMATS[c.format]} (upper case)",
+                    f"{c.name} is {what} (upper case)",
                     column=c.name,
-                    value_set=list(code_list(c.format)),
+                    value_set=codes,
                 )
             )
         if c.min is not None or c.max is not None:

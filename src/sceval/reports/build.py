@@ -599,6 +599,16 @@ def program_name(data: ReportData, program_id: str) -> str:
     return str(hit["program"][0]) if hit.height and hit["program"][0] is not None else program_id
 
 
+def program_country(data: ReportData, program_id: str) -> str:
+    """ ", partner country Kosovo (XKX)" for a page's subtitle ("" when the program has none)."""
+    if "country_name" not in data.programs.columns:
+        return ""
+    hit = data.programs.filter(pl.col("program_id") == program_id)
+    if not hit.height or hit["partner_country"][0] is None:
+        return ""
+    return f", partner country {hit['country_name'][0]} ({hit['partner_country'][0]})"
+
+
 def build_page(data: ReportData, spec: ReportDef, program_id: str | None = None) -> Page:
     """One page of a report (one program's page for per-program reports)."""
     builders = SECTIONS_BY_KIND[spec.kind]
@@ -606,7 +616,8 @@ def build_page(data: ReportData, spec: ReportDef, program_id: str | None = None)
     title = spec.title
     if program_id is not None:
         title = f"{spec.title}: {program_name(data, program_id)}"
-        subtitle = f"Program {program_id}. {spec.description}".strip()
+        subtitle = f"Program {program_id}{program_country(data, program_id)}. {spec.description}"
+        subtitle = subtitle.strip()
     if data.profile == "public":
         subtitle = f"{subtitle} Public profile: units, incident details and cells of fewer "
         subtitle += f"than {data.threshold} persons withheld."

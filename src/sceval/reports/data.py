@@ -121,11 +121,18 @@ def runs_used(con, run_id: str | None) -> dict[str, str | None]:
     return used
 
 
-def programs_frame(con) -> pl.DataFrame:
-    """Programs with their display name and dates (no person data)."""
-    return con.sql(
-        "SELECT program_id, name AS program, start_date, end_date FROM programs ORDER BY program_id"
+def programs_frame(con, project: Project | None = None) -> pl.DataFrame:
+    """Programs with their display name, dates and partner country, named as the project
+    names it (a declared user-assigned code such as XKX has no ISO name)."""
+    df = con.sql(
+        "SELECT program_id, name AS program, start_date, end_date, partner_country "
+        "FROM programs ORDER BY program_id"
     ).pl()
+    codes = df.get_column("partner_country").drop_nulls().unique().to_list()
+    names = {c: (project.country_name(c) if project else None) or c for c in codes}
+    return df.with_columns(
+        pl.col("partner_country").replace_strict(names, default=None).alias("country_name")
+    )
 
 
 def results_frame(
@@ -380,7 +387,7 @@ def load_report_data(
         runs=runs,
         run_of=used,
         threshold=threshold,
-        programs=programs_frame(con),
+        programs=programs_frame(con, project),
         results=results_frame(con, used["indicator_results"], threshold, sheets),
         findings=public_findings(findings) if public else findings,
         scores=scores_frame(con, used["partnership_scores"]),
