@@ -62,4 +62,5 @@ def test_coups_rows_of_vanuatu_load(adapter_load, tmp_path):
     )
     got = adapter_load(path, source="coups")
     assert got.one("SELECT count(DISTINCT year) FROM context WHERE country = 'VUT'") == 2
-    assert set(got.file()["codes_not_recognised"]["Gleditsch-Ward code"]) == {"711"}
+    # Listed with its name (issue 23): "711 Tibet".
+    assert set(got.file()["codes_not_recognised"]["Gleditsch-Ward code"]) == {"711 Tibet"}
