@@ -410,8 +410,18 @@ def seed(
     print(", ".join(f"{n} rows of {t}" for t, n in counts.items()))
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors become one line on stderr and an exit code, never a traceback."""
+@app.command()
+def encrypt(db: DbOpt = None) -> None:
+    """Encrypt an existing warehouse in place (AES-GCM); the key comes from $SCEVAL_DB_KEY or
+    the file named by $SCEVAL_DB_KEY_FILE, never from a flag. See docs/security.md."""
+    from sceval.encryption import encrypt_command
+
+    encrypt_command(db)
+
+
+def _run(argv: list[str] | None) -> None:
+    """Run one command: user errors become one line on stderr and an exit code (documented in
+    sceval.errors.EXIT_CODES), never a traceback."""
     try:
         app(args=argv, standalone_mode=True)
     except ScevalError as exc:
@@ -427,12 +437,41 @@ def main(argv: list[str] | None = None) -> None:
     except BaseException as exc:
         if os.environ.get("SCEVAL_DEBUG"):
             raise
+        from sceval.errors import classify
+
+        # A damaged warehouse, a full disk or exhausted memory is the machine's failure, not
+        # sceval's: its own line and exit code (4, 5, 6).
+        machine = classify(exc)
+        if machine is not None:
+            print(f"sceval: error: {machine}", file=sys.stderr)
+            sys.exit(machine.exit_code)
         print(
             f"sceval: internal error: {type(exc).__name__}: {terminal_safe(exc)} "
             "(set SCEVAL_DEBUG=1 for details)",
             file=sys.stderr,
         )
         sys.exit(3)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point. As the console script (argv None), files are created owner-only (umask
+    077: warehouse, reports, exports hold sensitive data) and a command runs in a supervised
+    child process, so that running out of memory, which aborts Polars and DuckDB, still ends
+    with one line and exit 6 (sceval.supervise)."""
+    args = sys.argv[1:] if argv is None else argv
+    if argv is None:
+        os.umask(0o077)
+    quick = not args or any(a in ("-h", "--help", "--version") for a in args)
+    if (
+        argv is None
+        and not quick
+        and hasattr(os, "fork")
+        and not os.environ.get("SCEVAL_NO_SUPERVISOR")
+    ):
+        from sceval.supervise import run_supervised
+
+        sys.exit(run_supervised(lambda: _run(None)))
+    _run(argv)
 
 
 if __name__ == "__main__":

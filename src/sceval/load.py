@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,9 +127,30 @@ def insert_batch(
             )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     return result
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, never hiding the error that got us here (after a failed COMMIT on a full
+    disk there is no transaction left to roll back)."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+@contextmanager
+def rules_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The contract rules (project SQL) run inside a transaction that is always rolled back:
+    whatever a rule could do to the warehouse, nothing of it is kept. Rules only read; the
+    batch is written afterwards by `insert_batch`, under the same process lock."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    finally:
+        _rollback(con)
 
 
 def hash_in_background(typed) -> dict[Path, Future[str]]:
@@ -172,7 +194,8 @@ def load_paths(
     typed, report = read_batch(paths, project)
     digests = hash_in_background(typed)
     ensure_schema(con, project)
-    report = check_batch(project, typed, con=con, report=report)
+    with rules_transaction(con):
+        report = check_batch(project, typed, con=con, report=report)
     if not report.ok:
         _refuse(report, console)
     try:
@@ -270,7 +293,8 @@ def load_command(
         _refuse(report, err)
     con = open_waiting(db, project, console=err)
     try:
-        check_batch(project, typed, con=con, report=report, rows_done=True)
+        with rules_transaction(con):
+            check_batch(project, typed, con=con, report=report, rows_done=True)
         if not report.ok:
             _refuse(report, err)
         for w in report.warnings:

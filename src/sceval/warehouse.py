@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from sceval.errors import ScevalError
+from sceval.errors import ScevalError, UsageError, classify
 from sceval.project import Project, TableContract
 
 DEFAULT_DB = "sceval.duckdb"
@@ -158,10 +158,128 @@ def input_table_ddl(contract: TableContract) -> str:
     return f'CREATE TABLE IF NOT EXISTS "{contract.name}" (\n  ' + ",\n  ".join(cols) + "\n)"
 
 
+KEY_ENV = "SCEVAL_DB_KEY"
+KEY_FILE_ENV = "SCEVAL_DB_KEY_FILE"
+ALIAS = "sceval"  # the catalog name of an attached (encrypted) warehouse
+
+
+def db_key() -> str | None:
+    """The warehouse encryption key: $SCEVAL_DB_KEY, else the first line of the file named by
+    $SCEVAL_DB_KEY_FILE (readable by its owner only). Never a flag value: flags end up in shell
+    history, `ps` and CI logs. None when neither is set."""
+    key = os.environ.get(KEY_ENV)
+    if key:
+        return key
+    name = os.environ.get(KEY_FILE_ENV)
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(
+            f"{KEY_FILE_ENV}={path}: cannot read the key file ({exc.strerror})"
+        ) from None
+    if os.name == "posix" and mode & 0o077:
+        raise UsageError(
+            f"{KEY_FILE_ENV}={path}: the key file is readable by other users; "
+            f"make it owner-only (chmod 600 {path})"
+        )
+    key = text.strip().splitlines()[0].strip() if text.strip() else ""
+    if not key:
+        raise UsageError(f"{KEY_FILE_ENV}={path}: the key file is empty")
+    return key
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _scrub(message: str, key: str | None) -> str:
+    """A DuckDB message without the key (a parser error echoes the statement)."""
+    first = message.splitlines()[0] if message else ""
+    return first.replace(key, "***") if key else first
+
+
+def lock_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Least privilege for every sceval connection: no file system or network access beyond
+    the warehouse already open (no read_csv, COPY, ATTACH, INSTALL), and no setting can be
+    changed back afterwards. sceval reads input files with Polars and writes outputs itself, so
+    DuckDB never needs more; project SQL (contract rules) runs with exactly these rights."""
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def scratch() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the same least privilege (for validating batches)."""
+    return lock_down(duckdb.connect(config={"enable_external_access": False}))
+
+
+def _owner_only(path: Path) -> None:
+    """New warehouse files are readable by their owner only (0600), whatever the umask."""
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            if p.exists():
+                p.chmod(0o600)
+        except OSError:
+            pass  # not ours to change (a shared, pre-existing file): leave it
+
+
+def _open_plain(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def _open_encrypted(path: Path, key: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """The warehouse ATTACHed with its key (DuckDB database encryption, AES-GCM-256).
+
+    Writing needs a writable crypto module: DuckDB loads OpenSSL through its httpfs extension
+    when that is installed (it cannot be downloaded on an air-gapped machine), otherwise its
+    built-in mbedtls, which DuckDB only writes with when asked (`force_mbedtls_unsafe`: its
+    mbedtls path is not hardened like OpenSSL's; see docs/security.md). Reading needs neither."""
+    config: dict[str, Any] = {}
+    con = duckdb.connect(config=config)
+    try:
+        if not read_only:
+            try:
+                con.execute("LOAD httpfs")
+            except duckdb.Error:
+                con.execute("SET force_mbedtls_unsafe = true")
+        options = f"ENCRYPTION_KEY {_sql_string(key)}" + (", READ_ONLY" if read_only else "")
+        con.execute(f"ATTACH {_sql_string(str(path))} AS {ALIAS} ({options})")
+        con.execute(f"USE {ALIAS}")
+        # Spill files of a large load or query are encrypted too.
+        con.execute("SET temp_file_encryption = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _is_encrypted(path: Path) -> bool:
+    """Whether a DuckDB file says in its (plaintext) main header that it is encrypted."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {_sql_string(str(path))} AS probe (READ_ONLY)")
+    except duckdb.Error as exc:
+        return "encrypted" in str(exc).lower() and "without a key" in str(exc).lower()
+    finally:
+        con.close()
+    return False
+
+
 def connect(
-    db: str | os.PathLike[str] | None = None, *, read_only: bool = False
+    db: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    key: str | None = None,
+    locked: bool = True,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file, with a clear message when another process holds it."""
+    """Open the warehouse (encrypted when a key is set: `db_key`), locked down (`lock_down`),
+    with a clear message when another process holds it, the key is missing or wrong, or the
+    file is damaged. A new warehouse file is readable by its owner only."""
     path = resolve_db_path(db)
     if read_only and not path.exists():
         raise ScevalError(
@@ -169,21 +287,43 @@ def connect(
         )
     if path.parent and not path.parent.exists():
         raise ScevalError(f"{path}: folder {path.parent} does not exist")
+    key = key if key is not None else db_key()
+    existed = path.exists() and path.stat().st_size > 0
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = _open_encrypted(path, key, read_only) if key else _open_plain(path, read_only)
     except duckdb.IOException as exc:
-        msg = str(exc)
+        msg = _scrub(str(exc), key)
         if "lock" in msg.lower():
             raise ScevalError(
                 f"{path}: the warehouse is in use by another sceval process; try again when it has finished"
             ) from None
-        raise ScevalError(f"{path}: cannot open the warehouse ({msg.splitlines()[0]})") from None
+        damaged = classify(exc)
+        if damaged is not None:
+            raise type(damaged)(f"{path}: {damaged}") from None
+        raise ScevalError(f"{path}: cannot open the warehouse ({msg})") from None
     except duckdb.Error as exc:
-        raise ScevalError(
-            f"{path}: not a readable DuckDB warehouse ({str(exc).splitlines()[0]})"
-        ) from None
-    quiet(con)
-    return con
+        msg = _scrub(str(exc), key)
+        low = msg.lower()
+        if "without a key" in low:
+            raise UsageError(
+                f"{path}: the warehouse is encrypted; set {KEY_ENV} or {KEY_FILE_ENV} to its key"
+            ) from None
+        if "wrong encryption key" in low or "encryption key" in low and "wrong" in low:
+            raise UsageError(
+                f"{path}: wrong key for this encrypted warehouse ({KEY_ENV} / {KEY_FILE_ENV})"
+            ) from None
+        if key and existed and not _is_encrypted(path):
+            raise UsageError(
+                f"{path}: this warehouse is not encrypted but {KEY_ENV} or {KEY_FILE_ENV} is "
+                "set; convert it with `sceval encrypt`, or unset the key to open it as it is"
+            ) from None
+        damaged = classify(exc)
+        if damaged is not None:
+            raise type(damaged)(f"{path}: {damaged}") from None
+        raise ScevalError(f"{path}: not a readable DuckDB warehouse ({msg})") from None
+    if not existed and not read_only:
+        _owner_only(path)
+    return lock_down(con) if locked else quiet(con)
 
 
 def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

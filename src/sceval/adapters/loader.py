@@ -126,6 +126,7 @@ def run_load(
     from rich.console import Console
 
     from sceval.adapters import adapter
+    from sceval.errors import classify
     from sceval.load import InputFile, insert_batch
     from sceval.warehouse import open_warehouse, resolve_db_path
 
@@ -169,6 +170,9 @@ def run_load(
         try:
             result = insert_batch(con, project, batch, source_format=",".join(sources))
         except duckdb.Error as exc:
+            machine = classify(exc)  # a full disk or a damaged file is not the data's fault
+            if machine is not None:
+                raise machine from None
             raise InvalidDataError(
                 f"load refused, nothing stored: {str(exc).splitlines()[0]}"
             ) from None

@@ -206,14 +206,31 @@ def read_raw(f: InputFile, contract: TableContract) -> tuple[pl.DataFrame | None
     suffix = f.path.suffix.lower()
     if suffix == ".parquet":
         try:
-            return pl.read_parquet(f.path), None
+            df = pl.read_parquet(f.path)
         except Exception as exc:  # noqa: BLE001 - truncated or corrupt file
-            return None, f"not a readable Parquet file, truncated or corrupt? ({_first_line(exc)})"
+            msg = _first_line(exc)
+            if "duplicate" in msg.lower():
+                return None, f"header: a column name appears more than once ({msg})"
+            return None, f"not a readable Parquet file, truncated or corrupt? ({msg})"
+        return _clean_header(df)
     if suffix == ".xlsx":
         try:
             raw = pl.read_excel(f.path, sheet_name=f.sheet, infer_schema_length=0)
         except Exception as exc:  # noqa: BLE001
-            return None, f"sheet {f.sheet!r}: cannot read ({_first_line(exc)})"
+            msg = _first_line(exc)
+            if "duplicate" in msg.lower():
+                return (
+                    None,
+                    f"sheet {f.sheet!r}: header: a column name appears more than once ({msg})",
+                )
+            return None, f"sheet {f.sheet!r}: cannot read ({msg})"
+        twice = [c for c in raw.columns if re.search(r"_duplicated_\d+$", c)]
+        if twice:
+            name = re.sub(r"_duplicated_\d+$", "", twice[0])
+            return None, f"sheet {f.sheet!r}: header: column {name!r} appears more than once"
+        raw, problem = _clean_header(raw)
+        if raw is None:
+            return None, f"sheet {f.sheet!r}: {problem}"
         dates = [c.name for c in contract.columns if c.type == "date" and c.name in raw.columns]
         return raw.with_columns(excel_serial_dates(pl.col(c)) for c in dates), None
     if f.path.stat().st_size == 0:
@@ -247,7 +264,26 @@ def read_raw(f: InputFile, contract: TableContract) -> tuple[pl.DataFrame | None
     if twice:
         name = re.sub(r"_duplicated_\d+$", "", twice[0])
         return None, f"header: column {name!r} appears more than once"
-    return df.rename({c: c.strip().lstrip("\ufeff").strip() for c in df.columns}), None
+    return _clean_header(df)
+
+
+def _header_name(name: str) -> str:
+    """A header cell as the contracts read it: no surrounding spaces, CR, tabs or BOM."""
+    return name.strip().lstrip("\ufeff").strip()
+
+
+def _clean_header(df: pl.DataFrame) -> tuple[pl.DataFrame | None, str | None]:
+    """The frame with its header names cleaned, or why the header is ambiguous: two cells that
+    name the same column once cleaned (`id` and `id\\r`, `id` and ` id`, `Sex` and `sex`)."""
+    seen: dict[str, str] = {}
+    for raw in df.columns:
+        name = _header_name(raw)
+        other = seen.get(name.casefold())
+        if other is not None:
+            how = "" if other == raw else f" (as {other!r} and {raw!r})"
+            return None, f"header: column {name!r} appears more than once{how}"
+        seen[name.casefold()] = raw
+    return df.rename({c: _header_name(c) for c in df.columns}), None
 
 
 def excel_serial_dates(raw: pl.Expr) -> pl.Expr:

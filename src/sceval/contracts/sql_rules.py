@@ -16,7 +16,7 @@ import polars as pl
 from sceval.contracts.files import EXAMPLES, ROW, TypedTable
 from sceval.contracts.report import RuleResult
 from sceval.contracts.suites import DUCKDB
-from sceval.errors import ProjectError
+from sceval.errors import ProjectError, classify
 from sceval.project import Project
 from sceval.warehouse import arrow
 
@@ -26,6 +26,14 @@ FILE = "__file"
 def ident(name: str) -> str:
     """A SQL identifier, quoted."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _machine(exc: BaseException) -> None:
+    """A damaged warehouse file, a full disk or exhausted memory is not a rule's verdict nor the
+    contract's fault: raise it as what it is (exit 4, 5, 6)."""
+    machine = classify(exc)
+    if machine is not None:
+        raise machine from None
 
 
 def _batch_name(table: str) -> str:
@@ -74,7 +82,26 @@ class SqlChecker:
             raise
         return self
 
+    def _guard_rules(self) -> None:
+        """Every contract's `rules:` parsed and allow-listed before any of them runs: one
+        SELECT over `batch` and the project's tables (see sceval.sqlguard); a refusal is a
+        project error (exit 2) naming the file, the rule and the construct."""
+        from sceval import sqlguard
+
+        names = list(self.project.contracts)
+        for contract in self.project.contracts.values():
+            for i, spec in enumerate(contract.raw.get("rules") or []):
+                if not isinstance(spec, dict) or not spec.get("id") or "sql" not in spec:
+                    raise ProjectError(f"{contract.path}: rules[{i}] needs `id` and `sql`")
+                sqlguard.parse_rule(
+                    spec["sql"], tables=names, path=contract.path, rule=str(spec["id"])
+                )
+                sqlguard.check_statement_count(
+                    self.con, spec["sql"], path=contract.path, rule=str(spec["id"])
+                )
+
     def _register(self) -> None:
+        self._guard_rules()
         for table, frame in self.frames.items():
             self.con.register(_batch_name(table), arrow(frame))
         for contract in self.project.contracts.values():
@@ -99,6 +126,7 @@ class SqlChecker:
                         + " UNION ALL ".join(parts)
                     )
                 except duckdb.Error as exc:
+                    _machine(exc)
                     raise ProjectError(
                         f"warehouse table {contract.name} does not match its contract "
                         f"{contract.path} ({str(exc).splitlines()[0]}); load into a fresh warehouse"
@@ -130,6 +158,7 @@ class SqlChecker:
                     f"SELECT {FILE}, {ROW}, value FROM ({sql}) ORDER BY {FILE}, {ROW} LIMIT {EXAMPLES}"
                 ).fetchall()
         except duckdb.Error as exc:
+            _machine(exc)
             rule.status = "error"
             rule.message = f"engine error: {str(exc).splitlines()[0]}"
             return rule

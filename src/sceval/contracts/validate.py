@@ -14,7 +14,7 @@ from sceval.contracts.files import ROW, InputFile, TypedTable, cell_refs, discov
 from sceval.contracts.report import FileSummary, RuleResult, ValidationReport
 from sceval.contracts.suites import READER, expectations_for, resolve_dates, stale_suites
 from sceval.project import Project
-from sceval.warehouse import quiet
+from sceval.warehouse import scratch
 
 
 def _reader_results(t: TypedTable, suite: list[dict]) -> list[RuleResult]:
@@ -101,7 +101,7 @@ def run_row_rules(
         return gx_row_results(todo)
     done: list[list[RuleResult]] = []
     for_gx: list[tuple[TypedTable, list[dict]]] = []
-    con = quiet(duckdb.connect())
+    con = scratch()
     try:
         for t, exps in todo:
             results, left = table_row_rules(con, t, exps)
@@ -162,7 +162,7 @@ def check_batch(
     if not rows_done:
         row_checks(project, typed, report)
     own = con is None
-    con = con or quiet(duckdb.connect())
+    con = con or scratch()
     try:
         with SqlChecker(con, project, typed, warehouse=not own) as sql:
             report.results.extend(sql.uniqueness(suites))

@@ -299,6 +299,7 @@ def _check_simple(ind: Indicator, project: Project, probs: Problems) -> None:
     """Compile a simple indicator on empty frames typed from the contracts."""
     import polars as pl
 
+    from sceval import sqlguard
     from sceval.indicators import literals, simple, sources
 
     comp = ind.simple
@@ -318,6 +319,13 @@ def _check_simple(ind: Indicator, project: Project, probs: Problems) -> None:
     for key in ("filter", "numerator", "denominator", "value"):
         text = comp.get(key)
         if text is None:
+            continue
+        # Parsed and allow-listed before Polars sees it: `pl.sql_expr` runs a subquery's
+        # table function (read_csv of any file) while it parses.
+        try:
+            sqlguard.parse_expression(text, columns=schema.names(), field=f"compute.{key}")
+        except sqlguard.RefusedSql as exc:
+            probs.add(ind.path, f"compute.{key}", exc.reason)
             continue
         try:
             expr = pl.sql_expr(str(text))

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from sceval import sqlguard
 from sceval.indicators.catalogue import Indicator
 from sceval.indicators.sources import DEFAULT_DATE, in_time
 
@@ -33,6 +34,9 @@ ROW_SCHEMA = {
 
 
 def _sql(text: object) -> pl.Expr:
+    # The catalogue's self-check already refused anything but one expression; checked again
+    # here because `pl.sql_expr` would run a subquery's table function while parsing.
+    sqlguard.parse_expression(text)
     return pl.sql_expr(str(text))
 
 
