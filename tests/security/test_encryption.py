@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID = ROOT / "tests" / "fixtures" / "valid"
+SEEDS = ROOT / "seeds" / "data"
 KEY = "correct horse battery staple"
 
 
@@ -39,11 +40,11 @@ def test_encrypted_warehouse_round_trip(tmp_path, sceval_cli):
     key_file.write_text(KEY + "\n")
     key_file.chmod(0o600)
     env = {"SCEVAL_DB_KEY_FILE": str(key_file)}
-    r = sceval_cli("load", str(VALID), "--db", str(db), env=env)
+    r = sceval_cli("load", str(SEEDS), "--db", str(db), env=env)
     assert r.returncode == 0, r.stderr
     assert not _plain_readable(db)
     raw = db.read_bytes()
-    assert b"participants" not in raw and b"PRG-" not in raw  # no plaintext catalogue or ids
+    assert b"participants" not in raw and b"followup_id" not in raw  # no plaintext catalogue
     assert _mode(db) == 0o600
     r = sceval_cli("run", "--as-of", "2026-06-30", "--db", str(db), env=env)
     assert r.returncode == 0, r.stderr
@@ -112,7 +113,11 @@ def test_key_flag_does_not_exist_and_loose_key_file_is_refused(tmp_path, sceval_
     key_file.write_text(KEY)
     key_file.chmod(0o644)
     r = sceval_cli(
-        "run", "--db", str(tmp_path / "wh.duckdb"), env={"SCEVAL_DB_KEY_FILE": str(key_file)}
+        "load",
+        str(VALID / "programs.csv"),
+        "--db",
+        str(tmp_path / "wh.duckdb"),
+        env={"SCEVAL_DB_KEY_FILE": str(key_file)},
     )
     assert r.returncode == 2 and "chmod 600" in r.stderr and KEY not in r.stderr
 

@@ -209,7 +209,7 @@ def read_raw(f: InputFile, contract: TableContract) -> tuple[pl.DataFrame | None
             df = pl.read_parquet(f.path)
         except Exception as exc:  # noqa: BLE001 - truncated or corrupt file
             msg = _first_line(exc)
-            if "duplicate" in msg.lower():
+            if "duplicate" in msg.lower() or "more than one occurrence" in msg:
                 return None, f"header: a column name appears more than once ({msg})"
             return None, f"not a readable Parquet file, truncated or corrupt? ({msg})"
         return _clean_header(df)
