@@ -88,8 +88,18 @@ def big_batch(tmp_path_factory) -> Path:
 
 
 def _counts(db: Path) -> dict[str, int]:
-    """Reopen read-write (so DuckDB replays its WAL, as the next user would) and count."""
-    con = duckdb.connect(str(db))
+    """Reopen read-write (so DuckDB replays its WAL, as the next user would) and count.
+    `sceval` works in a supervised child that dies with it (sceval.supervise): after a
+    kill -9 of `sceval`, its lock goes a moment later, as the child ends."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            con = duckdb.connect(str(db))
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
     try:
         return {
             t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]

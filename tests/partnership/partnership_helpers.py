@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_TABLE1 = ROOT.parent / "shared" / "data" / "attina2005" / "partnership_ratings.csv"
 SEED_RATINGS = ROOT / "seeds" / "data" / "partnership_ratings.csv"
@@ -41,10 +43,10 @@ def ratings_warehouse(project, db: Path, ratings: Path, extra: list[Path] = ()):
         cols = [c.name for c in project.contract(table).columns]
         types = {c.name: c.sql_type for c in project.contract(table).columns}
         select = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in cols)
-        con.execute(
-            f'INSERT INTO "{table}" BY NAME SELECT {select} FROM '
-            f"read_csv('{path}', all_varchar = true, header = true)"
-        )
+        # Read by Polars: sceval's warehouse connections have no file access (read_csv).
+        con.register("_rows", pl.read_csv(path, infer_schema=False).to_arrow())
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT {select} FROM _rows')
+        con.unregister("_rows")
     return con
 
 
