@@ -61,7 +61,13 @@ reason`) and the command exits 2. Among the mistakes it catches:
 - **Thresholds.** `thresholds: {green: G, amber: A}` with the sheet's `direction`: for
   `higher`, green when value >= G, amber when >= A, else red; for `lower` the reverse. With
   `relative_to: target | target_to_date | baseline` the cut-offs are multiples of that
-  reference (budget execution is judged against the share of time elapsed).
+  reference (budget execution is judged against the share of time elapsed). An optional
+  `tolerance: T` (in the cut-offs' units) moves both lines by T towards the worse side, so
+  that counting noise right at a line does not change the colour.
+- **Status rule.** Each sheet declares `status_rule`. `point`: the value alone decides.
+  `interval`: red only when the whole 95% interval lies on the red side of the amber
+  cut-off; `inconclusive` (a status of its own) when the interval straddles that cut-off;
+  otherwise green or amber by the value. Formulas and references: docs/methods.md.
 - **Small cells.** For indicators that count persons (`counts_persons: true`), a cell (total or
   disaggregation) of 1 to 4 persons (`suppression_threshold` in `sceval_project.yml`) is
   `suppressed`: value, n, numerator, denominator and interval are left empty.

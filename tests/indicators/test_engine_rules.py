@@ -19,7 +19,7 @@ def test_results_fit_the_warehouse_table(world_db, results):
     stored = world_db.sql("SELECT * FROM indicator_results WHERE run_id = 'r-main'").pl()
     assert stored.height == results.height > 0
     assert stored.columns == results.columns
-    assert set(results["status"]) <= {"green", "amber", "red", "insufficient_data"}
+    assert set(results["status"]) <= {"green", "amber", "red", "inconclusive", "insufficient_data"}
 
 
 def test_every_catalogue_indicator_is_computed(results, project):

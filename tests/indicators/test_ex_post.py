@@ -11,6 +11,13 @@ from scipy.stats import chi2, t
 from world import pick
 
 
+def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
 def test_retention_12m(results):
     # 47 completers past 12 months. Known status near 12 months or terminal: 45 (p026 unknown,
     # p027 never followed up). Deaths out (p025): 44. Serving: p001-p020 + p031-p045 = 35.
@@ -26,14 +33,22 @@ def test_retention_24m(results):
     # Serving: p001-p010 + p031-p045 = 25 of 44.
     r = pick(results, "retention_24m", "P1")
     assert (r["numerator"], r["denominator"]) == (25, 44)
-    assert r["status"] == "amber"  # 0.5 <= 0.568 < 0.7
+    # 0.5 <= 0.568 < 0.7 is amber by the point, but the sheet's rule is the interval: the
+    # Wilson interval of 25/44 (0.42 to 0.70) straddles the amber cut-off 0.5.
+    low, high = wilson(25, 44)
+    assert r["ci_low"] == pytest.approx(low) and r["ci_high"] == pytest.approx(high)
+    assert low < 0.5 <= high
+    assert r["status"] == "inconclusive"
 
 
 def test_defection_rate(results):
     # Completers with a known status within 24 months: 45; joined a non-state group: p046-p050.
     r = pick(results, "defection_rate", "P1")
     assert (r["numerator"], r["denominator"]) == (5, 45)
-    assert r["status"] == "red"  # 0.111 > 0.05
+    # 0.111 > 0.05 is red by the point; the Wilson interval 0.048-0.236 reaches below 0.05.
+    low, high = wilson(5, 45)
+    assert low < 0.05 < high
+    assert r["status"] == "inconclusive"
     # P2: q001-q003 of 6 (n below min_n, value still shown).
     r2 = pick(results, "defection_rate", "P2")
     assert r2["value"] == 0.5 and r2["status"] == "insufficient_data"
@@ -128,7 +143,9 @@ def test_reported_targets(results):
     # Totals ended by as-of with target and actual: 120/100 met, 150/200 not, 4 vs 5 from 10 met.
     met = pick(results, "targets_met_share", "P1")
     assert (met["numerator"], met["denominator"]) == (2, 3)
-    # Progress (actual - baseline)/(target - baseline): 1.2, 0.75, 1.2 -> mean 1.05.
+    # Progress (actual - baseline)/(target - baseline): 1.2, 0.75, 1.2, capped at the target
+    # -> 1, 0.75, 1: mean 0.9167; the uncapped mean 1.05 and two over-achievers in the note.
     prog = pick(results, "baseline_to_target_progress", "P1")
-    assert prog["value"] == pytest.approx(1.05) and prog["n"] == 3
+    assert prog["value"] == pytest.approx(2.75 / 3) and prog["n"] == 3
+    assert "2 of 3 over-achieved (uncapped mean 1.05)" in prog["note"]
     assert prog["status"] == "insufficient_data"  # n 3 < min_n 5, value still shown

@@ -255,18 +255,19 @@ def _incidents() -> list[dict]:
 
 def _observations() -> list[dict]:
     rows = [
-        ("trained_police", "2020-01-01", "2020-12-31", 0, 100, 120, None, None),
-        ("trained_police", "2021-01-01", "2021-12-31", 0, 200, 150, None, None),
-        ("incidents_reported", "2021-01-01", "2021-12-31", 10, 5, 4, None, None),
-        ("women_trained", "2022-01-01", "2022-12-31", 0, 50, None, None, None),
-        ("trained_police", "2022-01-01", "2022-12-31", 0, 20, 25, "sex", "F"),
-        ("trained_police", "2024-01-01", "2024-12-31", 0, 100, 100, None, None),
+        # The reporter declares the direction on each row (IATI `ascending`).
+        ("trained_police", "2020-01-01", "2020-12-31", 0, 100, 120, None, None, True),
+        ("trained_police", "2021-01-01", "2021-12-31", 0, 200, 150, None, None, True),
+        ("incidents_reported", "2021-01-01", "2021-12-31", 10, 5, 4, None, None, False),
+        ("women_trained", "2022-01-01", "2022-12-31", 0, 50, None, None, None, True),
+        ("trained_police", "2022-01-01", "2022-12-31", 0, 20, 25, "sex", "F", True),
+        ("trained_police", "2024-01-01", "2024-12-31", 0, 100, 100, None, None, True),
     ]
     return [
         {"program_id": "P1", "indicator_id": i, "period_start": D(a), "period_end": D(b),
          "baseline": float(bl), "target": float(t), "actual": None if ac is None else float(ac),
-         "dimension": dim, "dimension_value": dv}
-        for i, a, b, bl, t, ac, dim, dv in rows
+         "dimension": dim, "dimension_value": dv, "ascending": asc}
+        for i, a, b, bl, t, ac, dim, dv, asc in rows
     ]  # fmt: skip
 
 

@@ -95,12 +95,13 @@ def test_portfolio_cells_say_suppressed_and_insufficient(written):
     assert (delivery["label"], delivery["value_text"]) == ("red", "50.0%")
     assert cells[("Border police training", "Delivery rate")]["label"] == "not computed"
     page = _html(out, "portfolio.html")
-    # status counts table: green, amber, red, insufficient data, suppressed
+    # status counts table: green, amber, red, inconclusive, insufficient data, suppressed
     assert (
-        "<td>Border police training</td><td>1</td><td>0</td><td>0</td><td>1</td><td>0</td>" in page
+        "<td>Border police training</td><td>1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td>"
+        in page
     )
     assert (
-        f"<td>{EVIL.replace('<', '&lt;').replace('>', '&gt;')}</td><td>0</td><td>0</td><td>2</td><td>0</td><td>1</td>"
+        f"<td>{EVIL.replace('<', '&lt;').replace('>', '&gt;')}</td><td>0</td><td>0</td><td>2</td><td>0</td><td>0</td><td>1</td>"
         in page
     )
     assert len(cells) == 6

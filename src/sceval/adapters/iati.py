@@ -83,6 +83,7 @@ OBS_SCHEMA = {
     "actual": pl.Float64,
     "dimension": pl.String,
     "dimension_value": pl.String,
+    "ascending": pl.Boolean,
 }
 
 
@@ -499,6 +500,9 @@ def _results(act, prog, report, legacy, observations, values, indicators) -> Non
                             **num,
                             "dimension": "|".join(n for n, _ in dims) or None,
                             "dimension_value": "|".join(v for _, v in dims) or None,
+                            # Declared by the publisher (IATI's default is 1): the engine
+                            # judges "met" by it, never by target vs baseline.
+                            "ascending": direction == "higher_is_better",
                         }
                     )
             _overlaps(periods, pid, iid, report)

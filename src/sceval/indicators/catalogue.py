@@ -43,7 +43,17 @@ REQUIRED = (
     "limitations",
     "compute",
 )
-OPTIONAL = ("target_pro_rata", "project_trend", "counts_persons", "params", "label", "notes")
+OPTIONAL = (
+    "target_pro_rata",
+    "project_trend",
+    "counts_persons",
+    "params",
+    "label",
+    "notes",
+    "status_rule",
+)
+# How a status is judged: the point value alone, or the 95% interval (see stats.status_expr).
+STATUS_RULES = ("point", "interval")
 SIMPLE_KEYS = (
     "aggregate",
     "source",
@@ -82,6 +92,8 @@ class Indicator:
     counts_persons: bool
     disaggregations: tuple[str, ...]
     function: str | None = None
+    status_rule: str = "point"
+    tolerance: float = 0.0
     params: dict[str, Any] = field(default_factory=dict)
     simple: dict[str, Any] | None = None
 
@@ -131,7 +143,7 @@ def _parse_thresholds(raw: Any, direction: str, path: Path, probs: Problems):
     if not isinstance(raw, dict) or "green" not in raw or "amber" not in raw:
         probs.add(path, "thresholds", "needs `green` and `amber` cut-offs (numbers)")
         return None
-    unknown = set(raw) - {"green", "amber", "red", "relative_to"}
+    unknown = set(raw) - {"green", "amber", "red", "relative_to", "tolerance"}
     if unknown:
         probs.add(path, "thresholds", f"unknown key(s) {', '.join(sorted(unknown))}")
     g, a = raw.get("green"), raw.get("amber")
@@ -145,7 +157,11 @@ def _parse_thresholds(raw: Any, direction: str, path: Path, probs: Problems):
     rel = raw.get("relative_to")
     if rel is not None and rel not in RELATIVE_TO:
         probs.add(path, "thresholds.relative_to", f"{rel!r} is not one of {', '.join(RELATIVE_TO)}")
-    return float(g), float(a), rel
+    tol = raw.get("tolerance", 0)
+    if not _number(tol) or tol < 0:
+        probs.add(path, "thresholds.tolerance", f"{tol!r} must be a number >= 0")
+        tol = 0
+    return float(g), float(a), rel, float(tol)
 
 
 def _parse_one(path: Path, data: Any, project: Project, probs: Problems) -> Indicator | None:
@@ -185,6 +201,9 @@ def _parse_one(path: Path, data: Any, project: Project, probs: Problems) -> Indi
         if d not in DIMENSIONS:
             probs.add(path, "disaggregations", f"{d!r} is not one of {', '.join(DIMENSIONS)}")
     direction = data["direction"] if data["direction"] in DIRECTIONS else "higher"
+    rule = data.get("status_rule", "point")
+    if rule not in STATUS_RULES:
+        probs.add(path, "status_rule", f"{rule!r} is not one of {', '.join(STATUS_RULES)}")
     th = _parse_thresholds(data["thresholds"], direction, path, probs)
     function, simple, params = _parse_compute(path, data, tables, project, probs)
     if len(probs.items) > before or th is None:
@@ -202,6 +221,8 @@ def _parse_one(path: Path, data: Any, project: Project, probs: Problems) -> Indi
         green=th[0],
         amber=th[1],
         relative_to=th[2],
+        tolerance=th[3],
+        status_rule=rule,
         target_pro_rata=bool(data.get("target_pro_rata", False)),
         project_trend=bool(data.get("project_trend", data["kind"] == "on_the_fly")),
         # Person-level sources count persons unless the sheet says otherwise: small cells of
@@ -448,6 +469,18 @@ def load_overrides(
     for path in override_files(project):
         data = read_yaml(path) or {}
         progs = data.get("programs") if isinstance(data, dict) else None
+        declared = data.get("observed_directions") if isinstance(data, dict) else None
+        if declared is not None:
+            if not isinstance(declared, dict):
+                probs.add(path, "observed_directions", "must map indicator ids to higher|lower")
+            else:
+                for ind_id, d in declared.items():
+                    if d not in DIRECTIONS:
+                        probs.add(
+                            path, f"observed_directions.{ind_id}", f"{d!r} is not higher or lower"
+                        )
+            if progs is None:
+                continue
         if not isinstance(progs, dict):
             probs.add(path, "programs", "must map program ids to {indicator_id: settings}")
             continue
@@ -476,4 +509,17 @@ def load_overrides(
                         vals = {**vals, "_thresholds": th}
                 out[(str(prog), ind_id)] = vals
     probs.raise_if_any()
+    return out
+
+
+def observed_directions(project: Project, catalogue: dict[str, Indicator]) -> dict[str, str]:
+    """Declared direction of each directly reported indicator id: the catalogue's sheet, replaced
+    by `observed_directions` in `indicators/overrides/*.yml`. Rows of indicator_observations
+    that carry `ascending` use their own. Nothing is inferred: an id in neither is undeclared."""
+    out = {ind.id: ind.direction for ind in catalogue.values()}
+    for path in override_files(project):
+        data = read_yaml(path) or {}
+        declared = data.get("observed_directions") if isinstance(data, dict) else None
+        if isinstance(declared, dict):
+            out.update({str(k): str(v) for k, v in declared.items() if v in DIRECTIONS})
     return out

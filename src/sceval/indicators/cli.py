@@ -28,6 +28,18 @@ def describe_compute(ind: Indicator) -> str:
     return "; ".join(parts)
 
 
+def status_rule_text(ind: Indicator) -> str:
+    """The sheet's declared status rule, in words (see docs/methods.md)."""
+    if ind.status_rule == "interval":
+        side = "below" if ind.direction == "higher" else "above"
+        return (
+            f"interval: red only when the whole 95% interval lies {side} the amber cut-off; "
+            "inconclusive when the interval straddles it; otherwise green or amber by the value "
+            "(the value alone when there is no interval)"
+        )
+    return "point: the value alone decides (the interval, if any, is shown but not used)"
+
+
 def sheet_rows(ind: Indicator) -> list[tuple[str, str]]:
     """The reference sheet as (field, text) pairs, in the order of the reference-sheet template."""
     rows = []
@@ -37,11 +49,15 @@ def sheet_rows(ind: Indicator) -> list[tuple[str, str]]:
             rel = f" x {ind.relative_to}" if ind.relative_to else ""
             op = ">=" if ind.direction == "higher" else "<="
             v = f"green {op} {ind.green:g}{rel}; amber {op} {ind.amber:g}{rel}; red otherwise"
+            if ind.tolerance:
+                v += f" (tolerance {ind.tolerance:g}: a value that close to a line counts as on it)"
         elif isinstance(v, list):
             v = ", ".join(str(x) for x in v) or "none"
         elif v is None:
             v = "none"
         rows.append((key, str(v).strip()))
+        if key == "thresholds":
+            rows.append(("status rule", status_rule_text(ind)))
     if ind.kind == "on_the_fly":
         rows.append(
             ("target to date", "pro-rated to time elapsed" if ind.target_pro_rata else "the target")

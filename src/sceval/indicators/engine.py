@@ -16,7 +16,12 @@ import polars as pl
 
 from sceval.disclosure import SECONDARY_NOTE, complementary
 from sceval.indicators import capability, functions, simple, sources, stats  # noqa: F401
-from sceval.indicators.catalogue import Indicator, load_catalogue, load_overrides
+from sceval.indicators.catalogue import (
+    Indicator,
+    load_catalogue,
+    load_overrides,
+    observed_directions,
+)
 from sceval.project import Project
 
 # How far back the trend of an on-the-fly indicator is read to project its end value.
@@ -64,7 +69,7 @@ class Frames(dict):
     """Enriched source frames, built on first use (a function asks only for what it needs)."""
 
     def __init__(self, tables: dict[str, pl.LazyFrame], as_of: dt.date) -> None:
-        super().__init__(as_of=as_of, tables=tables, cache={})
+        super().__init__(as_of=as_of, tables=tables, cache={}, directions={})
         self.tables = tables
         self.as_of = as_of
 
@@ -92,9 +97,11 @@ def raw_rows(
     as_of: dt.date,
     *,
     totals_only: bool = False,
+    directions: dict[str, str] | None = None,
 ) -> pl.DataFrame:
     """Every indicator's rows as of one date: one query per source, collected together."""
     frames = Frames(tables, as_of)
+    frames["directions"] = directions or {}
     by_source: dict[str, list[Indicator]] = {}
     for ind in indicators:
         if ind.simple is not None:
@@ -123,7 +130,9 @@ def settings_frame(
     for ind in indicators:
         for prog in program_ids:
             ov = overrides.get((prog, ind.id), {})
-            green, amber, rel = ov.get("_thresholds", (ind.green, ind.amber, ind.relative_to))
+            green, amber, rel, tol = ov.get(
+                "_thresholds", (ind.green, ind.amber, ind.relative_to, ind.tolerance)
+            )
             rows.append(
                 {
                     "indicator_id": ind.id,
@@ -139,6 +148,8 @@ def settings_frame(
                     "green": green,
                     "amber": amber,
                     "relative_to": rel,
+                    "tolerance": tol,
+                    "status_rule": ind.status_rule,
                     "pro_rata": bool(ov.get("target_pro_rata", ind.target_pro_rata)),
                     "counts_persons": ind.counts_persons,
                     "project_trend": ind.project_trend and ind.kind == "on_the_fly",
@@ -158,6 +169,8 @@ def settings_frame(
         "green": pl.Float64,
         "amber": pl.Float64,
         "relative_to": pl.String,
+        "tolerance": pl.Float64,
+        "status_rule": pl.String,
         "pro_rata": pl.Boolean,
         "counts_persons": pl.Boolean,
         "project_trend": pl.Boolean,
@@ -253,6 +266,10 @@ def finalise(
             pl.col("amber"),
             pl.col("direction"),
             usable,
+            low=pl.col("ci_low"),
+            high=pl.col("ci_high"),
+            rule=pl.col("status_rule"),
+            tolerance=pl.col("tolerance"),
         ),
         _usable=usable,
     )
@@ -359,7 +376,7 @@ def compute(
     tables = sources.warehouse_tables(con, project)
     progs = programs_in_scope(tables, as_of, program)
     settings = settings_frame(chosen, progs["program_id"].to_list(), overrides)
-    raw = raw_rows(chosen, tables, as_of)
+    raw = raw_rows(chosen, tables, as_of, directions=observed_directions(project, catalogue))
     trend = [i for i in chosen if i.kind == "on_the_fly" and i.project_trend]
     # The earlier point of the trend line: totals only (projections are made for totals).
     previous = raw_rows(trend, tables, as_of - dt.timedelta(days=TREND_DAYS), totals_only=True)

@@ -372,6 +372,103 @@ def _coverage_note(num: str, den: str, what: str) -> pl.Expr:
     )
 
 
+@indicator_function(dims=PROGRAM_DIMS, params=("measure",))
+def reported_targets(
+    indicator_observations: pl.LazyFrame, directions: dict, as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Reported totals: share that met their target, or mean progress baseline -> target (capped)."""
+    measure = params.get("measure", "met")
+    if measure not in ("met", "progress"):
+        raise ValueError(f"measure {measure!r} is neither met nor progress")
+    # The direction is declared, never inferred from target < baseline: the row's own
+    # `ascending` (IATI), else the evaluator's `observed_directions`, else the catalogue's.
+    declared = pl.LazyFrame(
+        {
+            "indicator_id": list(directions),
+            "_declared": [d == "higher" for d in directions.values()],
+        },
+        schema={"indicator_id": pl.String, "_declared": pl.Boolean},
+    )
+    o = (
+        indicator_observations.filter(
+            pl.col("dimension").is_null()
+            & pl.col("target").is_not_null()
+            & pl.col("actual").is_not_null()
+            & (pl.col("period_end") <= pl.col("as_of"))
+        )
+        .join(declared, on="indicator_id", how="left")
+        .with_columns(higher=pl.coalesce("ascending", "_declared"))
+    )
+    known = pl.col("higher").is_not_null()
+    if measure == "met":
+        met = pl.when(pl.col("higher")).then(pl.col("actual") >= pl.col("target"))
+        met = met.otherwise(pl.col("actual") <= pl.col("target"))
+        rows = o.with_columns(met=known & met, known=known)
+        out = rollup(
+            rows,
+            params.get("_dims", ()),
+            [
+                pl.col("met").sum().cast(pl.Float64).alias("numerator"),
+                pl.col("known").sum().cast(pl.Float64).alias("denominator"),
+                pl.col("known").sum().cast(pl.Int64).alias("n"),
+                (~pl.col("known")).sum().cast(pl.Int64).alias("_undeclared"),
+            ],
+        )
+        return out.with_columns(
+            value=pl.when(pl.col("denominator") > 0).then(
+                pl.col("numerator") / pl.col("denominator")
+            ),
+            stat=pl.lit("proportion"),
+            note=pl.when(pl.col("_undeclared") > 0).then(
+                pl.format(
+                    "{} observation(s) without a declared direction not counted",
+                    pl.col("_undeclared"),
+                )
+            ),
+        ).drop("_undeclared")
+    # Progress is defined only when the target lies on the better side of the baseline; a
+    # target on the worse side is a floor to hold (judged by targets met, not here).
+    gap = pl.col("target") - pl.col("baseline")
+    toward = pl.when(pl.col("higher")).then(gap > 0).otherwise(gap < 0)
+    ok = known & pl.col("baseline").is_not_null() & toward.fill_null(False)
+    raw = (pl.col("actual") - pl.col("baseline")) / gap
+    rows = o.with_columns(
+        p=pl.when(ok).then(raw.clip(upper_bound=1.0)),
+        over=ok & (raw > 1.0),
+        raw=pl.when(ok).then(raw),
+        floor=known & pl.col("baseline").is_not_null() & ~toward.fill_null(True),
+        undeclared=~known,
+    )
+    out = rollup(
+        rows,
+        params.get("_dims", ()),
+        [
+            pl.col("p").sum().alias("numerator"),
+            pl.col("p").count().cast(pl.Float64).alias("denominator"),
+            pl.col("p").mean().alias("value"),
+            pl.col("p").std().alias("sd"),
+            pl.col("p").count().cast(pl.Int64).alias("n"),
+            pl.col("over").sum().cast(pl.Int64).alias("_over"),
+            pl.col("raw").mean().alias("_uncapped"),
+            pl.col("floor").sum().cast(pl.Int64).alias("_floor"),
+            pl.col("undeclared").sum().cast(pl.Int64).alias("_undeclared"),
+        ],
+    )
+    return out.with_columns(
+        stat=pl.lit("mean"),
+        note=pl.format(
+            "progress capped at the target: {} of {} over-achieved (uncapped mean {}); "
+            "{} with a target on the worse side of the baseline and {} without a declared "
+            "direction not counted",
+            pl.col("_over"),
+            pl.col("n"),
+            pl.col("_uncapped").round(3),
+            pl.col("_floor"),
+            pl.col("_undeclared"),
+        ),
+    ).drop("_over", "_uncapped", "_floor", "_undeclared")
+
+
 @indicator_function(dims=PERSON_DIMS, params=("months", "grace_days", "min_coverage"))
 def retention(
     participants: pl.LazyFrame,

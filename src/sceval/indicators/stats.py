@@ -43,6 +43,10 @@ def t_bounds(mean: pl.Expr, sd: pl.Expr, n: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(ok).then(mean - half), pl.when(ok).then(mean + half)
 
 
+STATUSES = ("green", "amber", "red", "inconclusive", "insufficient_data")
+STATUS_RULES = ("point", "interval")
+
+
 def status_expr(
     value: pl.Expr,
     reference: pl.Expr,
@@ -50,19 +54,49 @@ def status_expr(
     amber: pl.Expr,
     direction: pl.Expr,
     usable: pl.Expr,
+    *,
+    low: pl.Expr | None = None,
+    high: pl.Expr | None = None,
+    rule: pl.Expr | None = None,
+    tolerance: pl.Expr | None = None,
 ) -> pl.Expr:
-    """green/amber/red against thresholds (scaled by reference when given), else insufficient_data."""
-    g = green * reference
-    a = amber * reference
+    """green/amber/red against thresholds (scaled by reference when given), else insufficient_data.
+
+    `tolerance` (in the thresholds' own units, 0 when null) moves both cut-offs towards the
+    worse side: a value within it of a line counts as on the line. Under rule `interval` (and
+    when the row has an interval) red needs the whole 95% interval on the red side of the amber
+    cut-off; an interval that straddles that cut-off is `inconclusive`; an interval wholly on
+    the good side is green or amber by the point value. Rule `point` (or no interval) judges
+    the point value alone.
+    """
     higher = direction == "higher"
+    tol = pl.lit(0.0) if tolerance is None else tolerance.fill_null(0.0)
+    shift = pl.when(higher).then(-tol).otherwise(tol)
+    g = (green + shift) * reference
+    a = (amber + shift) * reference
     is_green = pl.when(higher).then(value >= g).otherwise(value <= g)
     is_amber = pl.when(higher).then(value >= a).otherwise(value <= a)
-    return (
-        pl.when(~usable | value.is_null() | g.is_null() | a.is_null())
-        .then(pl.lit("insufficient_data"))
-        .when(is_green)
+    point = (
+        pl.when(is_green)
         .then(pl.lit("green"))
         .when(is_amber)
         .then(pl.lit("amber"))
         .otherwise(pl.lit("red"))
+    )
+    judged = point
+    if low is not None and high is not None and rule is not None:
+        has_ci = (rule == "interval") & low.is_not_null() & high.is_not_null()
+        all_red = pl.when(higher).then(high < a).otherwise(low > a)
+        straddles = pl.when(higher).then((low < a) & (high >= a)).otherwise((low <= a) & (high > a))
+        judged = (
+            pl.when(has_ci & all_red)
+            .then(pl.lit("red"))
+            .when(has_ci & straddles)
+            .then(pl.lit("inconclusive"))
+            .otherwise(point)
+        )
+    return (
+        pl.when(~usable | value.is_null() | g.is_null() | a.is_null())
+        .then(pl.lit("insufficient_data"))
+        .otherwise(judged)
     )

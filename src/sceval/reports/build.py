@@ -217,20 +217,22 @@ STATUS_COUNT_COLUMNS = {
     "green": "green",
     "amber": "amber",
     "red": "red",
+    "inconclusive": "inconclusive",
     "insufficient data": "insufficient_data",
     "suppressed": "suppressed",
 }
 
 
 def status_counts(results: pl.DataFrame, data: ReportData) -> pl.DataFrame:
-    """Per program: how many indicators are green, amber, red, insufficient or suppressed."""
+    """Per program: how many indicators are green, amber, red, inconclusive, insufficient or
+    suppressed."""
     cells = charts.status_matrix_frame(
         results, data.programs, titles=data.indicator_titles, threshold=data.threshold
     ).filter(pl.col("state") != "not computed")
     counts = cells.group_by("program").agg(
         [
             (pl.col("state") == s).sum().alias(s)
-            for s in ("green", "amber", "red", "insufficient_data", "suppressed")
+            for s in ("green", "amber", "red", "inconclusive", "insufficient_data", "suppressed")
         ]
     )
     return counts.sort("program")

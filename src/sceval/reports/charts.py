@@ -24,6 +24,8 @@ STATUS_COLOURS = {
     "green": "#009E73",
     "amber": "#E69F00",
     "red": "#D55E00",
+    # The interval straddles the red line: neither red nor cleared (sky blue, not a traffic light).
+    "inconclusive": "#56B4E9",
     "insufficient_data": "#E0E0E0",
     "suppressed": "#F4F4F4",
     "not computed": "#FFFFFF",
@@ -32,6 +34,7 @@ STATUS_TEXT = {
     "green": "green",
     "amber": "amber",
     "red": "red",
+    "inconclusive": "inconclusive",
     "insufficient_data": "insufficient data",
     "suppressed": "suppressed",
     "not computed": "not computed",

@@ -349,6 +349,9 @@ def small_frames(spec: ProgramSpec) -> dict[str, pl.DataFrame]:
                 o.actual,
                 o.dimension,
                 o.dimension_value,
+                # Every seeded reported indicator counts up (more trained, more meetings):
+                # declared on the row, as IATI's `ascending` does, never inferred.
+                True,
             )
             for o in spec.observations
         ],
@@ -362,6 +365,7 @@ def small_frames(spec: ProgramSpec) -> dict[str, pl.DataFrame]:
             "actual",
             "dimension",
             "dimension_value",
+            "ascending",
         ],
         orient="row",
     )
