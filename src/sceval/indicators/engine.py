@@ -34,6 +34,9 @@ RAW_SCHEMA = {
     "usable": pl.Boolean,
     "ref_baseline": pl.Float64,
     "ref_target": pl.Float64,
+    # Set by a function that knows its estimate cannot be judged as usual (a DiD whose
+    # pre-trends fail is inconclusive whatever its interval); insufficient_data still wins.
+    "force_status": pl.String,
 }
 
 RESULT_SCHEMA = {
@@ -272,6 +275,13 @@ def finalise(
             tolerance=pl.col("tolerance"),
         ),
         _usable=usable,
+    )
+    lf = lf.with_columns(
+        status=pl.when(
+            pl.col("force_status").is_not_null() & (pl.col("status") != "insufficient_data")
+        )
+        .then(pl.col("force_status"))
+        .otherwise(pl.col("status"))
     )
     # Projection: the straight line through the value TREND_DAYS ago (or the baseline at the
     # start) and the value now, carried to the program's end.

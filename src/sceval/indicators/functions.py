@@ -721,131 +721,316 @@ def hr_incidents(
     ).drop("_before", "_units", "has_reports")
 
 
-def _t_quantile(df: float) -> float:
-    from scipy.special import stdtrit
-
-    return float(stdtrit(df, 0.975)) if df and df > 0 else float("nan")
+DID_KINDS = ("training", "exercise")
 
 
-@indicator_function(dims=(), params=("months", "outcome"))
+def area_start_years(
+    activities: pl.LazyFrame, units: pl.LazyFrame, kinds: Sequence[str]
+) -> pl.LazyFrame:
+    """Per program, country and admin1 area: the first delivery of the named kinds there.
+
+    The area's country is its unit's (a multi-country program works in several), else the
+    program's partner country.
+    """
+    unit_country = units.select("unit_id", pl.col("partner_country").alias("_unit_country"))
+    return (
+        activities.filter(
+            pl.col("kind").is_in(list(kinds))
+            & pl.col("admin1").is_not_null()
+            & pl.col("actual_end").is_not_null()
+            & (pl.col("actual_end") <= pl.col("as_of"))
+        )
+        .join(unit_country, on="unit_id", how="left")
+        .with_columns(country=pl.coalesce("_unit_country", "program_country"))
+        .group_by("program_id", "country", "admin1")
+        .agg(pl.col("actual_end").min().alias("start"))
+    )
+
+
+def did_panel(
+    starts: pl.DataFrame,
+    area_days: pl.DataFrame,
+    first_event: dict[str, dt.date],
+    as_of: dt.date,
+    *,
+    outcome: str,
+    pre_years: int,
+    post_years: int,
+) -> pl.DataFrame:
+    """Area-year panel of one program: every admin1 area of each country it worked in.
+
+    Treated areas (in `starts`) carry g, the calendar year of their own first delivery, and
+    their years up to g + post_years - 1; comparison areas are the other areas of the same
+    country with any event on record. Years run from the earliest g - pre_years (not before
+    the country's first recorded event: earlier years are missing, not zero) to the last full
+    year before the as-of date. Area-years without events count 0.
+    """
+    last = as_of.year if as_of.month == 12 and as_of.day == 31 else as_of.year - 1
+    parts = []
+    for country, grp in starts.group_by("country", maintain_order=True):
+        country = country[0]
+        g = {a: s.year for a, s in zip(grp["admin1"], grp["start"], strict=True)}
+        first = first_event.get(country)
+        if first is None:
+            continue
+        y0 = max(min(g.values()) - pre_years, first.year)
+        y1 = min(max(g.values()) + post_years - 1, last)
+        ev = area_days.filter((pl.col("country") == country) & (pl.col("event_date") <= as_of))
+        areas = sorted(set(ev["admin1"].unique().to_list()) | set(g))
+        counts = (
+            ev.with_columns(year=pl.col("event_date").dt.year())
+            .group_by("admin1", "year")
+            .agg(pl.col(outcome).sum().cast(pl.Float64).alias("y"))
+        )
+        grid = pl.DataFrame(
+            {
+                "admin1": [a for a in areas for _ in range(y0, y1 + 1)],
+                "year": [y for _ in areas for y in range(y0, y1 + 1)],
+            },
+            schema={"admin1": pl.String, "year": pl.Int32},
+        )
+        gdf = pl.DataFrame(
+            {"admin1": list(g), "g": list(g.values())},
+            schema={"admin1": pl.String, "g": pl.Int32},
+        )
+        panel = (
+            grid.join(
+                counts.with_columns(pl.col("year").cast(pl.Int32)),
+                on=["admin1", "year"],
+                how="left",
+            )
+            .join(gdf, on="admin1", how="left")
+            .with_columns(pl.col("y").fill_null(0.0), country=pl.lit(country))
+        )
+        parts.append(panel)
+    if not parts:
+        return pl.DataFrame(
+            schema={"admin1": pl.String, "year": pl.Int32, "y": pl.Float64, "g": pl.Int32,
+                    "country": pl.String, "rel": pl.Int32, "treat": pl.Int64}
+        )  # fmt: skip
+    panel = pl.concat(parts, how="vertical").with_columns(rel=pl.col("year") - pl.col("g"))
+    # A treated area's years after its post window are neither treated nor comparison.
+    panel = panel.filter(pl.col("rel").is_null() | (pl.col("rel") < post_years))
+    return panel.with_columns(treat=(pl.col("rel").fill_null(-1) >= 0).cast(pl.Int64))
+
+
+def did_estimate(panel: pl.DataFrame, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
+    """Gardner's two-stage DiD (pyfixest `did2s`) with area and country-by-year fixed effects,
+    clustered by area, and the pre-trend test on untreated area-years.
+
+    Returns the ATT with its 95% interval, the observed and imputed means of treated area-years
+    after their start, the pre-period (lead) coefficients and the joint test of the leads.
+    """
+    treated = panel.filter(pl.col("g").is_not_null())
+    countries = panel.filter(pl.col("g").is_null())["country"].unique().to_list()
+    out: dict[str, Any] = {
+        "nt": treated.filter(pl.col("treat") == 1)["admin1"].n_unique(),
+        "nc": panel.filter(pl.col("g").is_null()).select("country", "admin1").n_unique(),
+        "countries": sorted(panel["country"].unique().to_list()),
+        "leads": [],
+        "p_pre": None,
+        "why": None,
+    }
+    # A country without comparison areas cannot say what would have happened there.
+    panel = panel.filter(pl.col("country").is_in(countries))
+    nt = panel.filter(pl.col("treat") == 1).select("country", "admin1").n_unique()
+    out["nt_fit"] = nt
+    if nt < 2 or out["nc"] < 2:
+        out["why"] = "needs 2 treated areas with years after their start and 2 comparison areas"
+        return out
+    pre_seen = (
+        panel.filter(pl.col("g").is_not_null())
+        .group_by("country", "admin1")
+        .agg((pl.col("rel") < 0).sum().alias("k"))["k"]
+        .min()
+    )
+    import warnings
+
+    import pyfixest as pf
+
+    with warnings.catch_warnings():
+        # pyfixest 0.60 calls pandas APIs that pandas 3 deprecates; nothing to act on here.
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _did_fit(pf, panel, out, pre_seen, pre_years=pre_years, min_pre_years=min_pre_years)
+
+
+def _did_fit(pf, panel, out, pre_seen, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
+    """The two pyfixest fits of `did_estimate` (ATT, then the pre-trend leads)."""
+    df = panel.with_columns(
+        area=pl.col("country") + "|" + pl.col("admin1"),
+        cy=pl.col("country") + "|" + pl.col("year").cast(pl.String),
+    )
+    # ATT: the untreated outcome model (area + country-year effects) fitted on untreated
+    # area-years only, then imputed for treated ones (Gardner 2021; Borusyak et al. 2024).
+    fit = pf.did2s(
+        df.to_pandas(),
+        yname="y",
+        first_stage="~ 0 | area + cy",
+        second_stage="~ treat",
+        treatment="treat",
+        cluster="area",
+    )
+    tidy = fit.tidy()
+    att = float(tidy.loc["treat", "Estimate"])
+    post = df.filter(pl.col("treat") == 1)
+    out.update(
+        att=att,
+        low=float(tidy.loc["treat", "2.5%"]),
+        high=float(tidy.loc["treat", "97.5%"]),
+        observed=float(post["y"].mean()),
+        imputed=float(post["y"].mean()) - att,
+        nt=out.pop("nt_fit"),
+    )
+    if pre_seen is None or pre_seen < min_pre_years:
+        out["why"] = (
+            f"pre-period too short: a treated area has {pre_seen or 0} year(s) of event data "
+            f"before its start (needs {min_pre_years})"
+        )
+        return out
+    # Pre-trends: on untreated area-years only, leads k = -pre_years..-2 of treated areas
+    # against the year before their start (k = -1 and earlier years are the reference).
+    leads = [k for k in range(-pre_years, -1) if (df["rel"] == k).any()]
+    pre = df.filter(pl.col("treat") == 0).with_columns(
+        [(pl.col("rel") == k).fill_null(False).cast(pl.Int8).alias(f"lead{-k}") for k in leads]
+    )
+    names = [f"lead{-k}" for k in leads]
+    es = pf.feols(
+        "y ~ " + " + ".join(names) + " | area + cy",
+        data=pre.to_pandas(),
+        vcov={"CRV1": "area"},
+    )
+    et = es.tidy()
+    out["leads"] = [
+        (k, float(et.loc[n, "Estimate"]), float(et.loc[n, "2.5%"]), float(et.loc[n, "97.5%"]))
+        for k, n in zip(leads, names, strict=True)
+        if n in et.index
+    ]
+    wald = es.wald_test()
+    out["p_pre"] = float(wald["pvalue"])
+    return out
+
+
+DID_COLUMNS = {
+    "program_id": pl.String,
+    "dimension": pl.String,
+    "dimension_value": pl.String,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "n": pl.Int64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "stat": pl.String,
+    "usable": pl.Boolean,
+    "force_status": pl.String,
+    "note": pl.String,
+}
+
+
+def _did_row(prog: str, dim: str | None, dv: str | None, r: dict, alpha: float) -> dict:
+    """One result row from `did_estimate`: value, interval, note and the pre-trend verdict."""
+    row = {"program_id": prog, "dimension": dim, "dimension_value": dv, "stat": "did"}
+    row["n"] = r["nt"] + r["nc"]
+    where = ", ".join(r["countries"])
+    if "att" not in r:
+        return {**row, "usable": False, "note": f"{r['why']} ({where})"}
+    leads = "; ".join(f"{k}: {c:.3g} ({lo:.3g} to {hi:.3g})" for k, c, lo, hi in r["leads"])
+    parts = [
+        f"did2s (Gardner), area and country-by-year effects: {r['nt']} areas with trained "
+        f"units, each from its own start year, vs {r['nc']} other areas of the same "
+        f"countries ({where}); after the start {r['observed']:.3g} events per area-year vs "
+        f"{r['imputed']:.3g} imputed; 95% interval clustered by area",
+    ]
+    force = None
+    usable = True
+    if r["p_pre"] is None:
+        usable = False
+        parts.append(f"parallel trends not supported: {r['why']}")
+    else:
+        parts.append(f"pre-period coefficients (year -1 = 0): {leads}")
+        parts.append(f"pre-trend test p = {r['p_pre']:.3g}")
+        if r["p_pre"] < alpha:
+            force = "inconclusive"
+            parts.append(f"parallel trends not supported (p < {alpha:g})")
+    if r["low"] <= 0 <= r["high"]:
+        parts.append("the interval includes 0: no clear difference")
+    parts.append("a comparison, not proof of cause")
+    return {
+        **row,
+        "value": r["att"],
+        "numerator": r["observed"],
+        "denominator": r["imputed"],
+        "ci_low": r["low"],
+        "ci_high": r["high"],
+        "usable": usable,
+        "force_status": force,
+        "note": "; ".join(parts),
+    }
+
+
+@indicator_function(
+    dims=("country",),
+    params=("outcome", "kinds", "pre_years", "post_years", "min_pre_years", "pretrend_alpha"),
+)
 def area_did(
     activities: pl.LazyFrame, tables: dict[str, pl.LazyFrame], as_of: dt.date, params: dict
 ) -> pl.LazyFrame:
-    """Difference-in-differences of events per admin1 area-year: areas with trained units vs others."""
-    months = int(params.get("months", 24))
+    """Staggered difference-in-differences of events per admin1 area-year: areas with trained units vs the other areas of their country."""
     outcome = params.get("outcome", "civilian_harm")
     if outcome not in ("civilian_harm", "conflict"):
         raise ValueError(f"outcome {outcome!r} is neither civilian_harm nor conflict")
-    kinds = ("training", "exercise", "education", "equipment", "advisory")
-    delivered = activities.filter(
-        pl.col("kind").is_in(kinds)
-        & pl.col("actual_end").is_not_null()
-        & (pl.col("actual_end") <= pl.col("as_of"))
-    )
-    t0 = delivered.group_by("program_id").agg(
-        pl.col("actual_end").min().alias("t0"),
-        pl.col("program_country").first().alias("pc"),
-        pl.col("as_of").first(),
-    )
-    treated = (
-        delivered.filter(pl.col("admin1").is_not_null())
-        .select("program_id", "admin1")
-        .unique()
-        .with_columns(treated=pl.lit(True))
-    )
-    # Every event of the partner country, whoever the actor, counted per area and day (see
-    # sources.DERIVED_SQL): the comparison needs them all, and the join then multiplies days.
-    ev = (
+    kinds = tuple(params.get("kinds", DID_KINDS))
+    pre_years = int(params.get("pre_years", 5))
+    post_years = int(params.get("post_years", 2))
+    min_pre = int(params.get("min_pre_years", 3))
+    alpha = float(params.get("pretrend_alpha", 0.05))
+    if min(pre_years, post_years, min_pre) < 1 or min_pre > pre_years:
+        raise ValueError("pre_years, post_years, min_pre_years must be >= 1, min <= pre_years")
+    starts = area_start_years(activities, tables["units"], kinds).collect()
+    progs = activities.filter(pl.col("actual_end") <= pl.col("as_of")).select("program_id")
+    progs = progs.unique().collect()["program_id"].sort().to_list()
+    if not progs:
+        return pl.LazyFrame(schema=DID_COLUMNS)
+    countries = starts["country"].unique().to_list()
+    area_days = (
         tables["event_area_days"]
-        .filter(pl.col("event_date") <= as_of)
-        .select("country", "admin1", "event_date", pl.col(outcome).cast(pl.Float64).alias("hits"))
+        .filter(pl.col("country").is_in(countries) & (pl.col("event_date") <= as_of))
+        .collect()
     )
-    per_year = 12.0 / months
-    rows = (
-        t0.join(ev, left_on="pc", right_on="country", how="inner")
-        .with_columns(
-            before=(pl.col("event_date") >= _months_after("t0", -months))
-            & (pl.col("event_date") < pl.col("t0")),
-            after=(pl.col("event_date") >= pl.col("t0"))
-            & (pl.col("event_date") < _months_after("t0", months)),
-        )
-        .group_by("program_id", "admin1")
-        .agg(
-            (
-                pl.col("hits").filter(pl.col("after")).sum()
-                - pl.col("hits").filter(pl.col("before")).sum()
-            ).alias("change"),
-            pl.col("t0").first(),
-            pl.col("as_of").first(),
-        )
-        .with_columns(change=pl.col("change") * per_year)
+    first_event = dict(
+        tables["event_countries"]
+        .filter(pl.col("first_event") <= as_of)
+        .select("country", "first_event")
+        .collect()
+        .iter_rows()
     )
-    # Treated areas with no event at all still count (a change of zero).
-    treated_rows = treated.join(t0, on="program_id").select(
-        "program_id", "admin1", pl.lit(0.0).alias("change"), "t0", "as_of"
-    )
-    areas = (
-        pl.concat([rows, treated_rows], how="vertical")
-        .group_by("program_id", "admin1")
-        .agg(pl.col("change").sum(), pl.col("t0").first(), pl.col("as_of").first())
-        .join(treated, on=["program_id", "admin1"], how="left")
-        .with_columns(pl.col("treated").fill_null(False))
-        .filter(_months_after("t0", months) <= pl.col("as_of"))
-    )
-    g = areas.group_by("program_id").agg(
-        pl.col("change").filter(pl.col("treated")).mean().alias("mt"),
-        pl.col("change").filter(~pl.col("treated")).mean().alias("mc"),
-        pl.col("change").filter(pl.col("treated")).var().alias("vt"),
-        pl.col("change").filter(~pl.col("treated")).var().alias("vc"),
-        pl.col("treated").sum().cast(pl.Int64).alias("nt"),
-        (~pl.col("treated")).sum().cast(pl.Int64).alias("nc"),
-    )
-    se2 = pl.col("vt") / pl.col("nt") + pl.col("vc") / pl.col("nc")
-    # Welch-Satterthwaite degrees of freedom for the two groups of area changes.
-    dof = se2**2 / (
-        (pl.col("vt") / pl.col("nt")) ** 2 / (pl.col("nt") - 1)
-        + (pl.col("vc") / pl.col("nc")) ** 2 / (pl.col("nc") - 1)
-    )
-    q = dof.map_elements(_t_quantile, return_dtype=pl.Float64)
-    did = pl.col("mt") - pl.col("mc")
-    half = pl.when(se2 > 0).then(q * se2.sqrt()).otherwise(0.0)
-    ok = (pl.col("nt") >= 2) & (pl.col("nc") >= 2)
-    return g.with_columns(
-        dimension=pl.lit(None, dtype=pl.String),
-        dimension_value=pl.lit(None, dtype=pl.String),
-        value=did,
-        numerator=pl.col("mt"),
-        denominator=pl.col("mc"),
-        n=(pl.col("nt") + pl.col("nc")).cast(pl.Int64),
-        ci_low=pl.when(ok).then(did - half),
-        ci_high=pl.when(ok).then(did + half),
-        stat=pl.lit("did"),
-        usable=ok,
-        note=pl.format(
-            "change per area-year: {} areas with trained units {}, {} comparison areas {}; "
-            "a comparison, not proof of cause{}",
-            pl.col("nt"),
-            pl.col("mt").round(3),
-            pl.col("nc"),
-            pl.col("mc").round(3),
-            pl.when(ok & ((did - half) <= 0) & ((did + half) >= 0))
-            .then(pl.lit("; the interval includes 0: no clear difference"))
-            .otherwise(pl.lit("")),
-        ),
-    ).select(
-        "program_id",
-        "dimension",
-        "dimension_value",
-        "value",
-        "numerator",
-        "denominator",
-        "n",
-        "ci_low",
-        "ci_high",
-        "stat",
-        "usable",
-        "note",
-    )
+    by_country = "country" in params.get("_dims", ())
+    rows = []
+    for prog in progs:
+        mine = starts.filter(pl.col("program_id") == prog).sort("country", "admin1")
+        panel = did_panel(
+            mine, area_days, first_event, as_of,
+            outcome=outcome, pre_years=pre_years, post_years=post_years,
+        )  # fmt: skip
+        if mine.is_empty():
+            note = f"no area where the program delivered {', '.join(kinds)} by the as-of date"
+            rows.append({"program_id": prog, "usable": False, "note": note, "n": 0})
+            continue
+        r = did_estimate(panel, pre_years=pre_years, min_pre_years=min_pre)
+        rows.append(_did_row(prog, None, None, r, alpha))
+        for k, c, lo, hi in r["leads"]:
+            rows.append(
+                {"program_id": prog, "dimension": "event_time", "dimension_value": str(k),
+                 "value": c, "ci_low": lo, "ci_high": hi, "stat": "did", "usable": False,
+                 "note": "event-study pre-period coefficient (year -1 = 0); not judged"}
+            )  # fmt: skip
+        if by_country:
+            for country in mine["country"].unique().sort().to_list():
+                one = panel.filter(pl.col("country") == country)
+                rc = did_estimate(one, pre_years=pre_years, min_pre_years=min_pre)
+                rows.append(_did_row(prog, "country", country, rc, alpha))
+    return pl.LazyFrame(rows, schema=DID_COLUMNS)
 
 
 @indicator_function(dims=PROGRAM_DIMS, params=())
