@@ -95,7 +95,7 @@ AAA = {"A1": [3, 4, 3, 9, 8], "A2": [5, 4, 6, 7, 9], "A3": [2, 3, 2, 3, 4],
 BBB = {"B1": [4, 5, 4, 6, 8], "B2": [2, 1, 3, 3, 2], "B3": [3, 3, 4, 4, 3],
        "B4": [5, 6, 5, 5, 7]}  # fmt: skip
 DID_AS_OF = D("2018-06-30")  # last full year 2017
-DID_PARAMS = {"outcome": "conflict", "kinds": ["training", "exercise"], "pre_years": 3,
+DID_PARAMS = {"outcome": "conflict", "activity_kinds": ["training", "exercise"], "pre_years": 3,
               "post_years": 2, "min_pre_years": 3, "pretrend_alpha": 0.05}  # fmt: skip
 
 

@@ -971,7 +971,14 @@ def _did_row(prog: str, dim: str | None, dv: str | None, r: dict, alpha: float) 
 
 @indicator_function(
     dims=("country",),
-    params=("outcome", "kinds", "pre_years", "post_years", "min_pre_years", "pretrend_alpha"),
+    params=(
+        "outcome",
+        "activity_kinds",
+        "pre_years",
+        "post_years",
+        "min_pre_years",
+        "pretrend_alpha",
+    ),
 )
 def area_did(
     activities: pl.LazyFrame, tables: dict[str, pl.LazyFrame], as_of: dt.date, params: dict
@@ -980,7 +987,7 @@ def area_did(
     outcome = params.get("outcome", "civilian_harm")
     if outcome not in ("civilian_harm", "conflict"):
         raise ValueError(f"outcome {outcome!r} is neither civilian_harm nor conflict")
-    kinds = tuple(params.get("kinds", DID_KINDS))
+    kinds = tuple(params.get("activity_kinds", DID_KINDS))
     pre_years = int(params.get("pre_years", 5))
     post_years = int(params.get("post_years", 2))
     min_pre = int(params.get("min_pre_years", 3))
