@@ -69,6 +69,8 @@ RESULT_DDL = {
             target DOUBLE,
             target_to_date DOUBLE,
             projected_value DOUBLE,
+            projected_low DOUBLE,
+            projected_high DOUBLE,
             projected_status VARCHAR,
             status VARCHAR NOT NULL,
             suppressed BOOLEAN NOT NULL,
@@ -342,6 +344,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, project: Project) -> None:
     con.execute(
         "ALTER TABLE runs ADD COLUMN IF NOT EXISTS include_person_ids BOOLEAN DEFAULT false"
     )
+    # Columns added after a warehouse was created (older files keep working).
+    for column in ("projected_low", "projected_high"):
+        con.execute(f"ALTER TABLE indicator_results ADD COLUMN IF NOT EXISTS {column} DOUBLE")
 
 
 def open_warehouse(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 
+import numpy as np
 import polars as pl
 import pytest
 import world
@@ -78,12 +80,20 @@ def test_two_as_of_dates_give_different_on_the_fly_values(world_db, project):
     assert e["value"] == pytest.approx(0.44)
     assert e["target_to_date"] == pytest.approx(546 / 1095)
     assert e["period_end"] == dt.date(2021, 6, 30)
-    # P2 started 180 days before 2021-06-30, too recently for a 182-day trend: a cumulative
-    # indicator projects from its baseline (0 at the start): 0.225 after 180 days.
+    # P2 started 180 days before 2021-06-30: the trend points are the value now (0.225), 91
+    # days before (B1 running since 2021-03-01, 30 of its 80 days: 90k x 30/80 of 400k =
+    # 0.084375) and, a cumulative indicator, its baseline 0 at the start (180 days before).
     b = pick(early, "budget_execution", "P2")
     assert b["value"] == pytest.approx(90_000 / 400_000)
     to_end = (dt.date(2025, 12, 31) - dt.date(2021, 6, 30)).days
-    assert b["projected_value"] == pytest.approx(0.225 + 0.225 / 180 * to_end)
+    x, y = np.array([0.0, -91.0, -180.0]), np.array([0.225, 0.084375, 0.0])
+    slope, _ = np.polyfit(x, y, 1)
+    se = math.sqrt(((y - np.polyval([slope, _], x)) ** 2).sum() / 1 / ((x - x.mean()) ** 2).sum())
+    assert b["projected_value"] == pytest.approx(0.225 + slope * to_end)
+    # 95% interval from the slope's standard error, t with 3 - 2 = 1 degree of freedom.
+    half = 12.706204736174703 * se * to_end
+    assert b["projected_low"] == pytest.approx(max(0.0, 0.225 + slope * to_end - half))
+    assert b["projected_high"] == pytest.approx(0.225 + slope * to_end + half)
     # Nothing dated after the as-of date is used: the 2025 meeting is not in either count.
     assert pick(late, "civil_society_presence", "P3")["denominator"] == 8
     assert pick(early, "civil_society_presence", "P3")["denominator"] == 6
@@ -113,7 +123,15 @@ def test_projection_flags_heading_for_red(tmp_path, project):
     # Now: (40 + 40 + 0) / 400 = 0.2 (green >= 0.2). On 2023-12-31: 80/200 = 0.4.
     assert r["value"] == pytest.approx(0.2) and r["status"] == "green"
     to_end = (dt.date(2025, 12, 31) - world.AS_OF).days
-    assert r["projected_value"] == pytest.approx(max(0.0, 0.2 + (0.2 - 0.4) / 182 * to_end))
+    # Least squares through the value now and 91, 182, 273 and 364 days before:
+    # 0.2, 0.2 (Z2 started 2024-03-01), 0.4, 0.4, 0.4.
+    x, y = np.array([0.0, -91, -182, -273, -364]), np.array([0.2, 0.2, 0.4, 0.4, 0.4])
+    slope, icpt = np.polyfit(x, y, 1)
+    se = math.sqrt(((y - (icpt + slope * x)) ** 2).sum() / 3 / ((x - x.mean()) ** 2).sum())
+    half = 3.182446305284263 * se * to_end  # t(0.975, 3)
+    assert r["projected_value"] == pytest.approx(max(0.0, 0.2 + slope * to_end))
+    assert r["projected_low"] == pytest.approx(max(0.0, 0.2 + slope * to_end - half))
+    assert r["projected_high"] == pytest.approx(max(0.0, 0.2 + slope * to_end + half))
     assert r["projected_status"] == "red"
     assert "heading for red" in r["note"]
 

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 
 import numpy as np
+import polars as pl
 import pytest
 from scipy.stats import chi2
 from world import pick
@@ -42,16 +43,62 @@ def test_retention_24m(results):
 
 
 def test_defection_rate(results):
-    # Completers with a known status within 24 months: 45; joined a non-state group: p046-p050.
+    # Completers past 24 months: 47. Ever found in a group: p046-p050. Known status: found in a
+    # group (5), deceased (p025), or seen from 92 days before the window's end: p001-p020
+    # (2022-03-31, window end 2022-03-31) and p031-p045 (2022-08-10) -> 5 + 1 + 20 + 15 = 41.
+    # p021-p024 were seen only once, a year before the window's end (left service): unknown,
+    # no longer counted as non-defectors; p026 (unknown) and p027 (never followed) neither.
     r = pick(results, "defection_rate", "P1")
-    assert (r["numerator"], r["denominator"]) == (5, 45)
-    # 0.111 > 0.05 is red by the point; the Wilson interval 0.048-0.236 reaches below 0.05.
-    low, high = wilson(5, 45)
-    assert low < 0.05 < high
-    assert r["status"] == "inconclusive"
-    # P2: q001-q003 of 6 (n below min_n, value still shown).
+    assert (r["numerator"], r["denominator"]) == (5, 41)
+    # 0.122; its Wilson interval 0.053-0.255 lies wholly above the amber cut-off 0.05: red.
+    low, high = wilson(5, 41)
+    assert r["ci_low"] == pytest.approx(low) and low > 0.05
+    assert r["status"] == "red"
+    assert "41 of 47 completers past the 24-month window have a known status" in r["note"]
+    # P2: q001-q003 found in a group; q004-q006 seen (left service) only early in the window:
+    # 3 persons with a known status, a small cell: suppressed, no number shown.
     r2 = pick(results, "defection_rate", "P2")
-    assert r2["value"] == 0.5 and r2["status"] == "insufficient_data"
+    assert r2["suppressed"] is True and r2["value"] is None
+    assert r2["status"] == "insufficient_data"
+
+
+def test_defection_counts_a_group_found_after_the_window():
+    # "Ever found": a defection recorded after the 24-month window still counts (the old code
+    # cut follow-ups at the window's end + 92 days and counted such a person as serving).
+    import datetime as dt
+
+    from sceval.indicators import functions
+
+    d = dt.date.fromisoformat
+    parts = pl.LazyFrame(
+        {
+            "participant_id": ["a", "b", "c"],
+            "program_id": ["P"] * 3,
+            "activity_id": ["X"] * 3,
+            "completed": [True] * 3,
+            "activity_actual_end": [d("2020-01-31")] * 3,
+            "as_of": [d("2024-06-30")] * 3,
+            **{k: [None] * 3 for k in ("sex", "age_band", "rank_group", "activity_kind")},
+            "country": ["IRQ"] * 3,
+            "provider": ["NATO"] * 3,
+            "unit_id": ["U"] * 3,
+            "activity_unit_id": ["U"] * 3,
+        },
+        schema_overrides={k: pl.String for k in ("sex", "age_band", "rank_group", "activity_kind")},
+    )
+    fu = pl.LazyFrame(
+        {
+            "participant_id": ["a", "a", "b", "c"],
+            "check_date": [d("2022-01-15"), d("2023-05-01"), d("2022-02-01"), d("2020-06-01")],
+            "status": ["serving_same_unit", "joined_non_state_group", "serving_same_unit",
+                       "serving_same_unit"],
+        }
+    )  # fmt: skip
+    out = functions.defection(parts, {"followups": fu}, {}, d("2024-06-30"), {"_dims": ()})
+    r = out.collect().row(0, named=True)
+    # a: found in a group in 2023, after the window (2022-01-31): counts. b: seen serving at
+    # the window's end: known, not a defector. c: seen only 4 months in: unknown, out.
+    assert (r["numerator"], r["denominator"]) == (1, 2)
 
 
 def test_lethal_diversion_rate(results):

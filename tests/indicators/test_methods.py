@@ -249,3 +249,43 @@ def test_did_failed_pre_trends_are_never_green():
     )
     assert total["usable"] is False
     assert "parallel trends not supported: pre-period too short" in total["note"]
+
+
+# --- budget execution --------------------------------------------------------------------
+
+
+def _budget(budget: float) -> dict:
+    acts = pl.LazyFrame(
+        {
+            "program_id": ["P", "P", "P"],
+            "actual_start": [D("2024-01-01"), D("2024-01-01"), None],
+            "actual_end": [D("2024-03-01"), None, None],
+            "planned_end": [D("2024-03-01"), D("2024-12-31"), D("2025-06-30")],
+            "actual_cost": [50.0, 40.0, None],
+            "as_of": [D("2024-07-01")] * 3,
+            "program_budget": [budget] * 3,
+            "country": ["IRQ"] * 3,
+            "provider": ["NATO"] * 3,
+        }
+    )
+    params = {"ceiling_amber": 1.0, "ceiling_red": 1.1, "_dims": ()}
+    return functions.budget_execution(acts, D("2024-07-01"), params).collect().row(0, named=True)
+
+
+def test_budget_running_activity_counts_pro_rata():
+    # Ended: 50 in full. Running (no actual end): 40 x 182 days elapsed of its 365-day span
+    # to the planned end = 19.945. Not started: nothing. Of 100: 0.69945.
+    r = _budget(100.0)
+    assert r["numerator"] == pytest.approx(50 + 40 * 182 / 365)
+    assert r["value"] == pytest.approx((50 + 40 * 182 / 365) / 100)
+    assert r["force_status"] is None
+    assert r["note"] == "1 running activities counted pro rata"
+
+
+def test_budget_overspending_is_its_own_status():
+    spent = 50 + 40 * 182 / 365  # 69.945
+    amber = _budget(68.0)  # 1.029 of the budget: above the amber ceiling 1.0
+    assert amber["value"] == pytest.approx(spent / 68) and amber["force_status"] == "amber"
+    assert "overspent: 1.029 of the budget, above the amber ceiling 1.0" in amber["note"]
+    red = _budget(60.0)  # 1.166: above the red ceiling 1.1
+    assert red["force_status"] == "red" and "above the red ceiling 1.1" in red["note"]

@@ -7,6 +7,7 @@ import math
 
 import pytest
 import world
+from scipy.stats import chi2
 from world import days, pick
 
 
@@ -95,14 +96,22 @@ def test_dialogue_frequency_and_seniority(results):
     f = pick(results, "dialogue_frequency", "P3")
     assert f["value"] == 2.0
     assert f["baseline"] == pytest.approx(6 / 3103 * 365)
-    assert f["status"] == "green"
+    # Exact Poisson interval of 2 meetings: chi2(0.025, 4)/2 to chi2(0.975, 6)/2 = 0.24-7.22.
+    # The amber line is (0.75 - 0.05 tolerance) x 0.7058 = 0.494: the interval straddles it,
+    # so 2 meetings (green by the point) cannot be told from a fall: inconclusive.
+    assert f["ci_low"] == pytest.approx(chi2.ppf(0.025, 4) / 2)
+    assert f["ci_high"] == pytest.approx(chi2.ppf(0.975, 6) / 2)
+    assert f["status"] == "inconclusive"
     # Senior (ministerial, CHODs) meetings in the 1,095 days to as-of: none. Before: 2016
     # ministerial and 2017 CHODs over the days from the program start to the window -> red.
     s = pick(results, "dialogue_seniority", "P3")
     window_start = world.AS_OF - dt.timedelta(days=1095)
     assert s["value"] == 0
     assert s["baseline"] == pytest.approx(2 / (window_start - dt.date(2015, 1, 1)).days * 365)
-    assert s["status"] == "red"
+    # None in three years: the Poisson interval of 0, per year, is 0 to chi2(0.975, 2)/2/3 =
+    # 1.23, across the amber line (0.6 - 0.05) x 0.27: too few to call red.
+    assert s["ci_high"] == pytest.approx(chi2.ppf(0.975, 2) / 2 / 3)
+    assert s["status"] == "inconclusive"
     assert "last ministerial: 2016-03-01" in s["note"]
 
 

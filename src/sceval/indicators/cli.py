@@ -58,6 +58,18 @@ def sheet_rows(ind: Indicator) -> list[tuple[str, str]]:
         rows.append((key, str(v).strip()))
         if key == "thresholds":
             rows.append(("status rule", status_rule_text(ind)))
+    if ind.kind == "on_the_fly" and ind.project_trend:
+        rows.append(
+            (
+                "projection",
+                "least-squares line through the value at the as-of date and 91, 182, 273 and "
+                "364 days before (while the program ran"
+                + ("; and the baseline at the start" if ind.target_pro_rata else "")
+                + "), carried to the program's end (projected_value); 95% interval "
+                "projected_low-projected_high = +- t(m-2) x SE(slope) x days left; "
+                "projected_status judges it against the target by the status rule",
+            )
+        )
     if ind.kind == "on_the_fly":
         rows.append(
             ("target to date", "pro-rated to time elapsed" if ind.target_pro_rata else "the target")

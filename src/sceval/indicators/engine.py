@@ -24,8 +24,10 @@ from sceval.indicators.catalogue import (
 )
 from sceval.project import Project
 
-# How far back the trend of an on-the-fly indicator is read to project its end value.
+# How far back the trend of an on-the-fly indicator is read to project its end value: the
+# value now and at these earlier days (a year, quarterly) give a least-squares line.
 TREND_DAYS = 182
+TREND_LAGS = (91, 182, 273, 364)
 
 RAW_SCHEMA = {
     **simple.ROW_SCHEMA,
@@ -60,6 +62,8 @@ RESULT_SCHEMA = {
     "target": pl.Float64,
     "target_to_date": pl.Float64,
     "projected_value": pl.Float64,
+    "projected_low": pl.Float64,
+    "projected_high": pl.Float64,
     "projected_status": pl.String,
     "status": pl.String,
     "suppressed": pl.Boolean,
@@ -199,6 +203,63 @@ def _join_notes(*parts: pl.Expr) -> pl.Expr:
     return pl.concat_str(list(parts), separator="; ", ignore_nulls=True).replace("", None)
 
 
+def trend_fit(
+    raw: pl.DataFrame,
+    previous: pl.DataFrame,
+    programs: pl.DataFrame,
+    settings: pl.DataFrame,
+    as_of: dt.date,
+) -> pl.DataFrame:
+    """Per (indicator, program): least-squares slope per day of the totals over time, its
+    standard error and the number of points m (`_slope`, `_se`, `_m`).
+
+    Points: the value now (x = 0), the values `lag` days before (x = -lag; a frame without a
+    `lag` column is TREND_DAYS before) while the program was running, and for a cumulative
+    (pro-rated) indicator its baseline at the program's start.
+    """
+    if "lag" not in previous.columns:
+        previous = previous.with_columns(lag=pl.lit(TREND_DAYS, dtype=pl.Int64))
+    keys = ["indicator_id", "program_id"]
+    now = raw.filter(pl.col("dimension").is_null()).select(*keys, x=pl.lit(0.0), y="value")
+    before = previous.filter(pl.col("dimension").is_null()).select(
+        *keys, x=-pl.col("lag").cast(pl.Float64), y="value"
+    )
+    start = (
+        settings.filter(pl.col("pro_rata"))
+        .join(programs, on="program_id")
+        .select(
+            *keys,
+            x=-(pl.lit(as_of, dtype=pl.Date) - pl.col("program_start"))
+            .dt.total_days()
+            .cast(pl.Float64),
+            y=pl.coalesce("ov_baseline", "cat_baseline"),
+        )
+    )
+    days = programs.select(
+        "program_id",
+        _since=(pl.lit(as_of, dtype=pl.Date) - pl.col("program_start"))
+        .dt.total_days()
+        .cast(pl.Float64),
+    )
+    pts = (
+        pl.concat([now, before, start], how="vertical")
+        .join(days, on="program_id")
+        .filter(pl.col("y").is_not_null() & (-pl.col("x") <= pl.col("_since")))
+        .unique(subset=[*keys, "x"], keep="first")
+    )
+    xm, ym = pl.col("x").mean(), pl.col("y").mean()
+    sxx = ((pl.col("x") - xm) ** 2).sum()
+    sxy = ((pl.col("x") - xm) * (pl.col("y") - ym)).sum()
+    b = sxy / sxx
+    ssr = (((pl.col("y") - ym) - b * (pl.col("x") - xm)) ** 2).sum()
+    m = pl.len().cast(pl.Int64)
+    return pts.group_by(keys).agg(
+        _m=m,
+        _slope=pl.when(sxx > 0).then(b),
+        _se=pl.when((sxx > 0) & (m >= 3)).then((ssr / (m - 2) / sxx).sqrt()),
+    )
+
+
 def finalise(
     raw: pl.DataFrame,
     previous: pl.DataFrame,
@@ -210,15 +271,12 @@ def finalise(
     suppression_threshold: int,
 ) -> pl.DataFrame:
     """Result rows in the shape of `indicator_results`, sorted, with every rule applied."""
-    prev = previous.filter(pl.col("dimension").is_null()).select(
-        "indicator_id", "program_id", pl.col("value").alias("prev_value")
-    )
-    prev_day = as_of - dt.timedelta(days=TREND_DAYS)
+    trend = trend_fit(raw, previous, programs, settings, as_of)
     lf = (
         raw.lazy()
         .join(settings.lazy(), on=["indicator_id", "program_id"], how="inner")
         .join(programs.lazy(), on="program_id", how="inner")
-        .join(prev.lazy(), on=["indicator_id", "program_id"], how="left")
+        .join(trend.lazy(), on=["indicator_id", "program_id"], how="left")
     )
     day = pl.lit(as_of, dtype=pl.Date)
     span = (pl.col("program_end") - pl.col("program_start")).dt.total_days().cast(pl.Float64)
@@ -283,26 +341,29 @@ def finalise(
         .then(pl.col("force_status"))
         .otherwise(pl.col("status"))
     )
-    # Projection: the straight line through the value TREND_DAYS ago (or the baseline at the
-    # start) and the value now, carried to the program's end.
+    # Projection: the least-squares line through the value now and at TREND_LAGS days before
+    # (and the baseline at the start for a cumulative indicator), carried to the program's end;
+    # 95% interval from the slope's standard error, t with m - 2 degrees of freedom.
     to_end = (pl.col("program_end") - day).dt.total_days().cast(pl.Float64)
-    started_before = pl.col("program_start") <= pl.lit(prev_day, dtype=pl.Date)
-    slope = (
-        pl.when(started_before & pl.col("prev_value").is_not_null())
-        .then((pl.col("value") - pl.col("prev_value")) / TREND_DAYS)
-        # A cumulative indicator starts from its baseline; a rate has no value before data.
-        .when(pl.col("pro_rata") & pl.col("baseline").is_not_null() & (done > 0))
-        .then((pl.col("value") - pl.col("baseline")) / done)
-    )
-    line = pl.col("value") + slope * to_end
-    line = pl.when(pl.col("stat") == "proportion").then(line.clip(0.0, 1.0)).otherwise(line)
-    line = pl.when(pl.col("value") >= 0).then(line.clip(lower_bound=0.0)).otherwise(line)
+    slope = pl.when(pl.col("_m") >= 2).then(pl.col("_slope"))
+    q = (pl.col("_m") - 1).map_batches(stats._t_quantiles, return_dtype=pl.Float64)
+    half = pl.when(pl.col("_m") >= 3).then(q * pl.col("_se") * to_end.clip(lower_bound=0.0))
+
+    def _fit(line: pl.Expr) -> pl.Expr:
+        line = pl.when(pl.col("stat") == "proportion").then(line.clip(0.0, 1.0)).otherwise(line)
+        return pl.when(pl.col("value") >= 0).then(line.clip(lower_bound=0.0)).otherwise(line)
+
+    line = _fit(pl.col("value") + slope * to_end)
+    low = _fit(pl.col("value") + slope * to_end - half)
+    high = _fit(pl.col("value") + slope * to_end + half)
     can_project = pl.col("project_trend") & pl.col("dimension").is_null() & pl.col("_usable")
     lf = lf.with_columns(
         projected_value=pl.when(can_project & (to_end <= 0))
         .then(pl.col("value"))
         .when(can_project)
-        .then(line)
+        .then(line),
+        projected_low=pl.when(can_project & (to_end > 0)).then(low),
+        projected_high=pl.when(can_project & (to_end > 0)).then(high),
     )
     lf = lf.with_columns(
         projected_status=pl.when(
@@ -315,6 +376,10 @@ def finalise(
                 pl.col("amber"),
                 pl.col("direction"),
                 pl.lit(True),
+                low=pl.col("projected_low"),
+                high=pl.col("projected_high"),
+                rule=pl.col("status_rule"),
+                tolerance=pl.col("tolerance"),
             )
         )
     )
@@ -338,6 +403,7 @@ def finalise(
         run_id=pl.lit(run_id),
     )
     hidden = ["numerator", "denominator", "value", "n", "ci_low", "ci_high", "projected_value"]
+    hidden += ["projected_low", "projected_high"]
     lf = lf.with_columns(
         [pl.when(~pl.col("suppressed")).then(pl.col(c)).alias(c) for c in hidden]
     ).with_columns(projected_status=pl.when(~pl.col("suppressed")).then(pl.col("projected_status")))
@@ -388,8 +454,16 @@ def compute(
     settings = settings_frame(chosen, progs["program_id"].to_list(), overrides)
     raw = raw_rows(chosen, tables, as_of, directions=observed_directions(project, catalogue))
     trend = [i for i in chosen if i.kind == "on_the_fly" and i.project_trend]
-    # The earlier point of the trend line: totals only (projections are made for totals).
-    previous = raw_rows(trend, tables, as_of - dt.timedelta(days=TREND_DAYS), totals_only=True)
+    # The earlier points of the trend line: totals only (projections are made for totals).
+    previous = pl.concat(
+        [
+            raw_rows(trend, tables, as_of - dt.timedelta(days=lag), totals_only=True).with_columns(
+                lag=pl.lit(lag, dtype=pl.Int64)
+            )
+            for lag in TREND_LAGS
+        ],
+        how="vertical",
+    )
     return finalise(
         raw,
         previous,

@@ -108,35 +108,65 @@ def schedule_slippage(activities: pl.LazyFrame, as_of: dt.date, params: dict) ->
     )
 
 
-@indicator_function(dims=PROGRAM_DIMS, params=())
+@indicator_function(dims=PROGRAM_DIMS, params=("ceiling_amber", "ceiling_red"))
 def budget_execution(activities: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
-    """Cost incurred by as-of as a share of the program budget."""
+    """Cost incurred by as-of as a share of the program budget; overspending above a ceiling."""
+    ceil_amber = float(params.get("ceiling_amber", 1.0))
+    ceil_red = float(params.get("ceiling_red", 1.1))
     started = pl.col("actual_start").is_not_null() & (pl.col("actual_start") <= pl.col("as_of"))
-    span = _days(pl.col("actual_end"), pl.col("actual_start")).cast(pl.Float64)
+    ended = pl.col("actual_end").is_not_null() & (pl.col("actual_end") <= pl.col("as_of"))
+    # A running activity (started, not ended by as-of) has spent its cost pro rata to the days
+    # elapsed of its span: actual start to actual end, else to planned end.
+    stop = pl.coalesce("actual_end", "planned_end")
+    span = _days(stop, pl.col("actual_start")).cast(pl.Float64)
     done = _days(pl.col("as_of"), pl.col("actual_start")).cast(pl.Float64)
-    # Costs are reported as totals; an activity still running at as-of has spent pro rata.
-    frac = (
-        pl.when(pl.col("actual_end").is_null() | (pl.col("actual_end") <= pl.col("as_of")))
-        .then(1.0)
-        .when(span > 0)
-        .then((done / span).clip(0.0, 1.0))
-        .otherwise(1.0)
-    )
+    frac = pl.when(ended).then(1.0).when(span > 0).then((done / span).clip(0.0, 1.0)).otherwise(1.0)
     rows = activities.filter(started).with_columns(
-        spent=pl.col("actual_cost").fill_null(0.0) * frac
+        spent=pl.col("actual_cost").fill_null(0.0) * frac,
+        running=~ended,
     )
     progs = activities.select("program_id", "program_budget").unique()
     out = rollup(
         rows,
         params.get("_dims", ()),
-        [pl.col("spent").sum().alias("numerator"), pl.len().cast(pl.Int64).alias("n")],
+        [
+            pl.col("spent").sum().alias("numerator"),
+            pl.len().cast(pl.Int64).alias("n"),
+            pl.col("running").sum().cast(pl.Int64).alias("_running"),
+        ],
     ).join(progs, on="program_id", how="left")
+    value = pl.col("numerator") / pl.col("program_budget")
+    over = (
+        pl.when(value > ceil_red).then(pl.lit("red")).when(value > ceil_amber).then(pl.lit("amber"))
+    )
     return out.with_columns(
         denominator=pl.col("program_budget"),
-        value=pl.when(pl.col("program_budget") > 0).then(
-            pl.col("numerator") / pl.col("program_budget")
+        value=pl.when(pl.col("program_budget") > 0).then(value),
+        force_status=pl.when(pl.col("program_budget") > 0).then(over),
+        note=pl.concat_str(
+            pl.format("{} running activities counted pro rata", pl.col("_running")),
+            pl.when(pl.col("program_budget") > 0).then(
+                pl.when(value > ceil_red)
+                .then(
+                    pl.format(
+                        "overspent: {} of the budget, above the red ceiling {}",
+                        value.round(3),
+                        pl.lit(ceil_red),
+                    )
+                )
+                .when(value > ceil_amber)
+                .then(
+                    pl.format(
+                        "overspent: {} of the budget, above the amber ceiling {}",
+                        value.round(3),
+                        pl.lit(ceil_amber),
+                    )
+                )
+            ),
+            separator="; ",
+            ignore_nulls=True,
         ),
-    ).drop("program_budget")
+    ).drop("program_budget", "_running")
 
 
 @indicator_function(dims=PROGRAM_DIMS, params=("lethal_only",))
@@ -205,10 +235,14 @@ def dialogue_frequency(dialogues: pl.LazyFrame, as_of: dt.date, params: dict) ->
     )
     per_year = 365.0 / window
     before = pl.col("_prior") / pl.col("_prior_days") * 365.0
+    # Meetings are counts: an exact Poisson (Garwood) 95% interval of the window's count.
+    low, high = _poisson_bounds(pl.col("numerator"), pl.lit(per_year))
     return out.with_columns(
         dimension=pl.lit(None, dtype=pl.String),
         dimension_value=pl.lit(None, dtype=pl.String),
         value=pl.col("numerator") * per_year,
+        ci_low=low,
+        ci_high=high,
         denominator=pl.lit(window / 365.0),
         ref_baseline=pl.when(pl.col("_prior_days") >= 365).then(before),
         note=pl.when(pl.col("_prior_days") >= 365)
@@ -372,6 +406,54 @@ def _coverage_note(num: str, den: str, what: str) -> pl.Expr:
     )
 
 
+@indicator_function(dims=PERSON_DIMS, params=())
+def learning_gain(participants: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
+    """Mean over persons of each person's mean paired gain (post - pre), activities ended by as-of."""
+    scored = participants.filter(
+        pl.col("activity_actual_end").is_not_null()
+        & (pl.col("activity_actual_end") <= pl.col("as_of"))
+        & pl.col("pre_score").is_not_null()
+        & pl.col("post_score").is_not_null()
+    ).with_columns(gain=(pl.col("post_score") - pl.col("pre_score")).cast(pl.Float64))
+    # A person who attends several courses is one observation (the mean of their gains), so
+    # the t interval is over independent persons, not over repeated participations.
+    parts = []
+    for d in [None, *params.get("_dims", ())]:
+        keys = ["program_id"] if d is None else ["program_id", d]
+        cell = (
+            scored
+            if d is None
+            else scored.with_columns(pl.col(d).cast(pl.String).fill_null("unknown"))
+        )
+        per_person = cell.group_by(*keys, "participant_id").agg(
+            pl.col("gain").mean(), pl.len().alias("rows")
+        )
+        g = per_person.group_by(keys).agg(
+            pl.col("gain").mean().alias("value"),
+            pl.col("gain").std().alias("sd"),
+            pl.col("gain").sum().alias("numerator"),
+            pl.len().cast(pl.Float64).alias("denominator"),
+            pl.len().cast(pl.Int64).alias("n"),
+            pl.len().cast(pl.Int64).alias("persons"),
+            pl.col("rows").sum().alias("_rows"),
+        )
+        g = g.with_columns(
+            dimension=pl.lit(d, dtype=pl.String),
+            dimension_value=pl.lit(None, dtype=pl.String) if d is None else pl.col(d),
+        )
+        parts.append(g.drop([] if d is None else [d]))
+    cols = parts[0].collect_schema().names()
+    out = pl.concat([p.select(cols) for p in parts], how="vertical")
+    return out.with_columns(
+        stat=pl.lit("mean"),
+        note=pl.format(
+            "{} scored participations by {} persons; each person weighs once (their mean gain)",
+            pl.col("_rows"),
+            pl.col("n"),
+        ),
+    ).drop("_rows")
+
+
 @indicator_function(dims=PROGRAM_DIMS, params=("measure",))
 def reported_targets(
     indicator_observations: pl.LazyFrame, directions: dict, as_of: dt.date, params: dict
@@ -517,27 +599,66 @@ def defection(
     as_of: dt.date,
     params: dict,
 ) -> pl.LazyFrame:
-    """Share of followed-up completers found in a non-state armed group within `months`."""
+    """Share of completers past the window ever found in a non-state armed group, among those whose status is known."""
     months = int(params.get("months", 24))
-    o = followup_outcomes(participants, tables, months, int(params.get("grace_days", 92)), cache)
-    o = o.filter(pl.col("eligible"))
-    seen = pl.col("last_status").is_not_null()
+    grace = int(params.get("grace_days", 92))
+    comp = completions(participants, cache).with_columns(
+        window_end=_months_after("completion", months)
+    )
+    comp = comp.filter(pl.col("window_end") <= pl.col("as_of"))
+    keys = ["participant_id", "program_id"]
+    fu = tables["followups"].select("participant_id", "check_date", "status")
+    # Every follow-up after completion up to the as-of date: "ever found" is not cut at the
+    # window's end.
+    seen = (
+        comp.select(*keys, "completion", "as_of", "window_end")
+        .join(fu, on="participant_id", how="inner")
+        .filter(
+            (pl.col("check_date") > pl.col("completion"))
+            & (pl.col("check_date") <= pl.col("as_of"))
+            & (pl.col("status") != "unknown")
+        )
+        .group_by(keys)
+        .agg(
+            (pl.col("status") == "joined_non_state_group").any().alias("defected"),
+            (pl.col("status") == "deceased").any().alias("dead"),
+            pl.col("check_date").max().alias("last_check"),
+            pl.col("window_end").first(),
+        )
+    )
+    # Known: found in a group at any time, or dead, or seen (in any status) at or after the
+    # window's end less the grace days. Someone seen only early is unknown, not a non-defector.
+    known = (
+        pl.col("defected")
+        | pl.col("dead")
+        | (pl.col("last_check") >= pl.col("window_end") - pl.duration(days=grace))
+    )
+    o = comp.join(seen.drop("window_end"), on=keys, how="left").with_columns(
+        defected=pl.col("defected").fill_null(False),
+        known=known.fill_null(False),
+    )
     out = rollup(
         o,
         params.get("_dims", ()),
         [
-            (pl.col("defected") & seen).sum().cast(pl.Float64).alias("numerator"),
-            seen.sum().cast(pl.Float64).alias("denominator"),
-            seen.sum().cast(pl.Int64).alias("n"),
-            seen.sum().cast(pl.Int64).alias("persons"),
+            (pl.col("defected") & pl.col("known")).sum().cast(pl.Float64).alias("numerator"),
+            pl.col("known").sum().cast(pl.Float64).alias("denominator"),
+            pl.col("known").sum().cast(pl.Int64).alias("n"),
+            pl.col("known").sum().cast(pl.Int64).alias("persons"),
             pl.len().cast(pl.Float64).alias("_eligible"),
         ],
     )
     return out.with_columns(
         value=pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator")),
         stat=pl.lit("proportion"),
-        note=_coverage_note(
-            "denominator", "_eligible", f"completers past the {months}-month window followed up"
+        note=pl.format(
+            "{} of {} completers past the {}-month window have a known status (found in a "
+            "group by {}, or seen from {} days before the window's end)",
+            pl.col("denominator").cast(pl.Int64),
+            pl.col("_eligible").cast(pl.Int64),
+            pl.lit(months),
+            pl.lit(str(as_of)),
+            pl.lit(grace),
         ),
     ).drop("_eligible")
 
