@@ -58,7 +58,12 @@ def trained_unit_states(
             pl.col("performance").last().alias("performance"),
         )
     )
-    programs = participants.select("program_id", "country", "provider").unique("program_id")
+    # One country per program, the same every run (a multi-country program has several).
+    programs = (
+        participants.select("program_id", "country", "provider")
+        .sort("program_id", "country", nulls_last=True)
+        .unique("program_id", keep="first", maintain_order=True)
+    )
     return (
         units.join(before, on=["program_id", "unit_id"], how="left")
         .join(after, on=["program_id", "unit_id"], how="left")
