@@ -411,6 +411,17 @@ def seed(
 
 
 @app.command()
+def keygen(
+    path: Annotated[Path, typer.Argument(help="Where to write the key (e.g. ~/.sceval-key).")],
+) -> None:
+    """Write a new random warehouse key to PATH, readable by you only; an existing key file is
+    kept, never overwritten (warehouses encrypted with it would be lost)."""
+    from sceval.encryption import keygen_command
+
+    keygen_command(path)
+
+
+@app.command()
 def encrypt(db: DbOpt = None) -> None:
     """Encrypt an existing warehouse in place (AES-GCM); the key comes from $SCEVAL_DB_KEY or
     the file named by $SCEVAL_DB_KEY_FILE, never from a flag. See docs/security.md."""

@@ -1,4 +1,4 @@
-"""`sceval encrypt`: convert a plain warehouse into an encrypted one, in place, all or nothing.
+"""`sceval encrypt` and `sceval keygen`: convert a plain warehouse into an encrypted one, in place, all or nothing.
 
 The key comes from $SCEVAL_DB_KEY or the file named by $SCEVAL_DB_KEY_FILE (see
 `warehouse.db_key`), never from a flag. The encrypted copy is written beside the warehouse,
@@ -9,6 +9,7 @@ renamed over it: an interrupted or failed conversion leaves the plain warehouse 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import duckdb
@@ -116,3 +117,22 @@ def encrypt_command(db: str | os.PathLike[str] | None) -> None:
         f"open it with {KEY_ENV} or {KEY_FILE_ENV} set. Plaintext copies of it elsewhere "
         "(backups, old disks) are not touched"
     )
+
+
+def keygen_command(path: str | os.PathLike[str]) -> None:
+    """`sceval keygen PATH`: a 256-bit random key in a new owner-only file; an existing file is
+    kept, since replacing it would lock the user out of warehouses encrypted with it."""
+    target = Path(path).expanduser()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        print(f"{target}: a key file already exists; kept (a new key would lock you out of "
+              f"warehouses encrypted with it)")
+        return
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot write the key file ({exc.strerror})") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    print(f"{target}: new warehouse key written (readable by you only); "
+          f"use it with {KEY_FILE_ENV}={target}")

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import glob
+import os
 import re
 from pathlib import Path
 
 import polars as pl
+import pytest
 import yaml
 
 from sceval.dnh import run_checks
@@ -16,7 +18,11 @@ from .test_checks import edit_col, findings
 from .test_scenarios import rows
 
 ROOT = Path(__file__).resolve().parents[2]
-PAPERS = ROOT.parent / "shared" / "papers"
+# ../shared/papers beside the checkout; SCEVAL_SHARED points elsewhere (a worktree, CI)
+PAPERS = Path(os.environ.get("SCEVAL_SHARED") or ROOT.parent / "shared") / "papers"
+needs_papers = pytest.mark.skipif(
+    not PAPERS.is_dir(), reason=f"the papers are not at {PAPERS} (set SCEVAL_SHARED)"
+)
 
 
 def add(frames, table, **values):
@@ -199,6 +205,7 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).lower()
 
 
+@needs_papers
 def test_every_quotation_of_the_papers_is_in_the_papers():
     papers = " ".join(_norm(p.read_text(encoding="utf-8")) for p in PAPERS.glob("00*.txt"))
     files = [*glob.glob(str(ROOT / "indicators" / "*.yml")), *glob.glob(

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from sceval.project import Project
 
@@ -26,8 +27,10 @@ def using_it_commands() -> list[str]:
     return [ln for ln in lines if ln and not ln.startswith((".", "#"))]
 
 
-def _env() -> dict[str, str]:
+def _env(home: Path) -> dict[str, str]:
+    # a new user's home: README's key file must not touch the real one
     env = {k: v for k, v in os.environ.items() if k not in {"SCEVAL_DB", "SCEVAL_PROJECT"}}
+    env["HOME"] = str(home)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
 
@@ -37,6 +40,8 @@ def test_readme_using_it_runs_in_order_on_a_fresh_init(tmp_path):
     assert commands[0].startswith("sceval init my-evaluation --with-seed")
     assert any(c.startswith("sceval validate data/") for c in commands)
     cwd = tmp_path
+    home = tmp_path / "home"
+    home.mkdir()
     for cmd in commands:
         # `a && cd b`: run a, then move into b, as the shell would for the next line.
         parts = [p.strip() for p in cmd.split("&&")]
@@ -45,7 +50,7 @@ def test_readme_using_it_runs_in_order_on_a_fresh_init(tmp_path):
                 cwd = cwd / part[3:].strip()
                 continue
             r = subprocess.run(
-                part, shell=True, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=900
+                part, shell=True, cwd=cwd, env=_env(home), capture_output=True, text=True, timeout=900
             )
             assert r.returncode == 0, (part, r.stdout[-2000:], r.stderr[-2000:])
             assert "Traceback" not in r.stderr
@@ -56,6 +61,12 @@ def test_readme_using_it_runs_in_order_on_a_fresh_init(tmp_path):
     assert (cwd / "reports-out" / "index.html").is_file()
     assert (cwd / "reports-out" / "followup.html").is_file()
     assert (cwd / "entry.xlsx").is_file()
+    key = home / ".sceval-key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert len(key.read_text().strip()) == 64
+    # encrypted: without the key DuckDB cannot read it
+    with pytest.raises(duckdb.Error):
+        duckdb.connect(str(cwd / "sceval.duckdb"), read_only=True).sql("FROM programs").fetchall()
 
 
 def test_init_writes_header_only_tables_for_every_contract(tmp_path, sceval_cli):
