@@ -127,12 +127,16 @@ def keygen_command(path: str | os.PathLike[str]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        print(f"{target}: a key file already exists; kept (a new key would lock you out of "
-              f"warehouses encrypted with it)")
+        print(
+            f"{target}: a key file already exists; kept (a new key would lock you out of "
+            f"warehouses encrypted with it)"
+        )
         return
     except OSError as exc:
         raise UsageError(f"{target}: cannot write the key file ({exc.strerror})") from None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(secrets.token_hex(32) + "\n")
-    print(f"{target}: new warehouse key written (readable by you only); "
-          f"use it with {KEY_FILE_ENV}={target}")
+    print(
+        f"{target}: new warehouse key written (readable by you only); "
+        f"use it with {KEY_FILE_ENV}={target}"
+    )

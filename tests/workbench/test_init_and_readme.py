@@ -50,7 +50,13 @@ def test_readme_using_it_runs_in_order_on_a_fresh_init(tmp_path):
                 cwd = cwd / part[3:].strip()
                 continue
             r = subprocess.run(
-                part, shell=True, cwd=cwd, env=_env(home), capture_output=True, text=True, timeout=900
+                part,
+                shell=True,
+                cwd=cwd,
+                env=_env(home),
+                capture_output=True,
+                text=True,
+                timeout=900,
             )
             assert r.returncode == 0, (part, r.stdout[-2000:], r.stderr[-2000:])
             assert "Traceback" not in r.stderr

@@ -888,7 +888,7 @@ def did_panel(
     """
     last = as_of.year if as_of.month == 12 and as_of.day == 31 else as_of.year - 1
     parts = []
-    for country, grp in starts.group_by("country", maintain_order=True):
+    for country, grp in starts.sort("country", "admin1").group_by("country", maintain_order=True):
         country = country[0]
         g = {a: s.year for a, s in zip(grp["admin1"], grp["start"], strict=True)}
         first = first_event.get(country)
@@ -932,7 +932,11 @@ def did_panel(
     panel = pl.concat(parts, how="vertical").with_columns(rel=pl.col("year") - pl.col("g"))
     # A treated area's years after its post window are neither treated nor comparison.
     panel = panel.filter(pl.col("rel").is_null() | (pl.col("rel") < post_years))
-    return panel.with_columns(treat=(pl.col("rel").fill_null(-1) >= 0).cast(pl.Int64))
+    # pyfixest's demeaning iterates to a tolerance, so its last digits depend on row order:
+    # a fixed order makes two runs on the same data agree to the bit.
+    return panel.with_columns(treat=(pl.col("rel").fill_null(-1) >= 0).cast(pl.Int64)).sort(
+        "country", "admin1", "year"
+    )
 
 
 def did_estimate(panel: pl.DataFrame, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
@@ -976,6 +980,12 @@ def did_estimate(panel: pl.DataFrame, *, pre_years: int, min_pre_years: int) -> 
         return _did_fit(pf, panel, out, pre_seen, pre_years=pre_years, min_pre_years=min_pre_years)
 
 
+def _r6(x: Any) -> float:
+    """A fitted figure to 6 decimals: the fixed-effects demeaning iterates to a tolerance whose
+    last digits vary between processes, and a rerun on the same data must give the same row."""
+    return round(float(x), 6)
+
+
 def _did_fit(pf, panel, out, pre_seen, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
     """The two pyfixest fits of `did_estimate` (ATT, then the pre-trend leads)."""
     df = panel.with_columns(
@@ -996,9 +1006,9 @@ def _did_fit(pf, panel, out, pre_seen, *, pre_years: int, min_pre_years: int) ->
     att = float(tidy.loc["treat", "Estimate"])
     post = df.filter(pl.col("treat") == 1)
     out.update(
-        att=att,
-        low=float(tidy.loc["treat", "2.5%"]),
-        high=float(tidy.loc["treat", "97.5%"]),
+        att=_r6(att),
+        low=_r6(tidy.loc["treat", "2.5%"]),
+        high=_r6(tidy.loc["treat", "97.5%"]),
         observed=float(post["y"].mean()),
         imputed=float(post["y"].mean()) - att,
         nt=out.pop("nt_fit"),
@@ -1020,10 +1030,11 @@ def _did_fit(pf, panel, out, pre_seen, *, pre_years: int, min_pre_years: int) ->
         "y ~ " + " + ".join(names) + " | area + cy",
         data=pre.to_pandas(),
         vcov={"CRV1": "area"},
+        fixef_tol=1e-12,
     )
     et = es.tidy()
     out["leads"] = [
-        (k, float(et.loc[n, "Estimate"]), float(et.loc[n, "2.5%"]), float(et.loc[n, "97.5%"]))
+        (k, _r6(et.loc[n, "Estimate"]), _r6(et.loc[n, "2.5%"]), _r6(et.loc[n, "97.5%"]))
         for k, n in zip(leads, names, strict=True)
         if n in et.index
     ]
