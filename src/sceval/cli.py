@@ -304,13 +304,20 @@ def report(
     fmt: Annotated[
         str, typer.Option("--format", help="Comma-separated: html, pdf, png, svg.")
     ] = "html,pdf,png,svg",
+    run_id: Annotated[
+        str | None,
+        typer.Option(
+            "--run",
+            help="The run to report (default: the latest approved run, else the latest run).",
+        ),
+    ] = None,
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
-    """Write reports from the latest run: self-contained HTML, PDF scorecards, PNG and SVG charts."""
+    """Write the reports of one run: self-contained HTML, PDF scorecards, PNG and SVG charts."""
     from sceval.pipeline import report_command
 
-    report_command(db=db, project=_project(project), out=out, formats=fmt)
+    report_command(db=db, project=_project(project), out=out, formats=fmt, run_id=run_id)
 
 
 @app.command()
@@ -457,6 +464,28 @@ def history(
     from sceval.cycle_cli import history_command
 
     history_command(table, key, db=db, project=_project(project), json_out=json_out)
+
+
+@app.command()
+def diff(
+    run_a: Annotated[str, typer.Argument(help="The earlier run (`sceval runs` lists them).")],
+    run_b: Annotated[str, typer.Argument(help="The later run.")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the differences and causes as JSON.")
+    ] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write a report page for readers (HTML).")
+    ] = None,
+    db: DbOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """List the indicator values, statuses, partnership scores and do-no-harm findings that differ
+    between two runs, each with its traced cause (changed input rows, catalogue, as-of, periods)."""
+    from sceval.diff import diff_command
+
+    diff_command(
+        run_a, run_b, db=db, project=_project(project), json_out=json_out, html_out=html_out
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

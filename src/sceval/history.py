@@ -120,18 +120,21 @@ def finish_replace(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def approved_runs_using(
-    con: duckdb.DuckDBPyConnection, contract: TableContract
+    con: duckdb.DuckDBPyConnection, contract: TableContract, load_id: str
 ) -> list[tuple[str, str]]:
-    """Approved runs that read a version of a row this load replaces (each run read every
-    row as it stood when it ran, or at its `--as-known-at` time). `(run_id, approver)`."""
+    """Approved runs that read a version of a row load `load_id` replaces (each run read
+    every row as it stood when it ran, or at its `--as-known-at` time). A stored version
+    dates from the key's last earlier change, else from the table's first load.
+    `(run_id, approver)`."""
     hist = _q(history_table(contract.name))
     created = con.execute(
         f"""SELECT min(coalesce(h.made, l.t0)) FROM {OLD} o
             LEFT JOIN (SELECT {", ".join(_q(k) for k in contract.key)}, max(changed_at) AS made
-                       FROM {hist} GROUP BY ALL) h ON {contract.key_match("o", "h")}
+                       FROM {hist} WHERE change_load_id <> ? GROUP BY ALL) h
+              ON {contract.key_match("o", "h")}
             CROSS JOIN (SELECT min(loaded_at) AS t0 FROM loads WHERE table_name = ?) l
             WHERE o._sceval_changed""",
-        [contract.name],
+        [load_id, contract.name],
     ).fetchall()[0][0]
     if created is None:
         return []

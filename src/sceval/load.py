@@ -130,7 +130,11 @@ def insert_batch(
                 change = replace_by_key(
                     con, contract, load_id=result.load_id, now=now, indexed=f.table in indexed
                 )
-                if change.replaced and not reason and (used := approved_runs_using(con, contract)):
+                if (
+                    change.replaced
+                    and not reason
+                    and (used := approved_runs_using(con, contract, result.load_id))
+                ):
                     refuse_unreasoned(f.table, used)
                 if not unlock_reason and (change.replaced or change.inserted):
                     written = (

@@ -284,8 +284,11 @@ def check_command(
         con.close()
 
 
-def report_command(*, db: Path | None, project: Project, out: Path, formats: str) -> list[Path]:
-    """`sceval report`: the report set from the latest run."""
+def report_command(
+    *, db: Path | None, project: Project, out: Path, formats: str, run_id: str | None = None
+) -> list[Path]:
+    """`sceval report`: the report set of one run (`--run`, else the latest approved run,
+    else the latest run); every page says which run and its status."""
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in {"html", "pdf", "png", "svg"}]
     if bad or not fmts:
@@ -296,6 +299,12 @@ def report_command(*, db: Path | None, project: Project, out: Path, formats: str
     try:
         from sceval.reports import write_reports
 
-        return write_reports(con, project, out, formats=fmts)
+        written = write_reports(con, project, out, formats=fmts, run_id=run_id)
+        from sceval.reports.data import choose_run, run_record
+
+        shown, why = choose_run(con, run_id)
+        run = run_record(con, shown)
+        print(f"reports of run {shown} ({why}; {run.status_line}) in {out}")
+        return written
     finally:
         con.close()
