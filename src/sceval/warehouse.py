@@ -259,11 +259,23 @@ def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def ensure_schema(con: duckdb.DuckDBPyConnection, project: Project) -> None:
     """Create every input and result table that is missing (idempotent), and bring a
     warehouse made by an older sceval up to this one's tables and columns."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE schema_name = 'main' AND database_name = current_database()"
+        ).fetchall()
+    }
+    # Only the missing ones: every load opens the schema, and 30 CREATE statements cost more
+    # than one look at the catalog.
     for contract in project.contracts.values():
-        con.execute(input_table_ddl(contract))
-        con.execute(history_ddl(contract))
-    for ddl in RESULT_DDL.values():
-        con.execute(ddl)
+        if contract.name not in have:
+            con.execute(input_table_ddl(contract))
+        if history_table(contract.name) not in have:
+            con.execute(history_ddl(contract))
+    for name, ddl in RESULT_DDL.items():
+        if name not in have:
+            con.execute(ddl)
     migrate(con, project)
 
 
