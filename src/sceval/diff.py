@@ -130,9 +130,10 @@ def input_changes(con, project: Project, run_a: dict, run_b: dict) -> list[dict]
             )
             loads = con.execute(
                 f"""SELECT DISTINCT h.change_load_id, strftime(h.changed_at, '%Y-%m-%d %H:%M:%S'),
-                           l.loaded_by, l.reason, l.unlock_reason, l.file
+                           n.loaded_by, n.reason, n.unlock_reason, l.file
                     FROM {hist} h LEFT JOIN loads l
                       ON l.load_id = h.change_load_id AND l.table_name = ?
+                    LEFT JOIN load_notes n ON n.load_id = h.change_load_id
                     WHERE h.changed_at > ? AND h.changed_at <= ? AND {where}
                     ORDER BY 2""",
                 [contract.name, lo, hi, *keyvals],

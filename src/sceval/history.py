@@ -260,8 +260,7 @@ def history_rows(
                   SELECT 'replaced' AS version, h.changed_at AS valid_until,
                          h.change_load_id AS replaced_by_load, l.loaded_by AS replaced_by,
                          l.reason, l.unlock_reason, {hcols}
-                  FROM {hist} h LEFT JOIN (SELECT DISTINCT load_id, loaded_by, reason,
-                         unlock_reason FROM loads) l ON l.load_id = h.change_load_id
+                  FROM {hist} h LEFT JOIN load_notes l ON l.load_id = h.change_load_id
                   WHERE h.change_kind = 'replaced' AND {where_h}
                   UNION ALL
                   SELECT 'current', NULL, NULL, NULL, NULL, NULL, {cols} FROM {_q(table)} c
@@ -283,7 +282,7 @@ def inserted_by(
     where, params = _key_where(contract, key, "h")
     found = con.execute(
         f"""SELECT h.changed_at, h.change_load_id, l.loaded_by FROM {_q(history_table(table))} h
-            LEFT JOIN (SELECT DISTINCT load_id, loaded_by FROM loads) l
+            LEFT JOIN load_notes l
             ON l.load_id = h.change_load_id WHERE h.change_kind = 'inserted' AND {where}""",
         params,
     ).fetchall()

@@ -156,9 +156,7 @@ def insert_batch(
                 {"table": f.table, "file": str(f.path), "sha256": digest, "rows": df.height}
             )
             con.execute(
-                "INSERT INTO loads BY NAME SELECT ? AS load_id, ? AS loaded_at, ? AS table_name, "
-                "? AS file, ? AS sha256, ? AS rows, ? AS source_format, ? AS engine_version, "
-                "? AS loaded_by, ? AS reason, ? AS unlock_reason",
+                "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     result.load_id,
                     now,
@@ -168,11 +166,12 @@ def insert_batch(
                     df.height,
                     source_format,
                     __version__,
-                    by,
-                    reason,
-                    unlock_reason,
                 ],
             )
+        con.execute(
+            "INSERT INTO load_notes VALUES (?, ?, ?, ?)",
+            [result.load_id, by, reason, unlock_reason],
+        )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -29,8 +29,14 @@ RESULT_DDL = {
             sha256 VARCHAR NOT NULL,
             rows BIGINT NOT NULL,
             source_format VARCHAR,
-            engine_version VARCHAR,
-            loaded_by VARCHAR,
+            engine_version VARCHAR
+        )""",
+    # Who made each load and why (`sceval load --by --reason --unlock-reason`): one row per
+    # load id, beside `loads` (whose columns stay as older tools and warehouses know them).
+    "load_notes": """
+        CREATE TABLE IF NOT EXISTS load_notes (
+            load_id VARCHAR NOT NULL,
+            loaded_by VARCHAR NOT NULL,
             reason VARCHAR,
             unlock_reason VARCHAR
         )""",
@@ -156,7 +162,6 @@ RESULT_TABLES = ("runs", "indicator_results", "partnership_scores", "dnh_finding
 # Columns added to engine tables after their first release: a warehouse made by an older
 # sceval gains them when it is next opened for writing (ALTER TABLE ... ADD COLUMN IF NOT EXISTS).
 ADDED_COLUMNS = {
-    "loads": {"loaded_by": "VARCHAR", "reason": "VARCHAR", "unlock_reason": "VARCHAR"},
     "runs": {
         "periods": "VARCHAR[]",
         "as_known_at": "TIMESTAMP",

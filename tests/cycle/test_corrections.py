@@ -82,7 +82,9 @@ def test_a_change_to_rows_an_approved_run_used_needs_a_reason(cycle):
         "SELECT actual FROM indicator_observations WHERE period_start = '2024-07-01'"
     ) == [(90.0,)]
     cycle("load", str(cycle.fix), "--reason", "audit finding 7")
-    assert cycle.sql("SELECT reason FROM loads WHERE reason IS NOT NULL") == [("audit finding 7",)]
+    assert cycle.sql("SELECT reason FROM load_notes WHERE reason IS NOT NULL") == [
+        ("audit finding 7",)
+    ]
 
 
 def test_a_load_into_a_locked_period_is_refused_unless_an_unlock_reason_is_given(cycle):
@@ -101,8 +103,7 @@ def test_a_load_into_a_locked_period_is_refused_unless_an_unlock_reason_is_given
         "SELECT actual FROM indicator_observations WHERE period_start = '2024-07-01'"
     ) == [(105.0,)]
     assert cycle.sql(
-        "SELECT loaded_by, unlock_reason FROM loads WHERE table_name = 'indicator_observations' "
-        "AND unlock_reason IS NOT NULL"
+        "SELECT loaded_by, unlock_reason FROM load_notes WHERE unlock_reason IS NOT NULL"
     ) == [("alice", "auditor's correction")]
     r = cycle("history", "indicator_observations", *Q3)
     assert "unlock reason: auditor's correction" in r.stdout
