@@ -166,9 +166,28 @@ def load(
             show_default=False,
         ),
     ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who makes the load (default: the OS user); recorded."),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason",
+            help="Why: recorded with the load; required when it changes rows an approved run used.",
+        ),
+    ] = None,
+    unlock_reason: Annotated[
+        str | None,
+        typer.Option(
+            "--unlock-reason",
+            help="Load rows into a locked period anyway (`sceval lock`); the reason is recorded.",
+        ),
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
-    """Validate and load CSV / Parquet / XLSX files into the warehouse, all or nothing."""
+    """Validate and load CSV / Parquet / XLSX files into the warehouse, all or nothing.
+    Rows replace stored rows of the same key; earlier versions are kept (`sceval history`)."""
     from sceval.load import load_command
 
     load_command(
@@ -180,7 +199,16 @@ def load(
         rejects=rejects,
         report_json=report_json,
         actor_map=actor_map,
+        by=_nonblank(by, "--by"),
+        reason=_nonblank(reason, "--reason"),
+        unlock_reason=_nonblank(unlock_reason, "--unlock-reason"),
     )
+
+
+def _nonblank(value: str | None, flag: str) -> str | None:
+    if value is not None and not value.strip():
+        raise UsageError(f"{flag}: must not be empty")
+    return value.strip() if value is not None else None
 
 
 @app.command()
@@ -227,6 +255,14 @@ def run(
             "for authorised internal use; recorded in the run.",
         ),
     ] = False,
+    as_known_at: Annotated[
+        str | None,
+        typer.Option(
+            "--as-known-at",
+            help="Read the inputs as they stood at this time (UTC, YYYY-MM-DDTHH:MM:SS), or as "
+            "a run read them (its run id): recomputes that run exactly.",
+        ),
+    ] = None,
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
@@ -241,6 +277,7 @@ def run(
         pipeline=pipeline,
         export=export,
         include_person_ids=include_person_ids,
+        as_known_at=as_known_at,
     )
 
 
@@ -311,13 +348,22 @@ def report(
             "details; small cells under the stricter public threshold suppressed).",
         ),
     ] = "internal",
+    run_id: Annotated[
+        str | None,
+        typer.Option(
+            "--run",
+            help="The run to report (default: the latest approved run, else the latest run).",
+        ),
+    ] = None,
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
-    """Write reports from the latest run: self-contained HTML, PDF scorecards, PNG and SVG charts."""
+    """Write the reports of one run: self-contained HTML, PDF scorecards, PNG and SVG charts."""
     from sceval.pipeline import report_command
 
-    report_command(db=db, project=_project(project), out=out, formats=fmt, profile=profile)
+    report_command(
+        db=db, project=_project(project), out=out, formats=fmt, profile=profile, run_id=run_id
+    )
 
 
 @app.command()
@@ -428,6 +474,109 @@ def encrypt(db: DbOpt = None) -> None:
     from sceval.encryption import encrypt_command
 
     encrypt_command(db)
+
+
+
+
+@app.command()
+def runs(
+    delete: Annotated[
+        str | None,
+        typer.Option(
+            "--delete", help="Delete this draft run and its results (never an approved one)."
+        ),
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the list as JSON.")
+    ] = None,
+    db: DbOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """List runs, newest first: as-of date, periods, status (draft/approved), approver, results."""
+    from sceval.cycle_cli import runs_command
+
+    runs_command(db=db, project=_project(project), delete=delete, json_out=json_out)
+
+
+@app.command()
+def approve(
+    run_id: Annotated[str, typer.Argument(help="The run to approve (`sceval runs` lists them).")],
+    by: Annotated[str, typer.Option("--by", help="The reviewer's name (required).")],
+    note: Annotated[
+        str | None, typer.Option("--note", help="A note kept with the approval.")
+    ] = None,
+    db: DbOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Approve a run: its figures become the official ones reports cite; it can no longer be deleted."""
+    from sceval.cycle_cli import approve_command
+
+    approve_command(run_id, db=db, project=_project(project), by=by, note=note)
+
+
+@app.command()
+def lock(
+    period: Annotated[
+        str, typer.Argument(help="2026Q2 (quarter), 2026 (year) or 2026-05 (month).")
+    ],
+    program: Annotated[
+        str | None, typer.Option("--program", help="Only this program (default: all programs).")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who locks (default: the OS user).")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note kept with the lock.")] = None,
+    db: DbOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Lock a period: loads that would change rows dated in it are refused (exit 1) unless --unlock-reason."""
+    from sceval.cycle_cli import lock_command
+
+    lock_command(period, db=db, project=_project(project), program=program, by=by, note=note)
+
+
+@app.command()
+def history(
+    table: Annotated[str, typer.Argument(help="Input table, e.g. indicator_observations.")],
+    key: Annotated[
+        list[str],
+        typer.Argument(
+            help="The row's key values in the contract's key order ('' for an empty one).",
+            show_default=False,
+        ),
+    ],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the versions as JSON.")
+    ] = None,
+    db: DbOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Print every version of one input row: earlier ones with the load, time, user and reason that replaced them."""
+    from sceval.cycle_cli import history_command
+
+    history_command(table, key, db=db, project=_project(project), json_out=json_out)
+
+
+@app.command()
+def diff(
+    run_a: Annotated[str, typer.Argument(help="The earlier run (`sceval runs` lists them).")],
+    run_b: Annotated[str, typer.Argument(help="The later run.")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the differences and causes as JSON.")
+    ] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write a report page for readers (HTML).")
+    ] = None,
+    db: DbOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """List the indicator values, statuses, partnership scores and do-no-harm findings that differ
+    between two runs, each with its traced cause (changed input rows, catalogue, as-of, periods)."""
+    from sceval.diff import diff_command
+
+    diff_command(
+        run_a, run_b, db=db, project=_project(project), json_out=json_out, html_out=html_out
+    )
 
 
 def _run(argv: list[str] | None) -> None:

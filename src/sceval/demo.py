@@ -23,6 +23,7 @@ def run_demo(out: Path, *, project: Project, as_of: dt.date | None = None) -> di
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from sceval.cycle import approve_run
     from sceval.load import load_paths
     from sceval.pipeline import execute, load_pipeline
     from sceval.reports import write_reports
@@ -58,6 +59,11 @@ def run_demo(out: Path, *, project: Project, as_of: dt.date | None = None) -> di
             load_paths(con, project, [data_dir], console=console)
             progress.update(task, advance=1, description="computing indicators, scores and checks")
             run_id = execute(con, project, pipeline=pipeline, as_of=day, command="demo")
+            # The demo shows the whole cycle: its run is reviewed and approved, so the
+            # reports cite an approved run (docs/evaluation-cycle.md).
+            approve_run(
+                con, run_id, by="sceval demo", note="seed data; approved by the demo itself"
+            )
             progress.update(task, advance=1, description="writing reports")
             written = write_reports(
                 con, project, out, formats=["html", "pdf", "png", "svg"], run_id=run_id
@@ -66,8 +72,9 @@ def run_demo(out: Path, *, project: Project, as_of: dt.date | None = None) -> di
             counts = table_counts(con)
         finally:
             con.close()
-    console.print(f"[bold]sceval demo[/bold] as of {day}: run {run_id}")
-    console.print(f"warehouse {db}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+    console.print(f"[bold]sceval demo[/bold] as of {day}: run {run_id} (approved by sceval demo)")
+    shown = {t: n for t, n in counts.items() if n or not t.endswith("_history")}
+    console.print(f"warehouse {db}: " + ", ".join(f"{t} {n}" for t, n in shown.items()))
     html = sorted(str(p) for p in written if str(p).endswith(".html"))
     console.print(f"reports in {out}: {len(written)} files, e.g. {html[0] if html else '-'}")
     return {"run_id": run_id, "db": db, "reports": written, "counts": counts}

@@ -37,6 +37,7 @@ class LoadResult:
     load_id: str
     rows: dict[str, int] = field(default_factory=dict)
     files: list[dict] = field(default_factory=list)
+    changes: dict = field(default_factory=dict)  # table -> sceval.history.TableChange
 
 
 def discover(paths: Sequence[str | os.PathLike[str]], project: Project) -> list[InputFile]:
@@ -63,11 +64,33 @@ def insert_batch(
     *,
     source_format: str | None = None,
     digests: Mapping[Path, Future[str]] | None = None,
+    by: str | None = None,
+    reason: str | None = None,
+    unlock_reason: str | None = None,
 ) -> LoadResult:
     """Write every frame in one transaction; on any error, roll back and re-raise.
-    `digests` are SHA-256s already being computed (see `hash_in_background`)."""
+    `digests` are SHA-256s already being computed (see `hash_in_background`).
+
+    Rows replace stored rows of the same key; a replaced row that differs keeps its old
+    version in `<table>_history` (sceval.history). The load is recorded in `loads` with
+    `by` (default the OS user) and its `reason`. It is refused (InvalidDataError, nothing
+    stored) when it changes rows that an approved run used and gives no `reason`, or rows
+    dated in a locked period without an `unlock_reason`."""
+    from sceval.cycle import locks_hit, refuse_locked
+    from sceval.history import (
+        BATCH,
+        OLD,
+        TableChange,
+        approved_runs_using,
+        current_user,
+        finish_replace,
+        refuse_unreasoned,
+        replace_by_key,
+    )
+
     result = LoadResult(load_id=uuid.uuid4().hex[:12])
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    by = by or current_user()
     ensure_schema(con, project)
     # What the warehouse holds decides, not the contract: a warehouse made before a table's
     # `key_index: false` still has its index and keeps INSERT OR REPLACE.
@@ -83,30 +106,51 @@ def insert_batch(
     try:
         for f, df in frames:
             contract = project.contract(f.table)
-            con.register("_sceval_batch", arrow(df))
-            if f.table in indexed:
-                con.execute(
-                    f'INSERT OR REPLACE INTO "{f.table}" BY NAME SELECT * FROM _sceval_batch'
-                )
-            elif contract.has_key:
-                # The key without an index (`key_index: false`): the batch, whose keys the
-                # contract checks made unique, replaces the stored rows it names. A DELETE,
-                # even of nothing, makes DuckDB log the inserted rows at commit instead of
-                # writing them straight to the file (twice the commit time): skip it when
-                # the table is empty.
-                if con.execute(f'SELECT count(*) FROM "{f.table}"').fetchall()[0][0]:
-                    same = " AND ".join(f't."{k}" = b."{k}"' for k in contract.key)
-                    con.execute(f'DELETE FROM "{f.table}" t USING _sceval_batch b WHERE {same}')
-                con.execute(f'INSERT INTO "{f.table}" BY NAME SELECT * FROM _sceval_batch')
-            else:
-                # No enforceable key: loading the same rows again must not duplicate them.
+            con.register(BATCH, arrow(df))
+            table = f'"{f.table}"'
+            if not contract.has_key:
+                # A project's table without a key: loading the same rows again must not
+                # duplicate them (no row is replaced, so there is no history to keep).
                 cols = ", ".join(f'"{c}"' for c in contract.column_names)
                 con.execute(
-                    f'INSERT INTO "{f.table}" BY NAME SELECT {cols} FROM _sceval_batch '
-                    f'EXCEPT ALL SELECT {cols} FROM "{f.table}"'
+                    f"INSERT INTO {table} BY NAME SELECT {cols} FROM {BATCH} "
+                    f"EXCEPT ALL SELECT {cols} FROM {table}"
                 )
-            con.unregister("_sceval_batch")
+                change = TableChange(inserted=df.height)
+            elif not con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
+                # The first load of a table: nothing to replace, no history to keep. (A DELETE,
+                # even of nothing, makes DuckDB log the inserted rows at commit instead of
+                # writing them straight to the file: twice the commit time.)
+                if not unlock_reason and (
+                    hit := locks_hit(con, contract, f"SELECT * FROM {BATCH}")
+                ):
+                    refuse_locked(f.table, hit)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {BATCH}")
+                change = TableChange(inserted=df.height)
+            else:
+                change = replace_by_key(
+                    con, contract, load_id=result.load_id, now=now, indexed=f.table in indexed
+                )
+                if (
+                    change.replaced
+                    and not reason
+                    and (used := approved_runs_using(con, contract, result.load_id))
+                ):
+                    refuse_unreasoned(f.table, used)
+                if not unlock_reason and (change.replaced or change.inserted):
+                    written = (
+                        f"SELECT b.* FROM {BATCH} b ANTI JOIN "
+                        f"(SELECT * FROM {OLD} WHERE NOT _sceval_changed) u "
+                        f"ON {contract.key_match('b', 'u')}"
+                    )
+                    cols = ", ".join(f'"{c}"' for c in contract.column_names)
+                    old = f"SELECT {cols} FROM {OLD} WHERE _sceval_changed"
+                    if hit := locks_hit(con, contract, f"{written} UNION ALL {old}"):
+                        refuse_locked(f.table, hit)
+                finish_replace(con)
+            con.unregister(BATCH)
             result.rows[f.table] = result.rows.get(f.table, 0) + df.height
+            result.changes[f.table] = change
             pending = (digests or {}).get(f.path)
             digest = pending.result() if pending is not None else sha256_file(f.path)
             result.files.append(
@@ -125,6 +169,10 @@ def insert_batch(
                     __version__,
                 ],
             )
+        con.execute(
+            "INSERT INTO load_notes VALUES (?, ?, ?, ?)",
+            [result.load_id, by, reason, unlock_reason],
+        )
         con.execute("COMMIT")
     except BaseException:
         _rollback(con)
@@ -186,6 +234,9 @@ def load_paths(
     paths: Sequence[str | os.PathLike[str]],
     *,
     console=None,
+    by: str | None = None,
+    reason: str | None = None,
+    unlock_reason: str | None = None,
 ) -> LoadResult:
     """Discover, read and validate files (GX row rules, keys and foreign keys against the batch
     plus this warehouse); load them in one transaction only if every rule passes."""
@@ -199,7 +250,15 @@ def load_paths(
     if not report.ok:
         _refuse(report, console)
     try:
-        return insert_batch(con, project, _frames(typed), digests=digests)
+        return insert_batch(
+            con,
+            project,
+            _frames(typed),
+            digests=digests,
+            by=by,
+            reason=reason,
+            unlock_reason=unlock_reason,
+        )
     except duckdb.ConstraintException as exc:
         raise InvalidDataError(
             f"load refused, nothing stored: {str(exc).splitlines()[0]}"
@@ -251,8 +310,13 @@ def load_command(
     rejects: str | os.PathLike[str] | None = None,
     report_json: str | os.PathLike[str] | None = None,
     actor_map: str | os.PathLike[str] | None = None,
+    by: str | None = None,
+    reason: str | None = None,
+    unlock_reason: str | None = None,
 ) -> LoadResult:
-    """`sceval load`: table files go through the contracts; `--from SOURCE` through an adapter."""
+    """`sceval load`: table files go through the contracts; `--from SOURCE` through an adapter.
+    `by`, `reason` and `unlock_reason` are recorded with the load (docs/evaluation-cycle.md)."""
+    stamp = {"by": by, "reason": reason, "unlock_reason": unlock_reason}
     from rich.console import Console
 
     from sceval.adapters import all_source_files
@@ -280,6 +344,7 @@ def load_command(
             report_json=report_json,
             console=console,
             actor_map=actor_map,
+            stamp=stamp,
         )
     from sceval.contracts.validate import check_batch, read_batch, row_checks
 
@@ -304,7 +369,7 @@ def load_command(
             f"validated {len(typed)} file(s), {total:,} rows; writing them in one transaction"
         )
         try:
-            result = insert_batch(con, project, _frames(typed), digests=digests)
+            result = insert_batch(con, project, _frames(typed), digests=digests, **stamp)
         except duckdb.ConstraintException as exc:
             raise InvalidDataError(
                 f"load refused, nothing stored: {str(exc).splitlines()[0]}"
@@ -314,4 +379,11 @@ def load_command(
     console.print(
         "loaded " + ", ".join(f"{n} rows into {t}" for t, n in result.rows.items()), soft_wrap=True
     )
+    corrected = {t: c for t, c in result.changes.items() if c.replaced}
+    if corrected:
+        console.print(
+            "replaced "
+            + ", ".join(f"{c.replaced} row(s) of {t}" for t, c in corrected.items())
+            + f" (earlier versions kept: `sceval history TABLE KEY...`; load {result.load_id})"
+        )
     return result

@@ -89,8 +89,42 @@ def execute(
     steps: tuple[str, ...] = ("indicators", "partnership", "dnh"),
     command: str = "run",
     model: str | None = None,
+    periods: list[str] | None = None,
+    as_known_at: dt.datetime | None = None,
 ) -> str:
-    """Record a run and compute the requested steps under it; return the run id."""
+    """Record a run and compute the requested steps under it; return the run id.
+    With `as_known_at`, every input table reads as it stood then (sceval.history.KnownAt)."""
+    args = dict(
+        pipeline=pipeline,
+        as_of=as_of,
+        program=program,
+        steps=steps,
+        command=command,
+        model=model,
+        periods=periods,
+        as_known_at=as_known_at,
+    )
+    if as_known_at is None:
+        return _execute(con, project, **args)
+    from sceval.history import KnownAt
+
+    with KnownAt(con, project, as_known_at):
+        return _execute(con, project, **args)
+
+
+def _execute(
+    con,
+    project: Project,
+    *,
+    pipeline: Pipeline,
+    as_of: dt.date,
+    program: str | None,
+    steps: tuple[str, ...],
+    command: str,
+    model: str | None,
+    periods: list[str] | None,
+    as_known_at: dt.datetime | None,
+) -> str:
     from sceval.runs import finish_run, start_run
 
     if "indicators" in steps:
@@ -100,7 +134,14 @@ def execute(
         # A catalogue or framework mistake stops the run before it is recorded.
         load_frameworks(project, set(load_catalogue(project)))
     run_id = start_run(
-        con, project, command=command, as_of=as_of, pipeline=pipeline.name, program=program
+        con,
+        project,
+        command=command,
+        as_of=as_of,
+        pipeline=pipeline.name,
+        program=program,
+        periods=periods,
+        as_known_at=as_known_at,
     )
     try:
         if "indicators" in steps:
@@ -147,8 +188,10 @@ def run_command(
     pipeline: str | None,
     export: Path | None = None,
     include_person_ids: bool = False,
+    as_known_at: str | None = None,
 ) -> str:
-    """`sceval run`: the pipeline's indicators, partnership scores and do-no-harm checks."""
+    """`sceval run`: the pipeline's indicators, partnership scores and do-no-harm checks.
+    `as_known_at` (a UTC time or a run id) reads the inputs as they stood then."""
     from rich.console import Console
 
     if include_person_ids and export is None:
@@ -156,6 +199,11 @@ def run_command(
     pl_def = load_pipeline(project, pipeline)
     con = _open(db, project)
     try:
+        known = None
+        if as_known_at is not None:
+            from sceval.history import resolve_known_at
+
+            known = resolve_known_at(con, as_known_at)
         if program is not None:
             found = con.execute(
                 "SELECT count(*) FROM programs WHERE program_id = ?", [program]
@@ -163,7 +211,9 @@ def run_command(
             if not found:
                 raise UsageError(f"--program {program!r}: no such program in the warehouse")
         day = pl_def.resolve_as_of(as_of)
-        run_id = execute(con, project, pipeline=pl_def, as_of=day, program=program)
+        run_id = execute(
+            con, project, pipeline=pl_def, as_of=day, program=program, as_known_at=known
+        )
         if export is not None:
             from sceval.indicators.export import export_results
 
@@ -278,9 +328,16 @@ def check_command(
 
 
 def report_command(
-    *, db: Path | None, project: Project, out: Path, formats: str, profile: str = "internal"
+    *,
+    db: Path | None,
+    project: Project,
+    out: Path,
+    formats: str,
+    profile: str = "internal",
+    run_id: str | None = None,
 ) -> list[Path]:
-    """`sceval report`: the report set from the latest run."""
+    """`sceval report`: the report set of one run (`--run`, else the latest approved run,
+    else the latest run); every page says which run and its status."""
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in {"html", "pdf", "png", "svg"}]
     if bad or not fmts:
@@ -291,11 +348,18 @@ def report_command(
     try:
         from sceval.reports import write_reports
 
-        files = write_reports(con, project, out, formats=fmts, profile=profile)
+        files = write_reports(con, project, out, formats=fmts, profile=profile, run_id=run_id)
+        from sceval.reports.data import choose_run, run_record
+
+        shown, why = choose_run(con, run_id)
+        run = run_record(con, shown)
         # Say what was written, zero included: an empty warehouse gives empty pages.
         programs = con.execute("SELECT count(*) FROM programs").fetchall()[0][0]
         note = "" if programs else " (no programs in the warehouse: the pages hold no figures)"
-        print(f"wrote {len(files)} file(s) to {out}{note}")
+        print(
+            f"wrote {len(files)} file(s) to {out}: reports of run {shown} "
+            f"({why}; {run.status_line}){note}"
+        )
         return files
     finally:
         con.close()

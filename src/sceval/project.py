@@ -135,14 +135,45 @@ class TableContract:
 
     @property
     def has_key(self) -> bool:
-        """Whether rows are identified by their key (declared, and no key column nullable)."""
-        return bool(self.key) and not any(self.column(k).nullable for k in self.key)
+        """Whether rows are identified by a declared key. A nullable key column (an
+        observation's `dimension`) takes part as a value: NULL matches NULL."""
+        return bool(self.key)
+
+    @property
+    def nullable_key(self) -> tuple[str, ...]:
+        """Key columns that may be empty (compared NULL-safe, never as a DuckDB index)."""
+        return tuple(k for k in self.key if self.column(k).nullable)
+
+    @property
+    def period_columns(self) -> tuple[str, str] | None:
+        """The date column(s) that place a row in a reporting period (`period:` in the
+        contract: one column, or [start, end]); `sceval lock` refuses loads that change
+        rows dated in a locked period. None: the table's rows are not dated."""
+        spec = self.raw.get("period")
+        if not spec:
+            return None
+        cols = [spec] if isinstance(spec, str) else list(spec)
+        return (cols[0], cols[-1])
+
+    def key_match(self, a: str, b: str) -> str:
+        """SQL that is true when rows aliased `a` and `b` have the same key (NULL-safe on the
+        nullable key columns only: plain `=` keeps DuckDB's fastest hash join elsewhere)."""
+        nullable = set(self.nullable_key)
+        return " AND ".join(
+            f'{a}."{k}" IS NOT DISTINCT FROM {b}."{k}"'
+            if k in nullable
+            else f'{a}."{k}" = {b}."{k}"'
+            for k in self.key
+        )
 
     @property
     def indexed_key(self) -> bool:
         """Whether DuckDB holds the key as a PRIMARY KEY index (`key_index: false` leaves it to
-        sceval's own key checks: big fact tables load 3x faster and need no in-memory index)."""
-        return self.has_key and self.raw.get("key_index", True) is not False
+        sceval's own key checks: big fact tables load 3x faster and need no in-memory index).
+        A key with a nullable column cannot be a PRIMARY KEY and is always sceval's."""
+        return (
+            self.has_key and not self.nullable_key and self.raw.get("key_index", True) is not False
+        )
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -205,6 +236,21 @@ def parse_contract(path: Path) -> TableContract:
         raise ProjectError(f"{path}: min_rows must be a whole number >= 0 (got {min_rows!r})")
     if not isinstance(data.get("key_index", True), bool):
         raise ProjectError(f"{path}: key_index must be true or false")
+    names = {c.name: c for c in cols}
+    for k in data.get("key") or ():
+        if k not in names:
+            raise ProjectError(f"{path}: key column {k!r} is not a column of the table")
+    period = data.get("period")
+    if period is not None:
+        given = [period] if isinstance(period, str) else period
+        if (
+            not isinstance(given, list)
+            or not 1 <= len(given) <= 2
+            or any(g not in names or names[g].type != "date" for g in given)
+        ):
+            raise ProjectError(
+                f"{path}: period must name a date column of the table, or [start, end]"
+            )
     return TableContract(
         name=str(data["table"]),
         description=str(data.get("description", "")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -13,15 +14,22 @@ from sceval import __version__
 from sceval.project import Project
 
 
-def input_files(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """The files loaded into the warehouse so far, with their SHA-256 (latest load of each)."""
+def _utcnow() -> dt.datetime:
+    # UTC without a zone, like `loads.loaded_at`: `--as-known-at` compares the two.
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def input_files(con: duckdb.DuckDBPyConnection, known_at: dt.datetime | None = None) -> list[dict]:
+    """The files loaded into the warehouse so far (or by `known_at`), with their SHA-256
+    (latest load of each)."""
     rows = con.execute(
         """
         SELECT table_name, file, sha256, rows, CAST(loaded_at AS VARCHAR)
-        FROM loads
+        FROM loads WHERE $1::TIMESTAMP IS NULL OR loaded_at <= $1::TIMESTAMP
         QUALIFY row_number() OVER (PARTITION BY table_name, file, sha256 ORDER BY loaded_at DESC) = 1
         ORDER BY table_name, file
-        """
+        """,
+        [known_at],
     ).fetchall()
     return [
         {"table": t, "file": f, "sha256": s, "rows": n, "loaded_at": at} for t, f, s, n, at in rows
@@ -48,16 +56,22 @@ def start_run(
     as_of: dt.date | None = None,
     pipeline: str | None = None,
     program: str | None = None,
+    periods: Sequence[str] | None = None,
+    as_known_at: dt.datetime | None = None,
 ) -> str:
-    """Record a new run and return its id."""
+    """Record a new run and return its id. `periods` are the labels of the reporting periods
+    it computes (default `cumulative`); `as_known_at` when it read the inputs as they stood
+    at that time (`sceval run --as-known-at`)."""
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
     con.execute(
-        """INSERT INTO runs (run_id, started_at, finished_at, as_of, command, pipeline,
-                            program_filter, engine_version, catalogue_hash, project_root,
-                            input_files, status)
-           VALUES (?, now()::TIMESTAMP, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 'running')""",
+        """INSERT INTO runs BY NAME SELECT
+             ? AS run_id, ? AS started_at, ? AS as_of, ? AS command,
+             ? AS pipeline, ? AS program_filter, ? AS engine_version, ? AS catalogue_hash,
+             ? AS project_root, ? AS input_files, 'running' AS status,
+             ?::VARCHAR[] AS periods, ?::TIMESTAMP AS as_known_at""",
         [
             run_id,
+            _utcnow(),
             as_of or dt.date.today(),
             command,
             pipeline,
@@ -66,18 +80,23 @@ def start_run(
             project.catalogue_hash,
             str(project.root),
             json.dumps(
-                [dict(f, path=portable_path(f["file"], project.root)) for f in input_files(con)]
+                [
+                    dict(f, path=portable_path(f["file"], project.root))
+                    for f in input_files(con, as_known_at)
+                ]
             ),
+            list(periods) if periods else ["cumulative"],
+            as_known_at,
         ],
     )
     return run_id
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str = "ok") -> None:
-    """Mark a run as finished."""
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str = "draft") -> None:
+    """Mark a run as finished: 'draft' until approved (`sceval approve`), or 'failed'."""
     con.execute(
-        "UPDATE runs SET finished_at = now()::TIMESTAMP, status = ? WHERE run_id = ?",
-        [status, run_id],
+        "UPDATE runs SET finished_at = ?, status = ? WHERE run_id = ?",
+        [_utcnow(), status, run_id],
     )
 
 
@@ -85,11 +104,11 @@ def latest_run(con: duckdb.DuckDBPyConnection, table: str | None = None) -> str 
     """The most recent finished run, or the most recent one that wrote rows to `table`."""
     if table is None:
         row = con.execute(
-            "SELECT run_id FROM runs WHERE status = 'ok' ORDER BY started_at DESC, run_id DESC LIMIT 1"
+            "SELECT run_id FROM runs WHERE status IN ('draft', 'approved') ORDER BY started_at DESC, run_id DESC LIMIT 1"
         ).fetchall()
     else:
         row = con.execute(
-            f"""SELECT r.run_id FROM runs r WHERE r.status = 'ok'
+            f"""SELECT r.run_id FROM runs r WHERE r.status IN ('draft', 'approved')
                 AND EXISTS (SELECT 1 FROM "{table}" t WHERE t.run_id = r.run_id)
                 ORDER BY r.started_at DESC, r.run_id DESC LIMIT 1"""
         ).fetchall()

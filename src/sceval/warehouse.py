@@ -31,6 +31,15 @@ RESULT_DDL = {
             source_format VARCHAR,
             engine_version VARCHAR
         )""",
+    # Who made each load and why (`sceval load --by --reason --unlock-reason`): one row per
+    # load id, beside `loads` (whose columns stay as older tools and warehouses know them).
+    "load_notes": """
+        CREATE TABLE IF NOT EXISTS load_notes (
+            load_id VARCHAR NOT NULL,
+            loaded_by VARCHAR NOT NULL,
+            reason VARCHAR,
+            unlock_reason VARCHAR
+        )""",
     "runs": """
         CREATE TABLE IF NOT EXISTS runs (
             run_id VARCHAR PRIMARY KEY,
@@ -45,7 +54,25 @@ RESULT_DDL = {
             project_root VARCHAR,
             input_files JSON NOT NULL,
             status VARCHAR NOT NULL,
-            include_person_ids BOOLEAN NOT NULL DEFAULT false
+            include_person_ids BOOLEAN NOT NULL DEFAULT false,
+            periods VARCHAR[],
+            as_known_at TIMESTAMP,
+            approver VARCHAR,
+            approved_at TIMESTAMP,
+            note VARCHAR
+        )""",
+    # `sceval lock PERIOD [--program ID]`: loads that would change rows dated inside the
+    # period (for that program, or any program when program_id is NULL) are refused.
+    "period_locks": """
+        CREATE TABLE IF NOT EXISTS period_locks (
+            lock_id VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            period_start DATE NOT NULL,
+            period_end DATE NOT NULL,
+            program_id VARCHAR,
+            locked_by VARCHAR NOT NULL,
+            locked_at TIMESTAMP NOT NULL,
+            note VARCHAR
         )""",
     "indicator_results": """
         CREATE TABLE IF NOT EXISTS indicator_results (
@@ -134,6 +161,41 @@ RESULT_DDL = {
 }
 
 RESULT_TABLES = ("runs", "indicator_results", "partnership_scores", "dnh_findings", "results_chain")
+
+# Columns added to engine tables after their first release: a warehouse made by an older
+# sceval gains them when it is next opened for writing (ALTER TABLE ... ADD COLUMN IF NOT EXISTS).
+ADDED_COLUMNS = {
+    # no run of a warehouse made before the column let person ids out
+    "runs": {
+        "include_person_ids": "BOOLEAN DEFAULT false",
+        "periods": "VARCHAR[]",
+        "as_known_at": "TIMESTAMP",
+        "approver": "VARCHAR",
+        "approved_at": "TIMESTAMP",
+        "note": "VARCHAR",
+    },
+    "indicator_results": {"projected_low": "DOUBLE", "projected_high": "DOUBLE"},
+}
+
+# A run's status: 'running' while it computes, 'failed' if it stopped, then 'draft' until
+# `sceval approve` makes it 'approved'. Older warehouses said 'ok' for a finished draft.
+FINISHED = ("draft", "approved")
+FINISHED_SQL = "('draft', 'approved')"
+
+# Metadata columns of `<table>_history` (after the contract's columns). A row is either an
+# earlier version of a stored row ('replaced': valid until `changed_at`, replaced by load
+# `change_load_id`) or the mark that load `change_load_id` first inserted this key
+# ('inserted': key columns only) into a table that already held rows.
+HISTORY_COLUMNS = {
+    "change_kind": "VARCHAR NOT NULL",
+    "change_load_id": "VARCHAR NOT NULL",
+    "changed_at": "TIMESTAMP NOT NULL",
+}
+
+
+def history_table(table: str) -> str:
+    """The name of an input table's history of replaced rows."""
+    return f"{table}_history"
 
 
 def arrow(frame: Any) -> Any:
@@ -272,6 +334,17 @@ def _is_encrypted(path: Path) -> bool:
     return False
 
 
+def history_ddl(contract: TableContract) -> str:
+    """CREATE TABLE for an input table's history: its columns, all nullable, plus metadata."""
+    cols = [f'"{c.name}" {c.sql_type}' for c in contract.columns]
+    cols += [f'"{k}" {v}' for k, v in HISTORY_COLUMNS.items()]
+    return (
+        f'CREATE TABLE IF NOT EXISTS "{history_table(contract.name)}" (\n  '
+        + ",\n  ".join(cols)
+        + "\n)"
+    )
+
+
 def connect(
     db: str | os.PathLike[str] | None = None,
     *,
@@ -335,18 +408,69 @@ def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, project: Project) -> None:
-    """Create every input and result table that is missing (idempotent)."""
+    """Create every input and result table that is missing (idempotent), and bring a
+    warehouse made by an older sceval up to this one's tables and columns."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE schema_name = 'main' AND database_name = current_database()"
+        ).fetchall()
+    }
+    # Only the missing ones: every load opens the schema, and 30 CREATE statements cost more
+    # than one look at the catalog.
     for contract in project.contracts.values():
-        con.execute(input_table_ddl(contract))
-    for ddl in RESULT_DDL.values():
-        con.execute(ddl)
-    # Warehouses made before the column existed: no run of theirs let person ids out.
-    con.execute(
-        "ALTER TABLE runs ADD COLUMN IF NOT EXISTS include_person_ids BOOLEAN DEFAULT false"
-    )
-    # Columns added after a warehouse was created (older files keep working).
-    for column in ("projected_low", "projected_high"):
-        con.execute(f"ALTER TABLE indicator_results ADD COLUMN IF NOT EXISTS {column} DOUBLE")
+        if contract.name not in have:
+            con.execute(input_table_ddl(contract))
+        if history_table(contract.name) not in have:
+            con.execute(history_ddl(contract))
+    for name, ddl in RESULT_DDL.items():
+        if name not in have:
+            con.execute(ddl)
+    migrate(con, project)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, project: Project) -> None:
+    """Additive upgrades of an older warehouse: new columns, finished runs as 'draft', and an
+    input table whose stored primary key is no longer its contract's key rebuilt without it."""
+    present = {
+        (t, c)
+        for t, c in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE schema_name = 'main' AND database_name = current_database()"
+        ).fetchall()
+    }
+    for table, cols in ADDED_COLUMNS.items():
+        for name, sql_type in cols.items():
+            if (table, name) not in present:
+                con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {sql_type}')
+    if con.execute("SELECT count(*) FROM runs WHERE status = 'ok'").fetchall()[0][0]:
+        con.execute("UPDATE runs SET status = 'draft' WHERE status = 'ok'")
+    pks = {
+        t: tuple(cols)
+        for t, cols in con.execute(
+            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+            "WHERE constraint_type = 'PRIMARY KEY' AND schema_name = 'main' "
+            "AND database_name = current_database()"
+        ).fetchall()
+    }
+    for contract in project.contracts.values():
+        stored = pks.get(contract.name)
+        if stored is not None and stored != contract.key:
+            # DuckDB cannot drop a primary key: copy the rows into a table made from the
+            # contract (a one-time cost on small tables such as partnership_ratings).
+            name = contract.name
+            cols = ", ".join(f'"{c}"' for c in contract.column_names)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(f'ALTER TABLE "{name}" RENAME TO "{name}__old"')
+                con.execute(input_table_ddl(contract))
+                con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM "{name}__old"')
+                con.execute(f'DROP TABLE "{name}__old"')
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
 
 def open_warehouse(

@@ -117,8 +117,10 @@ def load_from_source(
     report_json: str | os.PathLike[str] | None = None,
     console=None,
     actor_map: str | os.PathLike[str] | None = None,
+    stamp: dict | None = None,
 ):
-    """Map source files into the contract tables and load them in one transaction."""
+    """Map source files into the contract tables and load them in one transaction.
+    `stamp`: the load's by / reason / unlock_reason (see `sceval.load.insert_batch`)."""
     from sceval.adapters.loader import run_load
 
     if source is not None and source not in SOURCES:
@@ -141,6 +143,7 @@ def load_from_source(
         report_json=report_json,
         console=console,
         actor_map=actor_map,
+        stamp=stamp,
     )
 
 

@@ -121,6 +121,7 @@ def run_load(
     report_json,
     console,
     actor_map=None,
+    stamp=None,
 ):
     """Adapt every file, then load all of it in one transaction or nothing."""
     from rich.console import Console
@@ -168,7 +169,11 @@ def run_load(
         batch = [(InputFile(p, t), df) for p, t, df in frames if df.height]
         sources = sorted({s for _, s in plan})
         try:
-            result = insert_batch(con, project, batch, source_format=",".join(sources))
+            result = insert_batch(
+                con, project, batch, source_format=",".join(sources), **(stamp or {})
+            )
+        except InvalidDataError:
+            raise
         except duckdb.Error as exc:
             machine = classify(exc)  # a full disk or a damaged file is not the data's fault
             if machine is not None:

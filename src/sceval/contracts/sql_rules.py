@@ -113,7 +113,7 @@ class SqlChecker:
                 stored = f"{ident(self.catalog)}.main.{ident(contract.name)}"
                 keep = ""
                 if contract.key and contract.name in self.frames:
-                    same = " AND ".join(f"n.{ident(k)} = s.{ident(k)}" for k in contract.key)
+                    same = contract.key_match("n", "s")
                     keep = f" s ANTI JOIN {_batch_name(contract.name)} n ON {same}"
                 scols = ", ".join(f"s.{ident(c)}" for c in contract.column_names) if keep else cols
                 parts.append(f"SELECT {scols} FROM {stored}{keep}")
@@ -184,17 +184,23 @@ class SqlChecker:
                     continue
                 cols = e["kwargs"].get("column_list") or [e["kwargs"]["column"]]
                 qc = ", ".join(ident(c) for c in cols)
-                notnull = " AND ".join(f"{ident(c)} IS NOT NULL" for c in cols)
+                # A key's nullable columns (an observation's dimension) count as values: two
+                # totals of one program, indicator and period are duplicates.
+                keyed = set(self.project.contract(table).key) if len(cols) > 1 else set()
+                notnull = " AND ".join(
+                    [f"{ident(c)} IS NOT NULL" for c in cols if c not in keyed] or ["true"]
+                )
                 value = (
-                    f"CAST({ident(cols[0])} AS VARCHAR)"
+                    f"CAST(b.{ident(cols[0])} AS VARCHAR)"
                     if len(cols) == 1
                     else "concat_ws(', ', "
-                    + ", ".join(f"CAST({ident(c)} AS VARCHAR)" for c in cols)
+                    + ", ".join(f"CAST(b.{ident(c)} AS VARCHAR)" for c in cols)
                     + ")"
                 )
                 src = _batch_name(table)
                 groups = f"SELECT {qc} FROM {src} WHERE {notnull} GROUP BY ALL HAVING count(*) > 1"
-                sql = f"SELECT b.{FILE}, b.{ROW}, {value} AS value FROM {src} b JOIN ({groups}) d USING ({qc})"
+                on = " AND ".join(f"b.{ident(c)} IS NOT DISTINCT FROM d.{ident(c)}" for c in cols)
+                sql = f"SELECT b.{FILE}, b.{ROW}, {value} AS value FROM {src} b JOIN ({groups}) d ON {on}"
                 # Rows beyond the first of each value: 0 means no row to list (a DISTINCT count
                 # is a third faster than the GROUP BY ... HAVING, and skips the join back).
                 tup = qc if len(cols) == 1 else f"({qc})"

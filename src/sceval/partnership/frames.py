@@ -17,7 +17,7 @@ def resolve_run(con, run_id: str | None) -> str:
     if run_id is None:
         # fetchall, not fetchone: DuckDB 2.0 blocks the connection on a half-read result.
         found = con.execute(
-            """SELECT r.run_id FROM runs r WHERE r.status = 'ok' AND EXISTS
+            """SELECT r.run_id FROM runs r WHERE r.status IN ('draft', 'approved') AND EXISTS
                (SELECT 1 FROM partnership_scores s WHERE s.run_id = r.run_id)
                ORDER BY r.started_at DESC, r.run_id DESC LIMIT 1"""
         ).fetchall()

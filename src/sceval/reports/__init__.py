@@ -41,6 +41,7 @@ def scorecard_pdf(page: Page, path: Path) -> Path:
 
     cover_lines = [page.subtitle, f"as of {page.as_of}"]
     for run in page.runs:
+        cover_lines += [run.status_line]
         cover_lines += [
             f"run id: {run.run_id}",
             f"catalogue hash: {run.catalogue_hash}",

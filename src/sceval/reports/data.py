@@ -41,6 +41,17 @@ class Run:
     catalogue_hash: str
     command: str
     input_files: list[dict[str, Any]]
+    status: str = "draft"
+    approver: str | None = None
+    approved_at: str | None = None
+    chosen: str = ""  # how the report came to show this run (see `runs_used`)
+
+    @property
+    def status_line(self) -> str:
+        """The run's status as every page header states it."""
+        if self.status == "approved":
+            return f"Approved by {self.approver} on {self.approved_at}"
+        return "DRAFT — not approved"
 
 
 @dataclass
@@ -88,15 +99,22 @@ def run_record(con, run_id: str) -> Run:
     """One `runs` row as a Run, or a clear error when the id is unknown."""
     rows = con.execute(
         """SELECT run_id, CAST(as_of AS VARCHAR), CAST(started_at AS VARCHAR), engine_version,
-                  catalogue_hash, command, CAST(input_files AS VARCHAR)
+                  catalogue_hash, command, CAST(input_files AS VARCHAR), status, approver,
+                  strftime(approved_at, '%Y-%m-%d')
            FROM runs WHERE run_id = ?""",
         [run_id],
     ).fetchall()
     if not rows:
-        raise UsageError(f"run {run_id!r}: no such run in the warehouse")
+        raise UsageError(f"run {run_id!r}: no such run in the warehouse; `sceval runs` lists them")
     row = rows[0]
     files = json.loads(row[6] or "[]")
-    return Run(*row[:6], input_files=files if isinstance(files, list) else [])
+    return Run(
+        *row[:6],
+        input_files=files if isinstance(files, list) else [],
+        status="approved" if row[7] == "approved" else "draft",
+        approver=row[8],
+        approved_at=row[9],
+    )
 
 
 def settle(con) -> None:
@@ -104,21 +122,38 @@ def settle(con) -> None:
     con.execute("SELECT 1").fetchall()
 
 
-def runs_used(con, run_id: str | None) -> dict[str, str | None]:
-    """Which run each result table is read from: the given run, else its latest run."""
-    from sceval.runs import latest_run
-
+def choose_run(con, run_id: str | None) -> tuple[str, str]:
+    """The one run a report shows, and how it was chosen: the given run, else the latest
+    approved run, else the latest finished run (a full `sceval run` before a partial
+    `score` or `check`)."""
     if run_id is not None:
         run_record(con, run_id)
-        return dict.fromkeys(RESULT_TABLES, run_id)
-    fallback = latest_run(con)
-    used = {t: latest_run(con, t) or fallback for t in RESULT_TABLES}
+        status = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchall()
+        if status[0][0] in ("running", "failed"):
+            raise UsageError(f"run {run_id} is {status[0][0]}: a report needs a finished run")
+        return run_id, "the run chosen with --run"
+    for where, why in (
+        ("status = 'approved'", "the latest approved run"),
+        (
+            "status IN ('draft', 'approved') AND command IN ('run', 'demo')",
+            "the latest run (no run is approved yet)",
+        ),
+        ("status IN ('draft', 'approved')", "the latest run (no run is approved yet)"),
+    ):
+        found = con.execute(
+            f"SELECT run_id FROM runs WHERE {where} ORDER BY started_at DESC, run_id DESC LIMIT 1"
+        ).fetchall()
+        if found:
+            return found[0][0], why
+    raise UsageError("no finished run in the warehouse: run `sceval run` (or `sceval demo`) first")
+
+
+def runs_used(con, run_id: str | None) -> dict[str, str | None]:
+    """Which run each result table is read from: one run for all of them (a report never
+    mixes runs; see `choose_run`)."""
+    chosen, _ = choose_run(con, run_id)
     settle(con)
-    if not any(used.values()):
-        raise UsageError(
-            "no finished run in the warehouse: run `sceval run` (or `sceval demo`) first"
-        )
-    return used
+    return dict.fromkeys(RESULT_TABLES, chosen)
 
 
 def programs_frame(con, project: Project | None = None) -> pl.DataFrame:
@@ -371,8 +406,11 @@ def load_report_data(
     from sceval.reports.followup import load_followup
 
     settle(con)
-    used = runs_used(con, run_id)
-    runs = {r: run_record(con, r) for r in dict.fromkeys(v for v in used.values() if v)}
+    chosen, why = choose_run(con, run_id)
+    settle(con)
+    used = dict.fromkeys(RESULT_TABLES, chosen)
+    runs = {chosen: run_record(con, chosen)}
+    runs[chosen].chosen = why
     public = profile == "public"
     threshold = public_threshold(project) if public else project.suppression_threshold
     sheets = indicator_sheets(project)

@@ -31,6 +31,8 @@ h1{margin-bottom:0}.subtitle{color:#444;margin-top:4px}
 .provenance{background:#f6f6f6;border:1px solid #ddd;padding:4px 12px;font-size:12px;margin:8px 0}
 .provenance code{word-break:break-all}.input-files{margin-top:28px;font-size:12px}
 .input-files summary{cursor:pointer;font-weight:bold}
+.run-status{padding:4px 8px;border-left:4px solid #b8860b;background:#fff8e1}
+.run-status.approved{border-color:#2e7d32;background:#e8f5e9}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#eee}.empty{font-style:italic;color:#444;border-left:4px solid #999;padding-left:8px}
@@ -232,6 +234,19 @@ def content_security_policy(scripts: list[str]) -> str:
     )
 
 
+def status_html(runs: list[Run]) -> str:
+    """The header line every page carries: which run it shows, why, and its status."""
+    lines = []
+    for run in runs:
+        cls = "approved" if run.status == "approved" else "draft"
+        why = f" ({esc(run.chosen)})" if run.chosen else ""
+        lines.append(
+            f'<p class="run-status {cls}"><strong>{esc(run.status_line)}</strong> — run '
+            f"<code>{esc(run.run_id)}</code>{why}</p>"
+        )
+    return "".join(lines)
+
+
 def render_page(page: Page) -> str:
     """The complete HTML of a page, with the Vega runtime and the chart specs inlined."""
     nav = "".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in page.nav)
@@ -274,6 +289,7 @@ def render_page(page: Page) -> str:
 <nav>{nav}</nav>
 <h1>{esc(page.title)}</h1>
 <p class="subtitle">{esc(page.subtitle)} — as of <span class="as-of">{esc(page.as_of)}</span></p>
+{status_html(page.runs)}
 {provenance_html(page.runs, page.as_of)}
 {toc}
 {"".join(body)}
