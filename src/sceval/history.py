@@ -50,11 +50,16 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _differs(contract: TableContract, a: str, b: str) -> str:
+def _differs(contract: TableContract, a: str, b: str, present: set[str] | None = None) -> str:
+    # An optional column the file left out is stored as NULL: compare with that.
     values = [c for c in contract.column_names if c not in contract.key]
     if not values:
         return "false"
-    return " OR ".join(f"{a}.{_q(c)} IS DISTINCT FROM {b}.{_q(c)}" for c in values)
+    return " OR ".join(
+        f"{a}.{_q(c)} IS DISTINCT FROM "
+        + (f"{b}.{_q(c)}" if present is None or c in present else "NULL")
+        for c in values
+    )
 
 
 def replace_by_key(
@@ -72,11 +77,13 @@ def replace_by_key(
     table, hist = _q(contract.name), _q(history_table(contract.name))
     cols = ", ".join(_q(c) for c in contract.column_names)
     key = ", ".join(_q(k) for k in contract.key)
+    present = {d[0] for d in con.execute(f"SELECT * FROM {BATCH} LIMIT 0").description}
+    bcols = ", ".join(_q(c) for c in contract.column_names if c in present)
     # One join of the (large) stored table with the (small) batch finds every stored row
     # the batch names; the rest of the work is on those few rows.
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {OLD} AS SELECT t.rowid AS _sceval_rid, t.*, "
-        f"({_differs(contract, 't', 'b')}) AS _sceval_changed "
+        f"({_differs(contract, 't', 'b', present)}) AS _sceval_changed "
         f"FROM {table} t JOIN {BATCH} b ON {contract.key_match('t', 'b')}"
     )
     matched, changed = con.execute(
@@ -101,7 +108,7 @@ def replace_by_key(
         # A DuckDB primary key: the index replaces the row of the same key.
         con.execute(
             f"INSERT OR REPLACE INTO {table} BY NAME "
-            f"SELECT {cols} FROM ({changed_rows} UNION ALL {new_rows})"
+            f"SELECT {bcols} FROM ({changed_rows} UNION ALL {new_rows})"
         )
     else:
         if changed:
@@ -110,7 +117,7 @@ def replace_by_key(
                 f"(SELECT _sceval_rid FROM {OLD} WHERE _sceval_changed)"
             )
         con.execute(
-            f"INSERT INTO {table} BY NAME SELECT {cols} FROM ({changed_rows} UNION ALL {new_rows})"
+            f"INSERT INTO {table} BY NAME SELECT {bcols} FROM ({changed_rows} UNION ALL {new_rows})"
         )
     return TableChange(replaced=changed, inserted=inserted, unchanged=matched - changed)
 

@@ -145,7 +145,7 @@ def insert_batch(
                     )
                     cols = ", ".join(f'"{c}"' for c in contract.column_names)
                     old = f"SELECT {cols} FROM {OLD} WHERE _sceval_changed"
-                    if hit := locks_hit(con, contract, f"{written} UNION ALL {old}"):
+                    if hit := locks_hit(con, contract, f"{written} UNION ALL BY NAME {old}"):
                         refuse_locked(f.table, hit)
                 finish_replace(con)
             con.unregister(BATCH)
