@@ -194,6 +194,13 @@ def run(
     pipeline: Annotated[
         str | None, typer.Option("--pipeline", help="Run definition in pipelines/.")
     ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="Compute one reporting period: 2026Q2, 2026, 2026-05 or a custom period's name.",
+        ),
+    ] = None,
     export: Annotated[
         Path | None,
         typer.Option(
@@ -213,6 +220,7 @@ def run(
         program=program,
         pipeline=pipeline,
         export=export,
+        period=period,
     )
 
 
@@ -275,13 +283,17 @@ def report(
     fmt: Annotated[
         str, typer.Option("--format", help="Comma-separated: html, pdf, png, svg.")
     ] = "html,pdf,png,svg",
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Reporting period the pages show (default cumulative)."),
+    ] = None,
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
     """Write reports from the latest run: self-contained HTML, PDF scorecards, PNG and SVG charts."""
     from sceval.pipeline import report_command
 
-    report_command(db=db, project=_project(project), out=out, formats=fmt)
+    report_command(db=db, project=_project(project), out=out, formats=fmt, period=period)
 
 
 @app.command()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sceval.errors import ProjectError, UsageError
+from sceval.indicators.periods import Period, PeriodSpec, parse_label, parse_spec
 from sceval.project import Project, read_yaml
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -31,6 +32,7 @@ class Pipeline:
     dnh_checks: list[str] | str
     reports: list[str] | str
     raw: dict[str, Any]
+    periods: PeriodSpec = PeriodSpec(True, (), ())
 
     def resolve_as_of(self, as_of: dt.date | None) -> dt.date:
         if as_of is not None:
@@ -66,6 +68,7 @@ def load_pipeline(project: Project, name: str | None = None) -> Pipeline:
         dnh_checks=data.get("dnh_checks", "all"),
         reports=data.get("reports", "all"),
         raw=data,
+        periods=parse_spec(data.get("periods"), f"{path.name}: periods", data.get("periods_from")),
     )
 
 
@@ -89,8 +92,12 @@ def execute(
     steps: tuple[str, ...] = ("indicators", "partnership", "dnh"),
     command: str = "run",
     model: str | None = None,
+    period: Period | None = None,
 ) -> str:
-    """Record a run and compute the requested steps under it; return the run id."""
+    """Record a run and compute the requested steps under it; return the run id.
+
+    The indicators are computed for the pipeline's periods, or only for `period` if given.
+    """
     from sceval.runs import finish_run, start_run
 
     if "indicators" in steps:
@@ -107,11 +114,20 @@ def execute(
             from sceval.indicators import compute_indicators
 
             results = compute_indicators(
-                con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline
+                con,
+                project,
+                run_id=run_id,
+                as_of=as_of,
+                program=program,
+                pipeline=pipeline,
+                period=period,
             )
             from sceval.framework import compute_results_chain
 
-            compute_results_chain(con, project, run_id=run_id, as_of=as_of, results=results)
+            # The chain reads one figure per indicator: the cumulative ones where computed.
+            cum = results.filter(results["period"] == "cumulative")
+            chain_rows = cum if cum.height or results.is_empty() else results
+            compute_results_chain(con, project, run_id=run_id, as_of=as_of, results=chain_rows)
         if "partnership" in steps:
             from sceval.partnership import score_partnerships
 
@@ -146,11 +162,17 @@ def run_command(
     program: str | None,
     pipeline: str | None,
     export: Path | None = None,
+    period: str | None = None,
 ) -> str:
-    """`sceval run`: the pipeline's indicators, partnership scores and do-no-harm checks."""
+    """`sceval run`: the pipeline's indicators, partnership scores and do-no-harm checks.
+
+    With `period`, the on-the-fly indicators of that one period only (as of its end, or of
+    `as_of` if earlier; a period that has not started by then is a usage error).
+    """
     from rich.console import Console
 
     pl_def = load_pipeline(project, pipeline)
+    one = parse_label(period, pl_def.periods.named()) if period is not None else None
     con = _open(db, project)
     try:
         if program is not None:
@@ -160,7 +182,13 @@ def run_command(
             if not found:
                 raise UsageError(f"--program {program!r}: no such program in the warehouse")
         day = pl_def.resolve_as_of(as_of)
-        run_id = execute(con, project, pipeline=pl_def, as_of=day, program=program)
+        if one is not None:
+            day = min(day, one.end)
+            if one.start > day:
+                raise UsageError(
+                    f"--period {period}: starts {one.start}, after the as-of date {day}"
+                )
+        run_id = execute(con, project, pipeline=pl_def, as_of=day, program=program, period=one)
         if export is not None:
             from sceval.indicators.export import export_results
 
@@ -274,8 +302,11 @@ def check_command(
         con.close()
 
 
-def report_command(*, db: Path | None, project: Project, out: Path, formats: str) -> list[Path]:
-    """`sceval report`: the report set from the latest run."""
+def report_command(
+    *, db: Path | None, project: Project, out: Path, formats: str, period: str | None = None
+) -> list[Path]:
+    """`sceval report`: the report set from the latest run (indicators of `period`, default
+    cumulative)."""
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in {"html", "pdf", "png", "svg"}]
     if bad or not fmts:
@@ -286,7 +317,7 @@ def report_command(*, db: Path | None, project: Project, out: Path, formats: str
     try:
         from sceval.reports import write_reports
 
-        files = write_reports(con, project, out, formats=fmts)
+        files = write_reports(con, project, out, formats=fmts, period=period)
         # Say what was written, zero included: an empty warehouse gives empty pages.
         programs = con.execute("SELECT count(*) FROM programs").fetchall()[0][0]
         note = "" if programs else " (no programs in the warehouse: the pages hold no figures)"

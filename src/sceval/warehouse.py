@@ -52,6 +52,7 @@ RESULT_DDL = {
             indicator_id VARCHAR NOT NULL,
             kind VARCHAR,
             program_id VARCHAR NOT NULL,
+            period VARCHAR NOT NULL DEFAULT 'cumulative',
             period_start DATE,
             period_end DATE,
             dimension VARCHAR,
@@ -89,6 +90,27 @@ RESULT_DDL = {
             rating_base VARCHAR,
             qualifier VARCHAR,
             source VARCHAR,
+            note VARCHAR,
+            rating_round DATE
+        )""",
+    # Inter-rater agreement of partnership ratings (docs/partnership.md): per model and round,
+    # Krippendorff's alpha (ordinal) for the model and each item, and the disagreements.
+    "partnership_agreement": """
+        CREATE TABLE IF NOT EXISTS partnership_agreement (
+            run_id VARCHAR NOT NULL,
+            model_id VARCHAR NOT NULL,
+            rating_round DATE,
+            level VARCHAR NOT NULL,
+            case_id VARCHAR,
+            item_id VARCHAR,
+            alpha DOUBLE,
+            ci_low DOUBLE,
+            ci_high DOUBLE,
+            raters INTEGER,
+            units INTEGER,
+            pairable_values INTEGER,
+            steps_apart DOUBLE,
+            ratings VARCHAR,
             note VARCHAR
         )""",
     "dnh_findings": """
@@ -197,6 +219,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, project: Project) -> None:
         con.execute(input_table_ddl(contract))
     for ddl in RESULT_DDL.values():
         con.execute(ddl)
+    # A warehouse made before reporting periods: its results were all cumulative.
+    con.execute(
+        "ALTER TABLE indicator_results ADD COLUMN IF NOT EXISTS period VARCHAR DEFAULT 'cumulative'"
+    )
+    con.execute("ALTER TABLE partnership_scores ADD COLUMN IF NOT EXISTS rating_round DATE")
 
 
 def open_warehouse(

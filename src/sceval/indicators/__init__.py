@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import duckdb
     import polars as pl
 
+    from sceval.indicators.periods import Period
     from sceval.pipeline import Pipeline
     from sceval.project import Project
 
@@ -27,12 +28,25 @@ def compute_indicators(
     as_of: dt.date,
     program: str | None = None,
     pipeline: Pipeline | None = None,
+    period: Period | None = None,
 ) -> pl.DataFrame:
-    """Compute the pipeline's indicators as of a date, store them under run_id, return them."""
+    """Compute the pipeline's indicators as of a date, store them under run_id, return them.
+
+    The pipeline's `periods` say which: cumulative (program start to as-of) and/or each
+    quarter, year, month or custom period up to as-of. `period` computes only that one.
+    """
     import polars as pl
 
-    from sceval.indicators.engine import compute, store
+    from sceval.indicators.engine import compute, first_start, store
 
+    if period is not None:
+        cumulative, periods = False, [period]
+    elif pipeline is not None:
+        spec = pipeline.periods
+        first = first_start(con, program) if spec.kinds else None
+        cumulative, periods = spec.cumulative, spec.resolve(first, as_of)
+    else:
+        cumulative, periods = True, []
     results = compute(
         con,
         project,
@@ -40,6 +54,8 @@ def compute_indicators(
         as_of=as_of,
         program=program,
         indicator_ids=pipeline.indicators if pipeline is not None else "all",
+        periods=periods,
+        cumulative=cumulative,
     )
     # A statistic with no defined value (a ratio's interval, 0/0) is NULL in SQL, never NaN.
     results = results.with_columns(pl.col(pl.Float64).fill_nan(None))
