@@ -241,12 +241,14 @@ def test_cli_run_one_period(tmp_path, qproject, qdb, sceval_cli):
                      "--project", str(qproject.root))  # fmt: skip
     assert res.returncode == 0, res.stderr
     con = duckdb.connect(str(db), read_only=True)
+    newest = con.execute("SELECT max_by(run_id, started_at) FROM runs").fetchall()[0][0]
     rows = con.execute(
-        "SELECT DISTINCT period, period_end FROM indicator_results WHERE run_id <> 'r-q'"
+        "SELECT DISTINCT period, period_end FROM indicator_results WHERE run_id = ?", [newest]
     ).fetchall()
     value = con.execute(
         "SELECT value FROM indicator_results WHERE indicator_id = 'personnel_trained' "
-        "AND dimension IS NULL AND run_id <> 'r-q'"
+        "AND dimension IS NULL AND run_id = ?",
+        [newest],
     ).fetchall()
     con.close()
     assert rows == [("2025Q2", D("2025-06-30"))]
@@ -271,3 +273,28 @@ def test_pipeline_periods_are_checked(tmp_path):
         parse_spec("fortnight")
     with pytest.raises(ProjectError, match="ends"):
         parse_spec([{"name": "X", "start": "2026-02-01", "end": "2026-01-01"}])
+
+
+def test_scorecard_series_and_portfolio_for_a_period(tmp_path, qdb, qproject, quarterly):
+    from sceval.errors import UsageError
+    from sceval.reports import write_reports
+    from sceval.runs import start_run
+
+    # The quarterly results under a recorded run (the fixture stored them under r-q).
+    run = start_run(qdb, qproject, command="run", as_of=AS_OF)
+    qdb.execute("UPDATE indicator_results SET run_id = ? WHERE run_id = 'r-q'", [run])
+    qdb.execute(
+        "UPDATE runs SET status = 'ok', finished_at = now()::TIMESTAMP WHERE run_id = ?", [run]
+    )
+    out = write_reports(qdb, qproject, tmp_path / "rep", formats=["html"], run_id=run)
+    card = (tmp_path / "rep" / "scorecard-QTR.html").read_text()
+    assert "Series per reporting period" in card
+    # The series table: Q2's persons trained 16 against its own target 20, amber.
+    assert "<td>Personnel trained</td><td>2025Q2</td><td>16.0</td>" in card
+    assert "<td>20.0</td><td>amber</td>" in card
+    write_reports(qdb, qproject, tmp_path / "q2", formats=["html"], run_id=run, period="2025Q2")
+    portfolio = (tmp_path / "q2" / "portfolio.html").read_text()
+    assert "period 2025Q2" in portfolio
+    with pytest.raises(UsageError, match="no such period"):
+        write_reports(qdb, qproject, tmp_path / "x", formats=["html"], run_id=run, period="2024Q1")
+    assert out
