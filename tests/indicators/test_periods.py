@@ -278,14 +278,12 @@ def test_pipeline_periods_are_checked(tmp_path):
 def test_scorecard_series_and_portfolio_for_a_period(tmp_path, qdb, qproject, quarterly):
     from sceval.errors import UsageError
     from sceval.reports import write_reports
-    from sceval.runs import start_run
+    from sceval.runs import finish_run, start_run
 
     # The quarterly results under a recorded run (the fixture stored them under r-q).
     run = start_run(qdb, qproject, command="run", as_of=AS_OF)
     qdb.execute("UPDATE indicator_results SET run_id = ? WHERE run_id = 'r-q'", [run])
-    qdb.execute(
-        "UPDATE runs SET status = 'ok', finished_at = now()::TIMESTAMP WHERE run_id = ?", [run]
-    )
+    finish_run(qdb, run)
     out = write_reports(qdb, qproject, tmp_path / "rep", formats=["html"], run_id=run)
     card = (tmp_path / "rep" / "scorecard-QTR.html").read_text()
     assert "Series per reporting period" in card

@@ -17,7 +17,32 @@ if TYPE_CHECKING:
     from sceval.pipeline import Pipeline
     from sceval.project import Project
 
-__all__ = ["compute_indicators"]
+__all__ = ["compute_indicators", "run_periods"]
+
+
+def run_periods(
+    con: duckdb.DuckDBPyConnection,
+    pipeline: Pipeline | None,
+    as_of: dt.date,
+    program: str | None = None,
+    period: Period | None = None,
+) -> tuple[bool, list[Period]]:
+    """(whether the run computes cumulative figures, the periods it computes): `period`
+    alone if given, else the pipeline's `periods` resolved up to the as-of date."""
+    if period is not None:
+        return False, [period]
+    if pipeline is None:
+        return True, []
+    from sceval.indicators.engine import first_start
+
+    spec = pipeline.periods
+    first = first_start(con, program) if spec.kinds else None
+    return spec.cumulative, spec.resolve(first, as_of)
+
+
+def period_labels(cumulative: bool, periods: list[Period]) -> list[str]:
+    """How `runs.periods` records what a run computed: `cumulative`, then period labels."""
+    return ["cumulative"] * cumulative + [p.label for p in periods]
 
 
 def compute_indicators(
@@ -37,16 +62,9 @@ def compute_indicators(
     """
     import polars as pl
 
-    from sceval.indicators.engine import compute, first_start, store
+    from sceval.indicators.engine import compute, store
 
-    if period is not None:
-        cumulative, periods = False, [period]
-    elif pipeline is not None:
-        spec = pipeline.periods
-        first = first_start(con, program) if spec.kinds else None
-        cumulative, periods = spec.cumulative, spec.resolve(first, as_of)
-    else:
-        cumulative, periods = True, []
+    cumulative, periods = run_periods(con, pipeline, as_of, program, period)
     results = compute(
         con,
         project,
