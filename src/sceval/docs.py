@@ -87,6 +87,7 @@ A run definition (`pipelines/*.yml`) says which periods a run computes:
 periods: [cumulative, quarter]   # cumulative (the default), quarter, year, month,
                                  # or custom periods: {name: FY2026, start: 2025-10-01, end: 2026-09-30}
 periods_from: 2024-07-01         # optional: where a calendar series starts
+period_disaggregations: false    # optional: a series' periods are totals unless true
 ```
 
 `sceval run --period 2026Q2` (or `2026`, `2026-05`, or a custom period's name) computes that
@@ -103,7 +104,9 @@ date (a quarter still running ends at the as-of date).
   engine function computed as a flow names the date column of each source table that places
   a row in a period (`period_dates: {participants: activity_actual_end}`).
 - **The same rules** apply to every period: minimum n, 95% intervals, small-cell
-  suppression, thresholds and status.
+  suppression, thresholds and status. A series of periods is computed for totals (each
+  disaggregation would multiply its cost) unless `period_disaggregations: true`; a single
+  `--period` run is disaggregated like the cumulative figures.
 - **Targets per period.** A period's own target comes from the program's overrides
   (`period_targets: {2026Q2: 120}`) or, where the overrides give none, from an
   `indicator_observations` row of that indicator and program (no dimension) whose

@@ -68,7 +68,12 @@ def load_pipeline(project: Project, name: str | None = None) -> Pipeline:
         dnh_checks=data.get("dnh_checks", "all"),
         reports=data.get("reports", "all"),
         raw=data,
-        periods=parse_spec(data.get("periods"), f"{path.name}: periods", data.get("periods_from")),
+        periods=parse_spec(
+            data.get("periods"),
+            f"{path.name}: periods",
+            data.get("periods_from"),
+            data.get("period_disaggregations", False),
+        ),
     )
 
 

@@ -74,6 +74,9 @@ def compute_indicators(
         indicator_ids=pipeline.indicators if pipeline is not None else "all",
         periods=periods,
         cumulative=cumulative,
+        # One period is disaggregated like the cumulative figures; a series is totals only
+        # unless the run definition asks (`period_disaggregations: true`).
+        period_dims=period is not None or (pipeline is not None and pipeline.periods.disaggregate),
     )
     # A statistic with no defined value (a ratio's interval, 0/0) is NULL in SQL, never NaN.
     results = results.with_columns(pl.col(pl.Float64).fill_nan(None))

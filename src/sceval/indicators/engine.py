@@ -559,12 +559,14 @@ def compute(
     indicator_ids: Sequence[str] | str = "all",
     periods: Sequence[Period] = (),
     cumulative: bool = True,
+    period_dims: bool = True,
 ) -> pl.DataFrame:
     """The result rows of the chosen indicators as of a date (not yet stored).
 
     `cumulative` computes every chosen indicator from program start to as-of (period
     `cumulative`); each of `periods` computes the on-the-fly indicators over that period,
-    up to the as-of date for a period still running.
+    up to the as-of date for a period still running. Without `period_dims`, periods get
+    totals only (a series: its disaggregations would multiply its cost several times).
     """
     from sceval.pipeline import selected
 
@@ -585,7 +587,7 @@ def compute(
         lazy += parts
     for p in periods:
         day = min(as_of, p.end)
-        parts = raw_parts(periodic, tables, day, since=p.start)
+        parts = raw_parts(periodic, tables, day, since=p.start, totals_only=not period_dims)
         batches.append((p, day, len(parts)))
         lazy += parts
     trend = [i for i in chosen if i.kind == "on_the_fly" and i.project_trend] if cumulative else []

@@ -114,6 +114,8 @@ class PeriodSpec:
     # A calendar series starts at the period holding this date (or the first program start,
     # whichever is later): `periods_from` in the run definition.
     since: dt.date | None = None
+    # Disaggregations per period of a series (`period_disaggregations: true`); else totals.
+    disaggregate: bool = False
 
     @property
     def labels(self) -> list[str]:
@@ -135,9 +137,13 @@ class PeriodSpec:
         return out
 
 
-def parse_spec(raw: Any, where: str = "pipeline periods", since: Any = None) -> PeriodSpec:
-    """A pipeline's `periods:` value (a word, a custom period, or a list of them) and its
-    `periods_from` date."""
+def parse_spec(
+    raw: Any, where: str = "pipeline periods", since: Any = None, disaggregate: Any = False
+) -> PeriodSpec:
+    """A pipeline's `periods:` value (a word, a custom period, or a list of them), its
+    `periods_from` date and `period_disaggregations` flag."""
+    if not isinstance(disaggregate, bool):
+        raise ProjectError(f"{where}: period_disaggregations must be true or false")
     start = None
     if since is not None:
         try:
@@ -145,7 +151,7 @@ def parse_spec(raw: Any, where: str = "pipeline periods", since: Any = None) -> 
         except ValueError:
             raise ProjectError(f"{where}: periods_from {since!r} is not a date") from None
     if raw is None:
-        return PeriodSpec(True, (), (), start)
+        return PeriodSpec(True, (), (), start, disaggregate)
     items = raw if isinstance(raw, list) else [raw]
     cumulative, kinds, custom = False, [], []
     for item in items:
@@ -166,4 +172,4 @@ def parse_spec(raw: Any, where: str = "pipeline periods", since: Any = None) -> 
     names = [p.label for p in custom]
     if len(set(names)) != len(names):
         raise ProjectError(f"{where}: custom period names must be unique, got {names}")
-    return PeriodSpec(cumulative, tuple(kinds), tuple(custom), start)
+    return PeriodSpec(cumulative, tuple(kinds), tuple(custom), start, disaggregate)

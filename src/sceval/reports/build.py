@@ -315,8 +315,13 @@ def section_indicator_trends(data: ReportData, spec: ReportDef, program_id: str 
     return section
 
 
-def section_period_series(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
-    """Scorecard: each indicator per reporting period with its target path."""
+def section_period_series(
+    data: ReportData, spec: ReportDef, program_id: str | None
+) -> Section | None:
+    """Scorecard: each indicator per reporting period with its target path (no section when
+    the run computed no periods: the page stays as it was)."""
+    if data.series.is_empty():
+        return None
     series = data.series
     if program_id is not None and not series.is_empty():
         series = series.filter(pl.col("program_id") == program_id)
@@ -728,7 +733,8 @@ def build_page(data: ReportData, spec: ReportDef, program_id: str | None = None)
         as_of=data.as_of,
         nav=[("index.html", "All reports")],
     )
-    page.sections = [builders[name](data, spec, program_id) for name in spec.charts]
+    sections = [builders[name](data, spec, program_id) for name in spec.charts]
+    page.sections = [sec for sec in sections if sec is not None]
     return page
 
 
