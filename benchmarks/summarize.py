@@ -21,6 +21,8 @@ TARGETS = {
     "load-csv": ("engine/baseline <=", 2.0, None),
     "load-parquet": ("engine/baseline <=", 2.0, None),
     "validate-participants": ("engine/baseline <=", 3.0, None),
+    # sceval run --period (one quarter) against the cumulative run (issue 15).
+    "periods-quarter": ("engine/baseline <=", 2.0, None),
 }
 STARTUP_LIMIT_S = 0.3
 LINEAR_LIMIT = 12.0

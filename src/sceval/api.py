@@ -132,7 +132,7 @@ class Warehouse:
             return Results(
                 rid,
                 self._table(con, "indicator_results", rid).sort(
-                    ["indicator_id", "program_id", "dimension", "dimension_value"],
+                    ["indicator_id", "program_id", "period", "dimension", "dimension_value"],
                     nulls_last=False,
                 ),
                 self._table(con, "partnership_scores", rid),
@@ -140,14 +140,22 @@ class Warehouse:
             )
 
     def indicators(
-        self, run_id: str | None = None, *, totals: bool = True, program: str | None = None
+        self,
+        run_id: str | None = None,
+        *,
+        totals: bool = True,
+        program: str | None = None,
+        period: str | None = None,
     ) -> pl.DataFrame:
-        """Indicator results of a run: totals only (default) or every disaggregation."""
+        """Indicator results of a run: totals only (default) or every disaggregation; every
+        reporting period, or one (`cumulative`, `2026Q2`, ...)."""
         df = self.results(run_id).indicator_results
         if totals:
             df = df.filter(pl.col("dimension").is_null())
         if program is not None:
             df = df.filter(pl.col("program_id") == program)
+        if period is not None:
+            df = df.filter(pl.col("period") == period)
         return df
 
     def catalogue(self) -> pl.DataFrame:

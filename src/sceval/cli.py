@@ -241,6 +241,13 @@ def run(
     pipeline: Annotated[
         str | None, typer.Option("--pipeline", help="Run definition in pipelines/.")
     ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="Compute one reporting period: 2026Q2, 2026, 2026-05 or a custom period's name.",
+        ),
+    ] = None,
     export: Annotated[
         Path | None,
         typer.Option(
@@ -278,6 +285,7 @@ def run(
         export=export,
         include_person_ids=include_person_ids,
         as_known_at=as_known_at,
+        period=period,
     )
 
 
@@ -355,6 +363,10 @@ def report(
             help="The run to report (default: the latest approved run, else the latest run).",
         ),
     ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Reporting period the pages show (default cumulative)."),
+    ] = None,
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
@@ -362,7 +374,13 @@ def report(
     from sceval.pipeline import report_command
 
     report_command(
-        db=db, project=_project(project), out=out, formats=fmt, profile=profile, run_id=run_id
+        db=db,
+        project=_project(project),
+        out=out,
+        formats=fmt,
+        profile=profile,
+        run_id=run_id,
+        period=period,
     )
 
 
@@ -474,8 +492,6 @@ def encrypt(db: DbOpt = None) -> None:
     from sceval.encryption import encrypt_command
 
     encrypt_command(db)
-
-
 
 
 @app.command()

@@ -82,8 +82,50 @@ programs:
     retention_12m: {target: 0.9, thresholds: {green: 0.85, amber: 0.7}, min_n: 50}
 ```
 
-  Settings: `target`, `baseline`, `thresholds`, `min_n`, `target_pro_rata`. Unknown
-  indicators or settings are rejected by the self-check.
+  Settings: `target`, `baseline`, `thresholds`, `min_n`, `target_pro_rata`,
+  `period_targets` (below). Unknown indicators or settings are rejected by the self-check.
+
+## Reporting periods
+
+A run definition (`pipelines/*.yml`) says which periods a run computes:
+
+```yaml
+periods: [cumulative, quarter]   # cumulative (the default), quarter, year, month,
+                                 # or custom periods: {name: FY2026, start: 2025-10-01, end: 2026-09-30}
+periods_from: 2024-07-01         # optional: where a calendar series starts
+period_disaggregations: false    # optional: a series' periods are totals unless true
+```
+
+`sceval run --period 2026Q2` (or `2026`, `2026-05`, or a custom period's name) computes that
+one period, as of its end (or of `--as-of`, if earlier). Every row of `indicator_results`
+says its `period`: `cumulative` (program start to the as-of date, today's behaviour) or the
+period's label, with `period_start` and `period_end` clipped to the program and the as-of
+date (a quarter still running ends at the as-of date).
+
+- **On-the-fly indicators** are computed per period; ex-post indicators and the trend
+  projection stay cumulative. Each sheet says how (`period_measure`): a **flow** counts only
+  the rows dated in the period (persons trained in the quarter, the completion rate of the
+  courses that ended in it); a **stock** is the value as it stands at the period's end
+  (budget executed to date, end-use check coverage of everything delivered so far). An
+  engine function computed as a flow names the date column of each source table that places
+  a row in a period (`period_dates: {participants: activity_actual_end}`).
+- **The same rules** apply to every period: minimum n, 95% intervals, small-cell
+  suppression, thresholds and status. A series of periods is computed for totals (each
+  disaggregation would multiply its cost) unless `period_disaggregations: true`; a single
+  `--period` run is disaggregated like the cumulative figures.
+- **Targets per period.** A period's own target comes from the program's overrides
+  (`period_targets: {2026Q2: 120}`) or, where the overrides give none, from an
+  `indicator_observations` row of that indicator and program (no dimension) whose
+  `period_start` and `period_end` are exactly the period's, as IATI result periods carry
+  them (`sceval load --from iati`). Without one, a pro-rated count (a flow with
+  `target_pro_rata`) takes the program target's share for the program's days in the period,
+  and a stock takes the program's target path at the period's end. A period still running
+  is judged against its target pro-rated to the days elapsed in it; a stock with a period
+  target against the straight line from the baseline at the program's start to that target
+  at the period's end.
+- **Reports.** The scorecard draws each indicator's series with its target path
+  (`period_series`); `sceval report --period 2026Q2` draws the portfolio (and the
+  scorecards' headline charts) for that period instead of the cumulative figures.
 
 """
 

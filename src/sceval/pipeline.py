@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sceval.errors import ProjectError, UsageError
+from sceval.indicators.periods import Period, PeriodSpec, parse_label, parse_spec
 from sceval.project import Project, read_yaml
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -31,6 +32,7 @@ class Pipeline:
     dnh_checks: list[str] | str
     reports: list[str] | str
     raw: dict[str, Any]
+    periods: PeriodSpec = PeriodSpec(True, (), ())
 
     def resolve_as_of(self, as_of: dt.date | None) -> dt.date:
         if as_of is not None:
@@ -66,6 +68,12 @@ def load_pipeline(project: Project, name: str | None = None) -> Pipeline:
         dnh_checks=data.get("dnh_checks", "all"),
         reports=data.get("reports", "all"),
         raw=data,
+        periods=parse_spec(
+            data.get("periods"),
+            f"{path.name}: periods",
+            data.get("periods_from"),
+            data.get("period_disaggregations", False),
+        ),
     )
 
 
@@ -91,8 +99,11 @@ def execute(
     model: str | None = None,
     periods: list[str] | None = None,
     as_known_at: dt.datetime | None = None,
+    period: Period | None = None,
 ) -> str:
     """Record a run and compute the requested steps under it; return the run id.
+
+    The indicators are computed for the pipeline's periods, or only for `period` if given.
     With `as_known_at`, every input table reads as it stood then (sceval.history.KnownAt)."""
     args = dict(
         pipeline=pipeline,
@@ -103,6 +114,7 @@ def execute(
         model=model,
         periods=periods,
         as_known_at=as_known_at,
+        period=period,
     )
     if as_known_at is None:
         return _execute(con, project, **args)
@@ -124,6 +136,7 @@ def _execute(
     model: str | None,
     periods: list[str] | None,
     as_known_at: dt.datetime | None,
+    period: Period | None,
 ) -> str:
     from sceval.runs import finish_run, start_run
 
@@ -133,6 +146,10 @@ def _execute(
 
         # A catalogue or framework mistake stops the run before it is recorded.
         load_frameworks(project, set(load_catalogue(project)))
+    if periods is None and "indicators" in steps:
+        from sceval.indicators import period_labels, run_periods
+
+        periods = period_labels(*run_periods(con, pipeline, as_of, program, period))
     run_id = start_run(
         con,
         project,
@@ -148,11 +165,20 @@ def _execute(
             from sceval.indicators import compute_indicators
 
             results = compute_indicators(
-                con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline
+                con,
+                project,
+                run_id=run_id,
+                as_of=as_of,
+                program=program,
+                pipeline=pipeline,
+                period=period,
             )
             from sceval.framework import compute_results_chain
 
-            compute_results_chain(con, project, run_id=run_id, as_of=as_of, results=results)
+            # The chain reads one figure per indicator: the cumulative ones where computed.
+            cum = results.filter(results["period"] == "cumulative")
+            chain_rows = cum if cum.height or results.is_empty() else results
+            compute_results_chain(con, project, run_id=run_id, as_of=as_of, results=chain_rows)
         if "partnership" in steps:
             from sceval.partnership import score_partnerships
 
@@ -189,14 +215,18 @@ def run_command(
     export: Path | None = None,
     include_person_ids: bool = False,
     as_known_at: str | None = None,
+    period: str | None = None,
 ) -> str:
     """`sceval run`: the pipeline's indicators, partnership scores and do-no-harm checks.
-    `as_known_at` (a UTC time or a run id) reads the inputs as they stood then."""
+    `as_known_at` (a UTC time or a run id) reads the inputs as they stood then. With
+    `period`, the on-the-fly indicators of that one period only (as of its end, or of
+    `as_of` if earlier; a period that has not started by then is a usage error)."""
     from rich.console import Console
 
     if include_person_ids and export is None:
         raise UsageError("--include-person-ids applies to --export (what leaves the warehouse)")
     pl_def = load_pipeline(project, pipeline)
+    one = parse_label(period, pl_def.periods.named()) if period is not None else None
     con = _open(db, project)
     try:
         known = None
@@ -211,8 +241,14 @@ def run_command(
             if not found:
                 raise UsageError(f"--program {program!r}: no such program in the warehouse")
         day = pl_def.resolve_as_of(as_of)
+        if one is not None:
+            day = min(day, one.end)
+            if one.start > day:
+                raise UsageError(
+                    f"--period {period}: starts {one.start}, after the as-of date {day}"
+                )
         run_id = execute(
-            con, project, pipeline=pl_def, as_of=day, program=program, as_known_at=known
+            con, project, pipeline=pl_def, as_of=day, program=program, period=one, as_known_at=known
         )
         if export is not None:
             from sceval.indicators.export import export_results
@@ -335,9 +371,10 @@ def report_command(
     formats: str,
     profile: str = "internal",
     run_id: str | None = None,
+    period: str | None = None,
 ) -> list[Path]:
     """`sceval report`: the report set of one run (`--run`, else the latest approved run,
-    else the latest run); every page says which run and its status."""
+    else the latest run); every page says which run and its status (indicators of `period`, default cumulative)."""
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in {"html", "pdf", "png", "svg"}]
     if bad or not fmts:
@@ -348,7 +385,9 @@ def report_command(
     try:
         from sceval.reports import write_reports
 
-        files = write_reports(con, project, out, formats=fmts, profile=profile, run_id=run_id)
+        files = write_reports(
+            con, project, out, formats=fmts, profile=profile, run_id=run_id, period=period
+        )
         from sceval.reports.data import choose_run, run_record
 
         shown, why = choose_run(con, run_id)

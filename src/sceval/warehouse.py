@@ -80,6 +80,7 @@ RESULT_DDL = {
             indicator_id VARCHAR NOT NULL,
             kind VARCHAR,
             program_id VARCHAR NOT NULL,
+            period VARCHAR NOT NULL DEFAULT 'cumulative',
             period_start DATE,
             period_end DATE,
             dimension VARCHAR,
@@ -119,6 +120,27 @@ RESULT_DDL = {
             rating_base VARCHAR,
             qualifier VARCHAR,
             source VARCHAR,
+            note VARCHAR,
+            rating_round DATE
+        )""",
+    # Inter-rater agreement of partnership ratings (docs/partnership.md): per model and round,
+    # Krippendorff's alpha (ordinal) for the model and each item, and the disagreements.
+    "partnership_agreement": """
+        CREATE TABLE IF NOT EXISTS partnership_agreement (
+            run_id VARCHAR NOT NULL,
+            model_id VARCHAR NOT NULL,
+            rating_round DATE,
+            level VARCHAR NOT NULL,
+            case_id VARCHAR,
+            item_id VARCHAR,
+            alpha DOUBLE,
+            ci_low DOUBLE,
+            ci_high DOUBLE,
+            raters INTEGER,
+            units INTEGER,
+            pairable_values INTEGER,
+            steps_apart DOUBLE,
+            ratings VARCHAR,
             note VARCHAR
         )""",
     "dnh_findings": """
@@ -174,7 +196,13 @@ ADDED_COLUMNS = {
         "approved_at": "TIMESTAMP",
         "note": "VARCHAR",
     },
-    "indicator_results": {"projected_low": "DOUBLE", "projected_high": "DOUBLE"},
+    # a warehouse made before reporting periods: its results were all cumulative
+    "indicator_results": {
+        "projected_low": "DOUBLE",
+        "projected_high": "DOUBLE",
+        "period": "VARCHAR DEFAULT 'cumulative'",
+    },
+    "partnership_scores": {"rating_round": "DATE"},
 }
 
 # A run's status: 'running' while it computes, 'failed' if it stopped, then 'draft' until

@@ -34,7 +34,9 @@ def test_a_correction_replaces_the_observation_without_double_counting(cycle):
     assert "2 version(s)" in lines[0]
     assert "v1 replaced" in lines[1] and "by alice" in lines[1]
     assert "reason: Q3 head count was misread" in lines[1] and "actual=90.0" in lines[1]
-    assert lines[2].strip() == "v2 current: baseline=0.0, target=100.0, actual=105.0, ascending=None"
+    assert (
+        lines[2].strip() == "v2 current: baseline=0.0, target=100.0, actual=105.0, ascending=None"
+    )
 
 
 def test_reloading_identical_rows_keeps_no_history(cycle):

@@ -126,7 +126,7 @@ def test_catalogue_check_on_the_default_project_says_what_it_checked(proj_dir, s
     r = sceval_cli("catalogue", "--check", cwd=proj_dir)
     assert r.returncode == 0, r.stderr
     assert re.search(
-        r"catalogue ok: \d+ indicators, \d+ checks, 2 models, 6 reports, 1 pipelines", r.stdout
+        r"catalogue ok: \d+ indicators, \d+ checks, 2 models, 6 reports, 2 pipelines", r.stdout
     )
 
 

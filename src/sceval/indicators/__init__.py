@@ -13,10 +13,36 @@ if TYPE_CHECKING:
     import duckdb
     import polars as pl
 
+    from sceval.indicators.periods import Period
     from sceval.pipeline import Pipeline
     from sceval.project import Project
 
-__all__ = ["compute_indicators"]
+__all__ = ["compute_indicators", "run_periods"]
+
+
+def run_periods(
+    con: duckdb.DuckDBPyConnection,
+    pipeline: Pipeline | None,
+    as_of: dt.date,
+    program: str | None = None,
+    period: Period | None = None,
+) -> tuple[bool, list[Period]]:
+    """(whether the run computes cumulative figures, the periods it computes): `period`
+    alone if given, else the pipeline's `periods` resolved up to the as-of date."""
+    if period is not None:
+        return False, [period]
+    if pipeline is None:
+        return True, []
+    from sceval.indicators.engine import first_start
+
+    spec = pipeline.periods
+    first = first_start(con, program) if spec.kinds else None
+    return spec.cumulative, spec.resolve(first, as_of)
+
+
+def period_labels(cumulative: bool, periods: list[Period]) -> list[str]:
+    """How `runs.periods` records what a run computed: `cumulative`, then period labels."""
+    return ["cumulative"] * cumulative + [p.label for p in periods]
 
 
 def compute_indicators(
@@ -27,12 +53,18 @@ def compute_indicators(
     as_of: dt.date,
     program: str | None = None,
     pipeline: Pipeline | None = None,
+    period: Period | None = None,
 ) -> pl.DataFrame:
-    """Compute the pipeline's indicators as of a date, store them under run_id, return them."""
+    """Compute the pipeline's indicators as of a date, store them under run_id, return them.
+
+    The pipeline's `periods` say which: cumulative (program start to as-of) and/or each
+    quarter, year, month or custom period up to as-of. `period` computes only that one.
+    """
     import polars as pl
 
     from sceval.indicators.engine import compute, store
 
+    cumulative, periods = run_periods(con, pipeline, as_of, program, period)
     results = compute(
         con,
         project,
@@ -40,6 +72,11 @@ def compute_indicators(
         as_of=as_of,
         program=program,
         indicator_ids=pipeline.indicators if pipeline is not None else "all",
+        periods=periods,
+        cumulative=cumulative,
+        # One period is disaggregated like the cumulative figures; a series is totals only
+        # unless the run definition asks (`period_disaggregations: true`).
+        period_dims=period is not None or (pipeline is not None and pipeline.periods.disaggregate),
     )
     # A statistic with no defined value (a ratio's interval, 0/0) is NULL in SQL, never NaN.
     results = results.with_columns(pl.col(pl.Float64).fill_nan(None))

@@ -51,9 +51,14 @@ OPTIONAL = (
     "label",
     "notes",
     "status_rule",
+    "period_measure",
+    "period_dates",
 )
 # How a status is judged: the point value alone, or the 95% interval (see stats.status_expr).
 STATUS_RULES = ("point", "interval")
+# How an indicator is computed for a reporting period (see indicators/periods.py): a flow
+# counts only rows dated in the period, a stock is the value at the period's end.
+PERIOD_MEASURES = ("flow", "stock")
 SIMPLE_KEYS = (
     "aggregate",
     "source",
@@ -68,7 +73,7 @@ SIMPLE_KEYS = (
 )
 # Engine-function params that list codes of an input column: a mistyped code matches no row.
 PARAM_CODES = {"kinds": ("incidents", "kind"), "credibility": ("incidents", "credibility")}
-OVERRIDE_KEYS = ("baseline", "target", "thresholds", "min_n", "target_pro_rata")
+OVERRIDE_KEYS = ("baseline", "target", "thresholds", "min_n", "target_pro_rata", "period_targets")
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,10 @@ class Indicator:
     tolerance: float = 0.0
     params: dict[str, Any] = field(default_factory=dict)
     simple: dict[str, Any] | None = None
+    period_measure: str = "stock"
+    # Flow of an engine function: the date column of each source table that places a row in
+    # a period ({participants: activity_actual_end}); a simple indicator uses its `date`.
+    period_dates: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -206,6 +215,7 @@ def _parse_one(path: Path, data: Any, project: Project, probs: Problems) -> Indi
         probs.add(path, "status_rule", f"{rule!r} is not one of {', '.join(STATUS_RULES)}")
     th = _parse_thresholds(data["thresholds"], direction, path, probs)
     function, simple, params = _parse_compute(path, data, tables, project, probs)
+    measure, period_dates = _parse_period(path, data, function, probs)
     if len(probs.items) > before or th is None:
         return None
     return Indicator(
@@ -234,7 +244,30 @@ def _parse_one(path: Path, data: Any, project: Project, probs: Problems) -> Indi
         function=function,
         params=params,
         simple=simple,
+        period_measure=measure,
+        period_dates=period_dates,
     )
+
+
+def _parse_period(path: Path, data: dict, function: str | None, probs: Problems):
+    """`period_measure` (flow or stock, default stock) and a function's `period_dates`."""
+    measure = data.get("period_measure", "stock")
+    if measure not in PERIOD_MEASURES:
+        probs.add(path, "period_measure", f"{measure!r} is not one of flow, stock")
+    dates = data.get("period_dates") or {}
+    if not isinstance(dates, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in dates.items()
+    ):
+        probs.add(path, "period_dates", "must map source tables to their date column")
+        dates = {}
+    if measure == "flow" and function is not None and not dates:
+        probs.add(
+            path,
+            "period_dates",
+            "a flow computed by a python function names the date column of each source "
+            "table that places a row in a period",
+        )
+    return measure, dict(dates)
 
 
 def _parse_compute(path: Path, data: dict, tables: list, project: Project, probs: Problems):
@@ -387,6 +420,14 @@ def _check_function(ind: Indicator, project: Project, probs: Problems) -> None:
     from sceval.indicators.engine import Frames
 
     frames = Frames(sources.empty_tables(project), dt.date(2000, 1, 1))
+    for table, col in ind.period_dates.items():
+        try:
+            names = frames[table].collect_schema().names()
+        except (KeyError, sources.NoProgramLink):
+            probs.add(ind.path, "period_dates", f"unknown source table {table!r}")
+            continue
+        if col not in names:
+            probs.add(ind.path, "period_dates", f"table {table} has no column {col!r}")
     frames["params"] = {**ind.params, "_dims": ind.disaggregations}
     try:
         functions.call(ind.function, frames).collect()
@@ -501,6 +542,11 @@ def load_overrides(
                 for key in ("target", "baseline"):
                     if key in vals and vals[key] is not None and not _number(vals[key]):
                         probs.add(path, f"{where}.{key}", f"{vals[key]!r} must be a number")
+                pts = vals.get("period_targets")
+                if pts is not None and (
+                    not isinstance(pts, dict) or not all(_number(v) for v in pts.values())
+                ):
+                    probs.add(path, f"{where}.period_targets", "must map period labels to numbers")
                 if "thresholds" in vals:
                     th = _parse_thresholds(
                         vals["thresholds"], catalogue[ind_id].direction, path, probs

@@ -74,6 +74,11 @@ def sheet_rows(ind: Indicator) -> list[tuple[str, str]]:
         rows.append(
             ("target to date", "pro-rated to time elapsed" if ind.target_pro_rata else "the target")
         )
+        per = {
+            "flow": "flow: only the rows dated in the period",
+            "stock": "stock: the value at the period's end",
+        }
+        rows.append(("per period", per[ind.period_measure]))
     rows.append(("compute", describe_compute(ind)))
     rows.append(("file", ind.path.name))
     return rows

@@ -22,6 +22,7 @@ from sceval.indicators.catalogue import (
     load_overrides,
     observed_directions,
 )
+from sceval.indicators.periods import CUMULATIVE, Period
 from sceval.project import Project
 
 # How far back the trend of an on-the-fly indicator is read to project its end value: the
@@ -46,6 +47,7 @@ RESULT_SCHEMA = {
     "indicator_id": pl.String,
     "kind": pl.String,
     "program_id": pl.String,
+    "period": pl.String,
     "period_start": pl.Date,
     "period_end": pl.Date,
     "dimension": pl.String,
@@ -70,18 +72,42 @@ RESULT_SCHEMA = {
     "note": pl.String,
 }
 SORT_KEYS = ["indicator_id", "program_id", "dimension", "dimension_value"]
+# The columns that place a raw row in a reporting period (see `with_period`).
+PERIOD_SCHEMA = {"period": pl.String, "p_start": pl.Date, "p_end": pl.Date, "_day": pl.Date}
+PERIOD_TARGET_SCHEMA = {
+    "indicator_id": pl.String,
+    "program_id": pl.String,
+    "period": pl.String,
+    "pt_target": pl.Float64,
+    "pt_baseline": pl.Float64,
+}
 
 
 class Frames(dict):
-    """Enriched source frames, built on first use (a function asks only for what it needs)."""
+    """Enriched source frames, built on first use (a function asks only for what it needs).
 
-    def __init__(self, tables: dict[str, pl.LazyFrame], as_of: dt.date) -> None:
+    With `since` and `dates` ({table: date column}), a table named in `dates` keeps only the
+    rows dated from `since` on: an engine function then computes a flow over a period.
+    """
+
+    def __init__(
+        self,
+        tables: dict[str, pl.LazyFrame],
+        as_of: dt.date,
+        *,
+        since: dt.date | None = None,
+        dates: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(as_of=as_of, tables=tables, cache={}, directions={})
         self.tables = tables
         self.as_of = as_of
+        self.since = since
+        self.dates = dates or {}
 
     def __missing__(self, key: str) -> pl.LazyFrame:
         lf = sources.enriched(self.tables, key, as_of=self.as_of)
+        if self.since is not None and key in self.dates:
+            lf = lf.filter(pl.col(self.dates[key]) >= pl.lit(self.since, dtype=pl.Date))
         self[key] = lf
         return lf
 
@@ -98,6 +124,51 @@ def conform(lf: pl.LazyFrame, indicator_id: str | None = None) -> pl.LazyFrame:
     return lf.select(cols)
 
 
+def raw_parts(
+    indicators: Sequence[Indicator],
+    tables: dict[str, pl.LazyFrame],
+    as_of: dt.date,
+    *,
+    totals_only: bool = False,
+    since: dt.date | None = None,
+    directions: dict[str, str] | None = None,
+) -> list[pl.LazyFrame]:
+    """Every indicator's rows as of one date, as lazy queries (one per source and function).
+
+    With `since` (a reporting period's start), indicators whose `period_measure` is `flow`
+    count only rows dated from then on; stocks are read as they stand at `as_of`.
+    """
+    frames = Frames(tables, as_of)
+    frames["directions"] = directions or {}
+    by_source: dict[tuple[str, bool], list[Indicator]] = {}
+    for ind in indicators:
+        if ind.simple is not None:
+            flow = since is not None and ind.period_measure == "flow"
+            by_source.setdefault((ind.source_table, flow), []).append(ind)
+    parts = [
+        conform(
+            simple.aggregate_source(
+                frames[src],
+                group,
+                as_of=as_of,
+                totals_only=totals_only,
+                since=since if flow else None,
+            )
+        )
+        for (src, flow), group in sorted(by_source.items())
+    ]
+    for ind in indicators:
+        if ind.function is not None:
+            dims = () if totals_only else ind.disaggregations
+            fr = frames
+            if since is not None and ind.period_measure == "flow":
+                fr = Frames(tables, as_of, since=since, dates=ind.period_dates)
+                fr["directions"] = directions or {}
+            fr["params"] = {**ind.params, "_dims": dims}
+            parts.append(conform(functions.call(ind.function, fr), ind.id))
+    return parts
+
+
 def raw_rows(
     indicators: Sequence[Indicator],
     tables: dict[str, pl.LazyFrame],
@@ -107,21 +178,7 @@ def raw_rows(
     directions: dict[str, str] | None = None,
 ) -> pl.DataFrame:
     """Every indicator's rows as of one date: one query per source, collected together."""
-    frames = Frames(tables, as_of)
-    frames["directions"] = directions or {}
-    by_source: dict[str, list[Indicator]] = {}
-    for ind in indicators:
-        if ind.simple is not None:
-            by_source.setdefault(ind.source_table, []).append(ind)
-    parts = [
-        conform(simple.aggregate_source(frames[src], group, as_of=as_of, totals_only=totals_only))
-        for src, group in sorted(by_source.items())
-    ]
-    for ind in indicators:
-        if ind.function is not None:
-            dims = () if totals_only else ind.disaggregations
-            frames["params"] = {**ind.params, "_dims": dims}
-            parts.append(conform(functions.call(ind.function, frames), ind.id))
+    parts = raw_parts(indicators, tables, as_of, totals_only=totals_only, directions=directions)
     if not parts:
         return pl.DataFrame(schema=RAW_SCHEMA)
     return pl.concat(pl.collect_all(parts), how="vertical")
@@ -160,6 +217,7 @@ def settings_frame(
                     "pro_rata": bool(ov.get("target_pro_rata", ind.target_pro_rata)),
                     "counts_persons": ind.counts_persons,
                     "project_trend": ind.project_trend and ind.kind == "on_the_fly",
+                    "measure": ind.period_measure,
                 }
             )
     schema = {
@@ -181,6 +239,7 @@ def settings_frame(
         "pro_rata": pl.Boolean,
         "counts_persons": pl.Boolean,
         "project_trend": pl.Boolean,
+        "measure": pl.String,
     }
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
@@ -260,6 +319,87 @@ def trend_fit(
     )
 
 
+def with_period(raw: pl.DataFrame, period: Period | None, day: dt.date) -> pl.DataFrame:
+    """Raw rows tagged with their reporting period (None: cumulative) and computing date."""
+    return raw.with_columns(
+        period=pl.lit(period.label if period else CUMULATIVE, dtype=pl.String),
+        p_start=pl.lit(period.start if period else None, dtype=pl.Date),
+        p_end=pl.lit(period.end if period else None, dtype=pl.Date),
+        _day=pl.lit(day, dtype=pl.Date),
+    )
+
+
+def _days_between(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    return (a - b).dt.total_days().cast(pl.Float64)
+
+
+def _targets(lf: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
+    """baseline, target, elapsed and target_to_date of every row, cumulative or per period.
+
+    Cumulative rows keep the program's path: target_to_date is the target pro-rated to the
+    share of the program elapsed by as-of. A period row takes the period's own target where
+    one is given (overrides' period_targets, or an indicator_observations row for exactly
+    the period); otherwise a pro-rated flow's target is the program target's share for the
+    days of the program in the period, and a stock's is the program path at the period's end.
+    A period still running is pro-rated to the days elapsed in it.
+    """
+    cum = pl.col("period") == CUMULATIVE
+    flow = ~cum & (pl.col("measure") == "flow")
+    day = pl.lit(as_of, dtype=pl.Date)
+    span = _days_between(pl.col("program_end"), pl.col("program_start"))
+    done = _days_between(day, pl.col("program_start"))
+    elapsed = pl.when(span > 0).then((done / span).clip(0.0, 1.0)).otherwise(1.0)
+    # A period clipped to its program; `upto` is the last day counted in it.
+    eff_start = pl.max_horizontal("p_start", "program_start")
+    eff_end = pl.min_horizontal("p_end", "program_end")
+    upto = pl.min_horizontal(eff_end, pl.col("_day"))
+    in_days = _days_between(eff_end, eff_start) + 1.0
+    prog_days = span + 1.0
+    run_share = ((_days_between(upto, eff_start) + 1.0) / in_days).clip(0.0, 1.0)
+    p_elapsed = pl.when(span > 0).then(
+        (_days_between(upto, pl.col("program_start")) / span).clip(0.0, 1.0)
+    )
+    p_elapsed_end = pl.when(span > 0).then(
+        (_days_between(eff_end, pl.col("program_start")) / span).clip(0.0, 1.0)
+    )
+    otf = pl.col("kind") == "on_the_fly"
+    pro = otf & pl.col("pro_rata")
+    b0 = pl.col("baseline").fill_null(0.0)
+    lf = lf.with_columns(
+        baseline=pl.coalesce("pt_baseline", "ov_baseline", "ref_baseline", "cat_baseline"),
+        _general_target=pl.coalesce("ov_target", "ref_target", "cat_target"),
+        elapsed=elapsed,
+    )
+    # The target of the period: its own, else (pro-rated flows) the program's share for it.
+    lf = lf.with_columns(
+        target=pl.when(cum | pl.col("pt_target").is_not_null() | ~(flow & pro))
+        .then(pl.coalesce("pt_target", "_general_target"))
+        .otherwise((pl.col("_general_target") - b0) * in_days / prog_days)
+    )
+    cum_path = b0 + (pl.col("target") - b0) * pl.col("elapsed")
+    stock_path = (
+        pl.when(pl.col("pt_target").is_not_null() & (p_elapsed_end > 0))
+        # The program's line from its baseline to the period's own target at the period's end.
+        .then(b0 + (pl.col("target") - b0) * p_elapsed / p_elapsed_end)
+        .when(pl.col("pt_target").is_not_null())
+        .then(pl.col("target"))
+        .otherwise(b0 + (pl.col("target") - b0) * pl.coalesce(p_elapsed, pl.lit(1.0)))
+    )
+    return lf.with_columns(
+        target_to_date=pl.when(~otf)
+        .then(None)
+        .when(~pro)
+        .then(pl.col("target"))
+        .when(cum)
+        .then(cum_path)
+        .when(flow)
+        .then(pl.col("target") * run_share)
+        .otherwise(stock_path),
+        _eff_start=pl.when(cum).then(pl.col("program_start")).otherwise(eff_start),
+        _eff_end=pl.when(cum).then(pl.col("program_end")).otherwise(eff_end),
+    ).drop("_general_target")
+
+
 def finalise(
     raw: pl.DataFrame,
     previous: pl.DataFrame,
@@ -269,33 +409,38 @@ def finalise(
     run_id: str,
     as_of: dt.date,
     suppression_threshold: int,
+    period_targets: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Result rows in the shape of `indicator_results`, sorted, with every rule applied."""
-    trend = trend_fit(raw, previous, programs, settings, as_of)
+    """Result rows in the shape of `indicator_results`, sorted, with every rule applied.
+
+    `raw` rows carry their period (`with_period`); rows without one are cumulative.
+    """
+    if "period" not in raw.columns:
+        raw = with_period(raw, None, as_of)
+    if period_targets is None:
+        period_targets = pl.DataFrame(schema=PERIOD_TARGET_SCHEMA)
+    # The trend line is fitted on cumulative totals; a period's rows get no projection.
+    trend = trend_fit(
+        raw.filter(pl.col("period") == CUMULATIVE), previous, programs, settings, as_of
+    )
     lf = (
         raw.lazy()
         .join(settings.lazy(), on=["indicator_id", "program_id"], how="inner")
         .join(programs.lazy(), on="program_id", how="inner")
         .join(trend.lazy(), on=["indicator_id", "program_id"], how="left")
+        .join(period_targets.lazy(), on=["indicator_id", "program_id", "period"], how="left")
+    )
+    cum = pl.col("period") == CUMULATIVE
+    # A program is reported for a period only if it ran in it (by the period's computing day).
+    lf = lf.filter(
+        cum
+        | (
+            (pl.col("program_start") <= pl.min_horizontal("p_end", "_day"))
+            & (pl.col("program_end") >= pl.col("p_start"))
+        )
     )
     day = pl.lit(as_of, dtype=pl.Date)
-    span = (pl.col("program_end") - pl.col("program_start")).dt.total_days().cast(pl.Float64)
-    done = (day - pl.col("program_start")).dt.total_days().cast(pl.Float64)
-    elapsed = pl.when(span > 0).then((done / span).clip(0.0, 1.0)).otherwise(1.0)
-    otf = pl.col("kind") == "on_the_fly"
-    lf = lf.with_columns(
-        baseline=pl.coalesce("ov_baseline", "ref_baseline", "cat_baseline"),
-        target=pl.coalesce("ov_target", "ref_target", "cat_target"),
-        elapsed=elapsed,
-    ).with_columns(
-        target_to_date=pl.when(otf & pl.col("pro_rata"))
-        .then(
-            pl.col("baseline").fill_null(0.0)
-            + (pl.col("target") - pl.col("baseline").fill_null(0.0)) * pl.col("elapsed")
-        )
-        .when(otf)
-        .then(pl.col("target"))
-    )
+    lf = _targets(lf, as_of)
     # Intervals the engine owes every proportion and mean that does not bring its own.
     w_low, w_high = stats.wilson_bounds(pl.col("numerator"), pl.col("denominator"))
     is_prop = pl.col("stat") == "proportion"
@@ -356,7 +501,8 @@ def finalise(
     line = _fit(pl.col("value") + slope * to_end)
     low = _fit(pl.col("value") + slope * to_end - half)
     high = _fit(pl.col("value") + slope * to_end + half)
-    can_project = pl.col("project_trend") & pl.col("dimension").is_null() & pl.col("_usable")
+    # Projections are made for cumulative totals (a period's flow has no line to carry on).
+    can_project = pl.col("project_trend") & pl.col("dimension").is_null() & pl.col("_usable") & cum
     lf = lf.with_columns(
         projected_value=pl.when(can_project & (to_end <= 0))
         .then(pl.col("value"))
@@ -398,8 +544,8 @@ def finalise(
                 pl.format("n below the minimum of {}", pl.col("min_n"))
             ),
         ),
-        period_start=pl.col("program_start"),
-        period_end=pl.min_horizontal(pl.col("program_end"), day),
+        period_start=pl.col("_eff_start"),
+        period_end=pl.min_horizontal(pl.col("_eff_end"), pl.col("_day")),
         run_id=pl.lit(run_id),
     )
     hidden = ["numerator", "denominator", "value", "n", "ci_low", "ci_high", "projected_value"]
@@ -413,7 +559,18 @@ def finalise(
     out = out.with_columns(
         [pl.when(pl.col(c).is_finite()).then(pl.col(c).round(10)).alias(c) for c in floats]
     )
-    return out.sort(SORT_KEYS, nulls_last=False).collect()
+    # Cumulative rows first, then the periods in time order.
+    order = [pl.col("period") != CUMULATIVE, "period_start", "period"]
+    return out.sort(
+        ["indicator_id", "program_id", *order, "dimension", "dimension_value"],
+        nulls_last=False,
+    ).collect()
+
+
+def first_start(con: duckdb.DuckDBPyConnection, program: str | None) -> dt.date | None:
+    """The earliest program start (of one program, if given): where a period series begins."""
+    sql = "SELECT min(start_date) FROM programs" + (" WHERE program_id = ?" if program else "")
+    return con.execute(sql, [program] if program else []).fetchall()[0][0]
 
 
 def programs_in_scope(
@@ -434,6 +591,66 @@ def programs_in_scope(
     )
 
 
+def observation_targets(
+    tables: dict[str, pl.LazyFrame], periods: Sequence[Period], ids: Iterable[str]
+) -> pl.DataFrame:
+    """Period targets reported in `indicator_observations` (as IATI results carry them): a
+    total row (no dimension) of a catalogue indicator whose dates are exactly the period's."""
+    if not periods:
+        return pl.DataFrame(schema=PERIOD_TARGET_SCHEMA)
+    bounds = pl.DataFrame(
+        {
+            "period": [p.label for p in periods],
+            "period_start": [p.start for p in periods],
+            "period_end": [p.end for p in periods],
+        },
+        schema={"period": pl.String, "period_start": pl.Date, "period_end": pl.Date},
+    )
+    obs = (
+        tables["indicator_observations"]
+        .filter(
+            pl.col("indicator_id").is_in(list(ids))
+            & pl.col("dimension").is_null()
+            & (pl.col("target").is_not_null() | pl.col("baseline").is_not_null())
+        )
+        .join(bounds.lazy(), on=["period_start", "period_end"], how="inner")
+        .group_by("indicator_id", "program_id", "period")
+        .agg(
+            pl.col("target").drop_nulls().last().alias("pt_target"),
+            pl.col("baseline").drop_nulls().last().alias("pt_baseline"),
+        )
+    )
+    return obs.select([pl.col(c).cast(t) for c, t in PERIOD_TARGET_SCHEMA.items()]).collect()
+
+
+def period_targets_frame(
+    overrides: dict[tuple[str, str], dict],
+    observed: pl.DataFrame,
+    periods: Sequence[Period],
+) -> pl.DataFrame:
+    """Per-period targets: overrides' `period_targets` first, then the observed ones."""
+    labels = {p.label for p in periods}
+    rows = [
+        {
+            "indicator_id": ind,
+            "program_id": prog,
+            "period": str(label),
+            "pt_target": float(value),
+            "pt_baseline": None,
+        }
+        for (prog, ind), ov in overrides.items()
+        for label, value in (ov.get("period_targets") or {}).items()
+        if str(label) in labels
+    ]
+    given = pl.DataFrame(rows, schema=PERIOD_TARGET_SCHEMA)
+    keys = ["indicator_id", "program_id", "period"]
+    both = pl.concat([given, observed], how="vertical")
+    # The override's target wins; an observed baseline is kept beside it.
+    return both.group_by(keys, maintain_order=True).agg(
+        pl.col("pt_target").drop_nulls().first(), pl.col("pt_baseline").drop_nulls().first()
+    )
+
+
 def compute(
     con: duckdb.DuckDBPyConnection,
     project: Project,
@@ -442,8 +659,17 @@ def compute(
     as_of: dt.date,
     program: str | None = None,
     indicator_ids: Sequence[str] | str = "all",
+    periods: Sequence[Period] = (),
+    cumulative: bool = True,
+    period_dims: bool = True,
 ) -> pl.DataFrame:
-    """The result rows of the chosen indicators as of a date (not yet stored)."""
+    """The result rows of the chosen indicators as of a date (not yet stored).
+
+    `cumulative` computes every chosen indicator from program start to as-of (period
+    `cumulative`); each of `periods` computes the on-the-fly indicators over that period,
+    up to the as-of date for a period still running. Without `period_dims`, periods get
+    totals only (a series: its disaggregations would multiply its cost several times).
+    """
     from sceval.pipeline import selected
 
     catalogue = load_catalogue(project)
@@ -452,17 +678,56 @@ def compute(
     tables = sources.warehouse_tables(con, project)
     progs = programs_in_scope(tables, as_of, program)
     settings = settings_frame(chosen, progs["program_id"].to_list(), overrides)
-    raw = raw_rows(chosen, tables, as_of, directions=observed_directions(project, catalogue))
-    trend = [i for i in chosen if i.kind == "on_the_fly" and i.project_trend]
+    periodic = [i for i in chosen if i.kind == "on_the_fly"]
+    periods = [p for p in periods if p.start <= as_of] if periodic else []
+    # Every period's queries are collected together: the sources are read once.
+    batches: list[tuple[Period | None, dt.date, int]] = []
+    lazy: list[pl.LazyFrame] = []
+    directions = observed_directions(project, catalogue)
+    if cumulative:
+        parts = raw_parts(chosen, tables, as_of, directions=directions)
+        batches.append((None, as_of, len(parts)))
+        lazy += parts
+    for p in periods:
+        day = min(as_of, p.end)
+        parts = raw_parts(
+            periodic,
+            tables,
+            day,
+            since=p.start,
+            totals_only=not period_dims,
+            directions=directions,
+        )
+        batches.append((p, day, len(parts)))
+        lazy += parts
+    trend = [i for i in chosen if i.kind == "on_the_fly" and i.project_trend] if cumulative else []
     # The earlier points of the trend line: totals only (projections are made for totals).
-    previous = pl.concat(
-        [
-            raw_rows(trend, tables, as_of - dt.timedelta(days=lag), totals_only=True).with_columns(
-                lag=pl.lit(lag, dtype=pl.Int64)
-            )
-            for lag in TREND_LAGS
-        ],
-        how="vertical",
+    prev_parts = [
+        part.with_columns(lag=pl.lit(lag, dtype=pl.Int64))
+        for lag in TREND_LAGS
+        for part in raw_parts(
+            trend,
+            tables,
+            as_of - dt.timedelta(days=lag),
+            totals_only=True,
+            directions=directions,
+        )
+    ]
+    done = pl.collect_all([*lazy, *prev_parts]) if lazy or prev_parts else []
+    tagged, k = [], 0
+    for p, day, count in batches:
+        if count:
+            tagged.append(with_period(pl.concat(done[k : k + count], how="vertical"), p, day))
+        k += count
+    empty = with_period(pl.DataFrame(schema=RAW_SCHEMA), None, as_of)
+    raw = pl.concat(tagged, how="vertical") if tagged else empty
+    previous = (
+        pl.concat(done[k:], how="vertical")
+        if prev_parts
+        else pl.DataFrame(schema={**RAW_SCHEMA, "lag": pl.Int64})
+    )
+    targets = period_targets_frame(
+        overrides, observation_targets(tables, periods, [i.id for i in periodic]), periods
     )
     return finalise(
         raw,
@@ -472,6 +737,7 @@ def compute(
         run_id=run_id,
         as_of=as_of,
         suppression_threshold=project.suppression_threshold,
+        period_targets=targets,
     )
 
 

@@ -22,7 +22,7 @@ from sceval.errors import UsageError
 from sceval.safe_text import csv_safe
 
 TABLES = {
-    "indicator_results": ["indicator_id", "program_id", "dimension", "dimension_value"],
+    "indicator_results": ["indicator_id", "program_id", "period", "dimension", "dimension_value"],
     "partnership_scores": ["model_id", "case_id", "level", "dimension_id", "item_id"],
     "dnh_findings": ["check_id", "program_id", "unit_id"],
 }

@@ -40,11 +40,16 @@ def _sql(text: object) -> pl.Expr:
     return pl.sql_expr(str(text))
 
 
-def _columns(k: int, ind: Indicator, schema: pl.Schema) -> list[pl.Expr]:
+def _columns(
+    k: int, ind: Indicator, schema: pl.Schema, since: dt.date | None = None
+) -> list[pl.Expr]:
     """The per-row columns one indicator needs: its mask and its measured expressions."""
     comp = ind.simple
     date = comp.get("date", DEFAULT_DATE.get(comp["source"]))
     mask = in_time(date)
+    if since is not None and date is not None:
+        # A flow over a reporting period: only rows dated in it (in_time bounds the end).
+        mask = mask & (pl.col(date) >= pl.lit(since, dtype=pl.Date))
     if comp.get("filter"):
         mask = mask & _sql(comp["filter"]).fill_null(False)
     cols = [mask.alias(f"_{k}_m")]
@@ -109,11 +114,13 @@ def aggregate_source(
     *,
     as_of: dt.date | None,
     totals_only: bool = False,
+    since: dt.date | None = None,
 ) -> pl.LazyFrame:
-    """Result rows (ROW_SCHEMA) of every simple indicator over one enriched source frame."""
+    """Result rows (ROW_SCHEMA) of every simple indicator over one enriched source frame;
+    with `since`, each indicator counts only rows dated from then (a flow over a period)."""
     schema = lf.collect_schema()
     base = lf.with_columns(
-        [c for k, ind in enumerate(indicators) for c in _columns(k, ind, schema)]
+        [c for k, ind in enumerate(indicators) for c in _columns(k, ind, schema, since)]
     )
     if "participant_id" in schema.names():
         # Distinct persons per cell (for suppression) on 64-bit hashes, not strings.

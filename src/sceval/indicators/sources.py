@@ -91,6 +91,9 @@ class WarehouseTables(dict):
         super().__init__()
         self.con = con
         self.empty = empty_tables(project)
+        # One linked plan per table, shared by every reporting period of a run: the periods'
+        # queries, collected together, then read and join each source once.
+        self.linked: dict[str, pl.LazyFrame] = {}
 
     def __missing__(self, name: str) -> pl.LazyFrame:
         schema = self.empty[name].collect_schema()
@@ -286,7 +289,13 @@ def linked(t: dict[str, pl.LazyFrame], table: str) -> pl.LazyFrame:
 
 def enriched(t: dict[str, pl.LazyFrame], table: str, *, as_of: dt.date | None) -> pl.LazyFrame:
     """`linked` plus country, `as_of` and `age_days` (days from the source's date to as-of)."""
-    lf = _with_country(linked(t, table), "country", "unit_country", "program_country")
+    shared = getattr(t, "linked", None)
+    if shared is not None and table in shared:
+        lf = shared[table]
+    else:
+        lf = _with_country(linked(t, table), "country", "unit_country", "program_country")
+        if shared is not None:
+            shared[table] = lf
     names = lf.collect_schema().names()
     date_col = DEFAULT_DATE.get(table)
     lf = lf.with_columns(as_of=pl.lit(as_of or dt.date(2000, 1, 1), dtype=pl.Date))

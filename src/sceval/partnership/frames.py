@@ -46,8 +46,20 @@ def run_model(con, run_id: str, model_id: str, project=None):
     return load_model(files[model_id])
 
 
+# The reference rating round of a model in a run: its first (undated first). Later rounds are
+# re-ratings, shown beside it (`rounds_frame`); data-derived rows belong to no round.
+FIRST_ROUND = """(source = 'data' OR rating_round IS NOT DISTINCT FROM (
+    SELECT f.rating_round FROM partnership_scores f
+    WHERE f.run_id = partnership_scores.run_id AND f.model_id = partnership_scores.model_id
+      AND f.source IS DISTINCT FROM 'data'
+    ORDER BY f.rating_round NULLS FIRST LIMIT 1))"""
+
+
 def _rows(con, run_id: str, model_id: str, level: str, source: str | None = "expert"):
-    q = "SELECT * FROM partnership_scores WHERE run_id = ? AND model_id = ? AND level = ?"
+    q = (
+        "SELECT * FROM partnership_scores WHERE run_id = ? AND model_id = ? AND level = ? AND "
+        + FIRST_ROUND
+    )
     params = [run_id, model_id, level]
     if source is not None:
         q += " AND source = ?"
@@ -309,3 +321,58 @@ def evidence_frame(
         )
         .sort("case_id", "item_id")
     )
+
+
+def rounds_frame(con, run_id: str | None = None, model_id: str | None = None) -> pl.DataFrame:
+    """Overall and dimension scores of every case rated in more than one round, the rounds
+    side by side: case_id, level, dimension_id, one column per round (ISO date, or
+    `undated`), and `change` (last round minus first)."""
+    run_id = resolve_run(con, run_id)
+    q = """SELECT model_id, case_id, level, dimension_id,
+                  coalesce(CAST(rating_round AS VARCHAR), 'undated') AS round, score
+           FROM partnership_scores
+           WHERE run_id = ? AND source = 'expert' AND level IN ('overall', 'dimension')"""
+    params: list = [run_id]
+    if model_id is not None:
+        q += " AND model_id = ?"
+        params.append(model_id)
+    long = con.sql(q, params=params).pl()
+    multi = (
+        long.group_by("model_id", "case_id")
+        .agg(pl.col("round").n_unique().alias("rounds"))
+        .filter(pl.col("rounds") > 1)
+    )
+    long = long.join(multi.drop("rounds"), on=["model_id", "case_id"], how="inner")
+    if long.is_empty():
+        return pl.DataFrame(
+            schema={
+                "model_id": pl.String,
+                "case_id": pl.String,
+                "level": pl.String,
+                "dimension_id": pl.String,
+            }
+        )
+    rounds = sorted(long["round"].unique().to_list(), key=lambda r: (r != "undated", r))
+    wide = long.pivot(
+        on="round", index=["model_id", "case_id", "level", "dimension_id"], values="score"
+    )
+    present = [r for r in rounds if r in wide.columns]
+    wide = wide.select("model_id", "case_id", "level", "dimension_id", *present)
+    first = pl.coalesce([pl.col(r) for r in present])
+    last = pl.coalesce([pl.col(r) for r in reversed(present)])
+    return wide.with_columns(change=(last - first)).sort(
+        "model_id", "case_id", pl.col("level") != "overall", "dimension_id", nulls_last=False
+    )
+
+
+def agreement_table(con, run_id: str | None = None, model_id: str | None = None) -> pl.DataFrame:
+    """`partnership_agreement` rows of a run (alpha per model and item, disagreements)."""
+    run_id = resolve_run(con, run_id)
+    q = "SELECT * FROM partnership_agreement WHERE run_id = ?"
+    params: list = [run_id]
+    if model_id is not None:
+        q += " AND model_id = ?"
+        params.append(model_id)
+    return con.sql(
+        q + " ORDER BY model_id, rating_round, level DESC, item_id, case_id", params=params
+    ).pl()

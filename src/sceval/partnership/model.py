@@ -19,6 +19,7 @@ from sceval.errors import InvalidDataError, ProjectError, UsageError
 from sceval.project import Project, read_yaml
 
 OPS = (">", ">=", "<", "<=", "==", "!=")
+CONSENSUS_RULES = ("median", "mean", "adjudicated")
 # Above this many parameter combinations the robustness analysis samples the grid.
 MAX_COMBINATIONS = 20_000
 
@@ -119,6 +120,10 @@ class Model:
     cases: dict[str, dict[str, Any]]
     conclusions: tuple[Conclusion, ...]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    # Several raters of one item in one round: how their ratings become the model's score
+    # (median, mean, or the adjudicator's rating; see partnership/agreement.py).
+    consensus: str = "median"
+    adjudicator: str = "adjudicated"
 
     @property
     def items(self) -> list[Item]:
@@ -330,6 +335,13 @@ def load_model(path: Path) -> Model:
     conclusions = tuple(
         _conclusion(c, i, where, dims) for i, c in enumerate(data.get("conclusions") or [])
     )
+    cons = data.get("consensus") or {}
+    cons = {"rule": cons} if isinstance(cons, str) else cons
+    if not isinstance(cons, dict) or cons.get("rule", "median") not in CONSENSUS_RULES:
+        raise ProjectError(
+            f"{where}: consensus must be one of {', '.join(CONSENSUS_RULES)} "
+            "(or {rule: ..., adjudicator: NAME})"
+        )
     model = Model(
         id=model_id,
         title=str(data.get("title", model_id)),
@@ -348,6 +360,8 @@ def load_model(path: Path) -> Model:
         cases={str(k): dict(v or {}) for k, v in (data.get("cases") or {}).items()},
         conclusions=conclusions,
         raw=data,
+        consensus=str(cons.get("rule", "median")),
+        adjudicator=str(cons.get("adjudicator", "adjudicated")),
     )
     if not model._ordered(model.default_mapping):
         raise ProjectError(f"{where}: the parameters' own values break scale.order")

@@ -24,6 +24,7 @@ SCHEMA = {
     "qualifier": pl.String,
     "source": pl.String,
     "note": pl.String,
+    "rating_round": pl.Date,
 }
 
 

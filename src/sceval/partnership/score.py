@@ -40,27 +40,78 @@ class Scored:
         return self.cases.index(case_id)
 
 
-def parse_ratings(model: Model, ratings: pl.DataFrame) -> dict[tuple[str, str], ParsedRating]:
-    """Every rating of the frame resolved through the scale; unknown items or texts fail."""
+def parse_ratings(
+    model: Model, ratings: pl.DataFrame
+) -> dict[tuple[str, str], list[tuple[str | None, ParsedRating]]]:
+    """Every rating of the frame resolved through the scale, per (case, item) the raters'
+    (rated_by, rating); unknown items or texts fail."""
     known = {i.id for i in model.items}
-    out = {}
-    for case_id, item_id, text in ratings.select("case_id", "item_id", "rating_text").iter_rows():
+    out: dict[tuple[str, str], list[tuple[str | None, ParsedRating]]] = {}
+    raters = ratings["rated_by"] if "rated_by" in ratings.columns else [None] * ratings.height
+    rows = ratings.select("case_id", "item_id", "rating_text").iter_rows()
+    for (case_id, item_id, text), rater in zip(rows, raters, strict=True):
         if item_id not in known:
             raise InvalidDataError(
                 f"partnership_ratings: model {model.id}, case {case_id}, item {item_id}: the model "
                 f"({model.path.name}) has no such item; its items: {', '.join(sorted(known))}",
                 exit_code=2,
             )
-        out[(case_id, item_id)] = model.parse(text, case_id=case_id, item_id=item_id)
+        p = model.parse(text, case_id=case_id, item_id=item_id)
+        out.setdefault((case_id, item_id), []).append((rater, p))
     return out
 
 
+def _consensus_inputs(
+    model: Model, given: list[tuple[str | None, ParsedRating]]
+) -> tuple[list[tuple[str | None, ParsedRating]], str | None]:
+    """The ratings the consensus rule combines, and a note saying how (None: one rating)."""
+    if len(given) == 1:
+        return given, None
+    adjudicated = [g for g in given if g[0] == model.adjudicator]
+    others = [g for g in given if g[0] != model.adjudicator] or given
+    if model.consensus == "adjudicated":
+        if adjudicated:
+            return adjudicated[:1], f"adjudicated rating of {len(others)} raters"
+        rule = "median"
+        how = f"not yet adjudicated: median of {len(others)} raters"
+    else:
+        rule = model.consensus
+        how = f"{rule} of {len(others)} raters"
+    texts = ", ".join(f"{r or '?'}: {p.text}" for r, p in others)
+    return others, f"{how} ({texts})"
+
+
 def score_model(model: Model, ratings: pl.DataFrame) -> Scored:
-    """Score the expert ratings of one model under its own and every alternative mapping."""
-    parsed = parse_ratings(model, ratings)
-    evidence = {
-        (c, i): e for c, i, e in ratings.select("case_id", "item_id", "evidence").iter_rows()
-    }
+    """Score the expert ratings of one model under its own and every alternative mapping.
+
+    Several raters of one (case, item) are combined by the model's consensus rule, under
+    each mapping (the median or mean of their scores, or the adjudicated rating).
+    """
+    from sceval.partnership.agreement import consensus_values
+
+    groups = parse_ratings(model, ratings)
+    combined = {k: _consensus_inputs(model, v) for k, v in groups.items()}
+    default = model.default_mapping
+    parsed: dict[tuple[str, str], ParsedRating] = {}
+    consensus: dict[tuple[str, str], str] = {}
+    for key, (used, how) in combined.items():
+        if how is None or len(used) == 1:
+            parsed[key] = used[0][1]
+        else:
+            # The rating text shown is the one nearest the consensus; the note names them all.
+            scores = [resolve_score(p, default) for _, p in used]
+            target = float(consensus_values(model.consensus, [np.array(scores)])[0])
+            nearest = min(used, key=lambda g: abs(resolve_score(g[1], default) - target))
+            parsed[key] = nearest[1]
+        if how is not None:
+            consensus[key] = how
+    evidence: dict[tuple[str, str], str | None] = {}
+    for c, i, e in ratings.select("case_id", "item_id", "evidence").iter_rows():
+        if e and evidence.get((c, i)) and e not in str(evidence[(c, i)]):
+            e = f"{evidence[(c, i)]} | {e}"
+        evidence[(c, i)] = e or evidence.get((c, i))
+    for key, how in consensus.items():
+        evidence[key] = f"{how}" + (f"; {evidence[key]}" if evidence.get(key) else "")
     declared = [c for c in model.cases if any(k[0] == c for k in parsed)]
     cases = declared + sorted({c for c, _ in parsed} - set(declared))
     items = [i.id for i in model.items]
@@ -76,9 +127,11 @@ def score_model(model: Model, ratings: pl.DataFrame) -> Scored:
             return table[:, names.index(ref)]
         return np.full(len(mappings), float(ref))
 
-    for (case_id, item_id), p in parsed.items():
-        cells[:, cases.index(case_id), items.index(item_id)] = column(p.score_ref) * column(
-            p.factor_ref
+    for (case_id, item_id), (used, _) in combined.items():
+        cols = [column(p.score_ref) * column(p.factor_ref) for _, p in used]
+        rule = model.consensus if model.consensus != "adjudicated" else "median"
+        cells[:, cases.index(case_id), items.index(item_id)] = (
+            cols[0] if len(cols) == 1 else consensus_values(rule, cols)
         )
     per_weights = [_aggregate(model, cells, w) for w in model.weights_alternatives]
     return Scored(

@@ -116,9 +116,14 @@ def write_reports(
     formats: list[str] | tuple[str, ...] = FORMATS,
     run_id: str | None = None,
     profile: str = "internal",
+    period: str | None = None,
 ) -> list[Path]:
-    """Write the report set of one run (default: the latest) into `out_dir`; return the files
-    (`profile`: internal, or public — see `reports.data.load_report_data`)."""
+    """Write the report set of one run (default: the latest) into `out_dir`; return the files.
+
+    `profile`: internal, or public (see `reports.data.load_report_data`). `period` chooses
+    the reporting period the pages show (default cumulative); scorecards also draw the run's
+    per-period series.
+    """
     from sceval.errors import UsageError
     from sceval.reports.build import build_page, page_name, report_definitions, scorecard_programs
     from sceval.reports.data import load_report_data
@@ -132,7 +137,7 @@ def write_reports(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: not a folder")
-    data = load_report_data(con, project, run_id, profile=profile)
+    data = load_report_data(con, project, run_id, period, profile=profile)
     specs = report_definitions(project, report_selection(con, project, data))
     written: list[Path] = []
     pages: list[tuple[str, str]] = []

@@ -203,7 +203,7 @@ def section_status_matrix(data: ReportData, spec: ReportDef, program_id: str | N
         results,
         data.programs,
         titles=data.indicator_titles,
-        as_of=data.as_of,
+        as_of=data.as_of if data.period == "cumulative" else f"{data.as_of}, period {data.period}",
         threshold=data.threshold,
     )
     section.html = "<h3>Status counts per program</h3>" + html_table(
@@ -313,6 +313,50 @@ def section_indicator_trends(data: ReportData, spec: ReportDef, program_id: str 
         return section
     section.chart = charts.indicator_trends(
         results, data.programs, titles=data.indicator_titles, threshold=data.threshold
+    )
+    return section
+
+
+def section_period_series(
+    data: ReportData, spec: ReportDef, program_id: str | None
+) -> Section | None:
+    """Scorecard: each indicator per reporting period with its target path (no section when
+    the run computed no periods: the page stays as it was)."""
+    if data.series.is_empty():
+        return None
+    series = data.series
+    if program_id is not None and not series.is_empty():
+        series = series.filter(pl.col("program_id") == program_id)
+    section = Section(
+        id="period_series",
+        title="Series per reporting period",
+        intro="Flows count what happened in each period, stocks stand at its end; a period "
+        "still running is shown to the as-of date. The dashed line is the period's target "
+        "to date (its own target where one is set, else the program's pro-rated).",
+    )
+    frame = charts.period_series_frame(
+        series, titles=data.indicator_titles, threshold=data.threshold
+    )
+    if frame.is_empty():
+        section.empty = (
+            "This run computed no reporting periods (a run definition's `periods:`, "
+            "or `sceval run --period`)."
+        )
+        return section
+    section.chart = charts.period_series(
+        series, titles=data.indicator_titles, threshold=data.threshold
+    )
+    section.html = html_table(
+        frame.with_columns(pl.col("value", "target", "ci_low", "ci_high").round(3)),
+        {
+            "indicator": "indicator",
+            "period": "period",
+            "value": "value",
+            "95% low": "ci_low",
+            "95% high": "ci_high",
+            "target to date": "target",
+            "status": "label",
+        },
     )
     return section
 
@@ -506,6 +550,87 @@ def section_robustness(data: ReportData, spec: ReportDef, program_id: str | None
     return section
 
 
+def section_rating_rounds(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Partnership: overall and dimension scores of cases rated in several rounds."""
+    section = Section(
+        id="rating_rounds",
+        title="Rating rounds side by side",
+        intro="Cases rated in more than one round (for example Attinà's 2005 rating and a "
+        "later re-rating): each round scored on its own under the model's mapping, raters "
+        "of a round combined by the model's consensus rule; `change` is last minus first.",
+    )
+    rounds = data.rounds
+    if rounds.is_empty() or "change" not in rounds.columns:
+        section.empty = "No case was rated in more than one round."
+        return section
+    fixed = ["model_id", "case_id", "level", "dimension_id"]
+    dates = [c for c in rounds.columns if c not in (*fixed, "change")]
+    shown = rounds.with_columns(pl.col(*dates, "change").round(3))
+    section.html = html_table(
+        shown,
+        {
+            "model": "model_id",
+            "case": "case_id",
+            "level": "level",
+            "dimension": "dimension_id",
+            **{f"round {d}": d for d in dates},
+            "change": "change",
+        },
+    )
+    return section
+
+
+def section_rater_agreement(data: ReportData, spec: ReportDef, program_id: str | None) -> Section:
+    """Partnership: Krippendorff's alpha per model and item, and the larger disagreements."""
+    section = Section(
+        id="rater_agreement",
+        title="Agreement between raters",
+        intro="Krippendorff's alpha for ordinal data over the raters' places on the model's "
+        "ladder (1 = full agreement, 0 = no better than chance), with a 95% bootstrap "
+        "interval over the units rated; items where two raters are more than one step apart "
+        "are listed for discussion or adjudication.",
+    )
+    agree = data.agreement
+    if agree.is_empty():
+        section.empty = "No rating round has two or more raters: no agreement to measure."
+        return section
+    alphas = agree.filter(pl.col("level") != "disagreement").with_columns(
+        pl.col("alpha", "ci_low", "ci_high").round(3)
+    )
+    section.html = "<h3>Krippendorff's alpha (ordinal)</h3>" + html_table(
+        alphas,
+        {
+            "model": "model_id",
+            "round": "rating_round",
+            "level": "level",
+            "item": "item_id",
+            "alpha": "alpha",
+            "95% low": "ci_low",
+            "95% high": "ci_high",
+            "raters": "raters",
+            "units": "units",
+            "note": "note",
+        },
+    )
+    apart = agree.filter(pl.col("level") == "disagreement")
+    section.html += "<h3>Raters more than one step apart</h3>" + (
+        html_table(
+            apart,
+            {
+                "model": "model_id",
+                "round": "rating_round",
+                "case": "case_id",
+                "item": "item_id",
+                "steps apart": "steps_apart",
+                "ratings": "ratings",
+            },
+        )
+        if apart.height
+        else "<p>None.</p>"
+    )
+    return section
+
+
 def _dialogue_section(data: ReportData, sid: str, title: str, fn: Callable) -> Section:
     """A dialogues chart, or the reason there is none."""
     section = Section(
@@ -553,6 +678,7 @@ SECTIONS_BY_KIND: dict[str, dict[str, SectionBuilder]] = {
         "initial_assessment": chain.section_initial_assessment,
         "indicator_bullets": section_indicator_bullets,
         "indicator_trends": section_indicator_trends,
+        "period_series": section_period_series,
         "disaggregations": section_disaggregations,
         "dnh_findings": section_dnh_findings,
     },
@@ -560,6 +686,8 @@ SECTIONS_BY_KIND: dict[str, dict[str, SectionBuilder]] = {
         "partnership_heatmap": section_partnership_heatmap,
         "dimension_profiles": section_dimension_profiles,
         "robustness": section_robustness,
+        "rating_rounds": section_rating_rounds,
+        "rater_agreement": section_rater_agreement,
     },
     "dnh": {"dnh_matrix": section_dnh_matrix},
     "dialogues": {
@@ -632,8 +760,10 @@ def build_page(data: ReportData, spec: ReportDef, program_id: str | None = None)
         nav=[("index.html", "All reports")],
     )
     sections = [builders[name](data, spec, program_id) for name in spec.charts]
-    # A builder may give several sections (the follow-up page): keep them in order.
-    page.sections = [x for s in sections for x in (s if isinstance(s, list) else [s])]
+    # A builder may give several sections (the follow-up page) or none: keep them in order.
+    page.sections = [
+        x for s in sections if s is not None for x in (s if isinstance(s, list) else [s])
+    ]
     return page
 
 

@@ -497,6 +497,78 @@ def indicator_trends(
     )
 
 
+def period_series_frame(
+    series: pl.DataFrame,
+    *,
+    titles: Mapping[str, str] | None = None,
+    threshold: int = 5,
+) -> pl.DataFrame:
+    """One row per indicator total and reporting period: value (95% interval), the period's
+    target to date, status; periods in time order (`order`)."""
+    if series.is_empty() or "period" not in series.columns:
+        return pl.DataFrame(
+            schema={
+                "indicator": pl.String,
+                "period": pl.String,
+                "order": pl.Int64,
+                "value": pl.Float64,
+                "ci_low": pl.Float64,
+                "ci_high": pl.Float64,
+                "target": pl.Float64,
+                "state": pl.String,
+                "label": pl.String,
+            }
+        )
+    rows = _cell_state(
+        _titled(safe_results(series, threshold), titles).filter(pl.col("dimension").is_null())
+    ).sort("indicator", "period_start", "period")
+    return rows.select(
+        "indicator",
+        "period",
+        pl.col("period_start").rank("dense").cast(pl.Int64).alias("order"),
+        "value",
+        "ci_low",
+        "ci_high",
+        pl.col("target_to_date").alias("target"),
+        "state",
+        "label",
+    )
+
+
+def period_series(
+    series: pl.DataFrame,
+    *,
+    titles: Mapping[str, str] | None = None,
+    threshold: int = 5,
+) -> alt.FacetChart:
+    """Per indicator: its value in each reporting period (status colour, 95% interval) and
+    the period's target to date as a dashed path."""
+    frame = period_series_frame(series, titles=titles, threshold=threshold)
+    x = alt.X("period:O", title=None, sort=alt.EncodingSortField("order"))
+    base = alt.Chart().encode(x=x)
+    actual = base.mark_line(color="#0072B2").encode(y=alt.Y("value:Q", title=None))
+    points = base.mark_point(filled=True, size=60, stroke="#333333").encode(
+        y=alt.Y("value:Q"),
+        color=alt.Color("state:N", scale=_status_scale(), title="status"),
+        tooltip=_tips("period:N", "value:Q", "ci_low:Q", "ci_high:Q", "target:Q", "label:N"),
+    )
+    interval = base.mark_rule(color="#0072B2").encode(y=alt.Y("ci_low:Q"), y2=alt.Y2("ci_high"))
+    target = base.mark_line(color="#555555", strokeDash=[6, 3]).encode(y=alt.Y("target:Q"))
+    return (
+        alt.layer(target, actual, interval, points, data=inline(frame))
+        .properties(width=420, height=110)
+        .facet(
+            row=alt.Row(
+                "indicator:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")
+            )
+        )
+        .resolve_scale(y="independent")
+        .properties(
+            title="Per period: value (status colour, 95% interval) and the target path (dashed)"
+        )
+    )
+
+
 def disaggregations_frame(
     results: pl.DataFrame,
     *,

@@ -74,6 +74,13 @@ class ReportData:
     profile: str = "internal"
     # findings, recommendations, management_responses, actions (reports/followup.py)
     followup: dict[str, pl.DataFrame] = field(default_factory=dict)
+    # The reporting period `results` hold (`cumulative` or a label such as 2026Q2), and every
+    # non-cumulative result row of the run (the per-period series of the scorecards).
+    period: str = "cumulative"
+    series: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # Partnership ratings over rounds (cases rated twice, side by side) and rater agreement.
+    rounds: pl.DataFrame = field(default_factory=pl.DataFrame)
+    agreement: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def indicator_titles(self) -> dict[str, str]:
@@ -267,8 +274,13 @@ def findings_frame(con, run_id: str | None) -> pl.DataFrame:
 
 
 def scores_frame(con, run_id: str | None) -> pl.DataFrame:
-    """partnership_scores of one run, in the order the scorer wrote them."""
-    return con.sql("SELECT * FROM partnership_scores WHERE run_id = ?", params=[run_id]).pl()
+    """partnership_scores of one run (each model's reference rating round), in the order the
+    scorer wrote them; later rounds are read by `partnership.frames.rounds_frame`."""
+    from sceval.partnership.frames import FIRST_ROUND
+
+    return con.sql(
+        "SELECT * FROM partnership_scores WHERE run_id = ? AND " + FIRST_ROUND, params=[run_id]
+    ).pl()
 
 
 def dialogues_frame(con) -> pl.DataFrame:
@@ -370,6 +382,27 @@ def item_labels(project: Project) -> dict[str, str]:
     return out
 
 
+def split_periods(
+    results: pl.DataFrame, period: str | None
+) -> tuple[pl.DataFrame, pl.DataFrame, str]:
+    """(rows of one period, the per-period series, that period's label).
+
+    Without a choice: the cumulative rows, else (a run of one period) its latest period.
+    A period the run did not compute is a usage error naming the ones it did.
+    """
+    if "period" not in results.columns:
+        results = results.with_columns(period=pl.lit("cumulative"))
+    results = results.with_columns(pl.col("period").fill_null("cumulative"))
+    series = results.filter(pl.col("period") != "cumulative")
+    have = results.sort("period_end", nulls_last=False)["period"].unique(maintain_order=True)
+    if period is None:
+        period = "cumulative" if "cumulative" in have or not len(have) else have[-1]
+    elif period not in have:
+        computed = ", ".join(have) or "none"
+        raise UsageError(f"--period {period}: the run computed no such period (it has: {computed})")
+    return results.filter(pl.col("period") == period), series, period
+
+
 PROFILES = ("internal", "public")
 PUBLIC_MESSAGE = "Details withheld in the public profile (units, incidents and evidence)."
 
@@ -393,9 +426,15 @@ def public_findings(findings: pl.DataFrame) -> pl.DataFrame:
 
 
 def load_report_data(
-    con, project: Project, run_id: str | None = None, *, profile: str = "internal"
+    con,
+    project: Project,
+    run_id: str | None = None,
+    period: str | None = None,
+    *,
+    profile: str = "internal",
 ) -> ReportData:
-    """Load the run(s), results, findings, scores and dialogue counts the reports show.
+    """Load the run(s), results, findings, scores and dialogue counts the reports show
+    (indicator results of one reporting period, default cumulative, plus the series).
 
     `profile`: `internal` shows what evaluators need (units, messages, non-person evidence
     ids); `public` hides unit names and incident details and suppresses cells under the
@@ -421,12 +460,15 @@ def load_report_data(
     as_of = runs[used["indicator_results"]].as_of if used["indicator_results"] else "-"
     baseline = baseline_frame(con, as_of)
     findings = findings_frame(con, used["dnh_findings"])
+    results, series, label = split_periods(
+        results_frame(con, used["indicator_results"], threshold, sheets), period
+    )
     return ReportData(
         runs=runs,
         run_of=used,
         threshold=threshold,
         programs=programs_frame(con, project),
-        results=results_frame(con, used["indicator_results"], threshold, sheets),
+        results=results,
         findings=public_findings(findings) if public else findings,
         scores=scores_frame(con, used["partnership_scores"]),
         dialogues=dialogues_frame(con),
@@ -437,4 +479,16 @@ def load_report_data(
         baseline=baseline,
         profile=profile,
         followup=load_followup(con),
+        period=label,
+        series=series,
+        **partnership_extras(con, used["partnership_scores"]),
     )
+
+
+def partnership_extras(con, run_id: str | None) -> dict[str, pl.DataFrame]:
+    """Rounds side by side and rater agreement of the run that scored partnerships."""
+    from sceval.partnership.frames import agreement_table, rounds_frame
+
+    if run_id is None:
+        return {}
+    return {"rounds": rounds_frame(con, run_id), "agreement": agreement_table(con, run_id)}

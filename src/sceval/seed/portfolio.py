@@ -32,6 +32,17 @@ def _every(start: dt.date, n: int, step_days: int) -> list[dt.date]:
     return [start + dt.timedelta(days=round(i * step_days)) for i in range(n)]
 
 
+def _quarters(first: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
+    """`count` calendar quarters from the one starting on `first`: (start, end) pairs."""
+    out = []
+    y, m = first.year, first.month
+    for _ in range(count):
+        ny, nm = (y + 1, 1) if m == 10 else (y, m + 3)
+        out.append((D(y, m, 1), D(ny, nm, 1) - dt.timedelta(days=1)))
+        y, m = ny, nm
+    return out
+
+
 def _yearly_observations(
     indicator: str,
     first: int,
@@ -1080,6 +1091,12 @@ def tunisia(rng: np.random.Generator) -> tuple[ProgramSpec, list[Scene]]:
                     "M",
                 ),
             )
+        ]
+        # Quarterly targets set in the plan (IATI result periods with a target and no actual
+        # yet): the engine judges personnel_trained per quarter against them.
+        + [
+            Observation("personnel_trained", q_start, q_end, None, 30, None)
+            for q_start, q_end in _quarters(D(2024, 7, 1), 8)
         ],
     )
     treated = {"Kasserine": 0.5, "Medenine": 0.6, "Tataouine": 0.6, "Bizerte": 0.8, "Tunis": 0.9}
