@@ -163,11 +163,6 @@ def test_two_rounds_scored_and_shown_side_by_side(tmp_path, project):
     db = tmp_path / "wh.duckdb"
     con = open_warehouse(db, project)
     # The rating key (model, case, item, rater, round): two raters and rounds side by side.
-    con.execute("DROP TABLE partnership_ratings")
-    con.execute(
-        """CREATE TABLE partnership_ratings (model_id VARCHAR, case_id VARCHAR, item_id VARCHAR,
-           rating_text VARCHAR, evidence VARCHAR, rated_by VARCHAR, rated_on DATE)"""
-    )
     table1 = table1_rows(table1_file(tmp_path))
     later = [
         {**r, "rated_by": rater, "rated_on": "2025-06-30", "evidence": None}
@@ -180,7 +175,9 @@ def test_two_rounds_scored_and_shown_side_by_side(tmp_path, project):
     for r in later:
         if r["item_id"] == "restrained_violence" and r["rated_by"] == "R1":
             r["rating_text"] = "Medium"
-    frame = pl.DataFrame(table1 + later).with_columns(pl.col("rated_on").str.to_date())  # noqa: F841
+    frame = pl.DataFrame(table1 + later).with_columns(pl.col("rated_on").str.to_date())
+    # sceval connections have no replacement scans (no external access): register the rows.
+    con.register("frame", frame.to_arrow())
     con.execute("INSERT INTO partnership_ratings BY NAME SELECT * FROM frame")
     run = score_run(con, project, "attina2005")
     # The reference round (2005) is what the Table 1 frames read: unchanged.
