@@ -44,10 +44,9 @@ def test_run_says_what_it_computed_including_zero(tmp_path, project, sceval_cli)
     r = sceval_cli("report", "--db", str(db), "--out", str(out), "--format", "html")
     assert r.returncode == 0, r.stderr
     written = len([p for p in out.rglob("*") if p.is_file()])
-    assert (
-        f"wrote {written} file(s) to {out} (no programs in the warehouse: the pages hold no "
-        "figures)" in r.stdout
-    )
+    assert r.stdout.startswith(f"wrote {written} file(s) to {out}: reports of run ")
+    assert "DRAFT — not approved" in r.stdout
+    assert r.stdout.rstrip().endswith("(no programs in the warehouse: the pages hold no figures)")
 
 
 def test_no_raw_nan_in_check_output(tmp_path, project, sceval_cli):
