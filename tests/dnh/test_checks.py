@@ -387,3 +387,26 @@ def test_institutional_affiliation_is_not_a_faction(make_db, project, as_of):
     cap = rows(df, "capture_by_affiliation", "LBY1", "flag")
     assert cap.select("measured_value", "evidence").rows() == [(0.8, ["LU2"])]
     assert "equipment value" in cap["message"][0]
+
+
+def test_defection_pass_needs_the_whole_interval_within_the_threshold(make_db, own_project, as_of):
+    # All 20 LBY1 trainees followed up, none defected: 0 of 20 is within 5%, but the Wilson
+    # upper end is 1.959964^2 / (20 + 1.959964^2) = 16.1%, so under `status_rule: interval`
+    # a share above 5% cannot be ruled out: inconclusive (insufficient data), not a pass.
+    def no_defection(f):
+        f["followups"] = f["followups"].with_columns(status=pl.lit("serving_same_unit"))
+
+    df = findings(make_db, own_project, as_of, edit=no_defection)
+    got = rows(df, "defection", "LBY1")
+    assert got.select("status", "measured_value", "threshold").rows() == [
+        ("insufficient_data", 0.0, 0.05)
+    ]
+    assert got["message"][0].startswith("Inconclusive: 0 of 20 (0%, 95% CI 0%-16%) is within")
+    # The same data under the point rule is a pass: the rule is the sheet's, declared.
+    path = own_project.path("indicators", "checks", "defection.yml")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status_rule: interval", "status_rule: point"),
+        encoding="utf-8",
+    )
+    df = findings(make_db, own_project, as_of, edit=no_defection)
+    assert rows(df, "defection", "LBY1")["status"].to_list() == ["pass"]

@@ -39,19 +39,33 @@ def waiver(id="W1", check="unvetted_recipients", program="LBY1", extra="", expir
     return WAIVER.format(id=id, check=check, program=program, extra=extra, expires=expires)
 
 
-def test_gate_counts_flags_at_or_above_the_level(scenario_db, project, as_of):
+def point_rule(project):
+    """The project with every share check judged on its point share (`status_rule: point`)."""
+    for path in project.path("indicators", "checks").glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("status_rule: interval", "status_rule: point"), "utf-8")
+    return project
+
+
+def test_gate_counts_flags_at_or_above_the_level(scenario_db, project, own_project, as_of):
     _, con = scenario_db
     run_checks(con, project, run_id="g", as_of=as_of, program="LBY1")
     assert gate(con, "g", None) == 0
     assert gate(con, "g", "critical") == 1
+    # TUN1's 0 defections of 20 followed up cannot show a share under 5% (upper end 16.1%):
+    # inconclusive, an insufficient-data finding of the check's severity (high); its 0 of 2
+    # meetings lacking women, youth or civil society is inconclusive too (medium).
     run_checks(con, project, run_id="t", as_of=as_of, program="TUN1")
+    assert gate(con, "t", "critical") == 0
+    assert gate(con, "t", "high") == 1
+    run_checks(con, point_rule(own_project), run_id="tp", as_of=as_of, program="TUN1")
     for level in ("critical", "high", "medium", "low"):
-        assert gate(con, "t", level) == 0
+        assert gate(con, "tp", level) == 0
     with pytest.raises(UsageError, match="--fail-on 'severe'"):
         gate(con, "t", "severe")
 
 
-def test_gate_medium_only_program(make_db, project, as_of):
+def test_gate_medium_only_program(make_db, own_project, as_of):
     # A program whose only problem is medium (no local ownership) trips medium but not high.
     def edit(frames):
         acts = frames["activities"]
@@ -67,7 +81,7 @@ def test_gate_medium_only_program(make_db, project, as_of):
         )
 
     _, con = make_db("medium", edit=edit)
-    df = run_checks(con, project, run_id="m", as_of=as_of, program="TUN1")
+    df = run_checks(con, point_rule(own_project), run_id="m", as_of=as_of, program="TUN1")
     assert df.filter(pl.col("status") == "flag")["check_id"].to_list() == ["no_local_ownership"]
     assert gate(con, "m", "high") == 0
     assert gate(con, "m", "medium") == 1
@@ -81,8 +95,11 @@ def test_cli_gate_exit_codes(scenario_db, sceval_cli):
     assert res.returncode == 1, res.stderr
     assert "FAILED" in res.stderr
     assert "unvetted_recipients" in res.stdout
-    ok = check(sceval_cli, db, "--program", "TUN1", "--fail-on", "low")
+    ok = check(sceval_cli, db, "--program", "TUN1", "--fail-on", "critical")
     assert ok.returncode == 0, ok.stdout + ok.stderr
+    # An inconclusive defection share (0 of 20, interval up to 16.1%) trips a high gate.
+    res = check(sceval_cli, db, "--program", "TUN1", "--fail-on", "high")
+    assert res.returncode == 1 and "Inconclusive: 0 of 20" in res.stdout
 
 
 def test_gate_can_leave_insufficient_data_out(make_db, project, as_of):

@@ -104,9 +104,15 @@ def test_libya_like_program_other_harms(findings):
 def test_clean_program_triggers_nothing_at_high_or_above(findings):
     tun = findings.filter(pl.col("program_id") == "TUN1")
     assert tun.filter(pl.col("status") == "flag").is_empty()
-    assert tun.filter(pl.col("status") == "insufficient_data").is_empty()
-    assert set(tun["status"]) == {"pass"}
-    # A measured pass, not a silent one: defection 0 of 20 followed up.
+    # Measured, not silent: defection 0 of 20 followed up, but 20 persons cannot show a share
+    # under 5% (Wilson upper end 3.8415 / 23.8415 = 16.1%), so the sheet's interval rule
+    # makes it inconclusive; so are 0 of 2 meetings lacking women, youth or civil society
+    # against 50% (upper end 65.8%). Every other check passes.
+    gaps = tun.filter(pl.col("status") == "insufficient_data").sort("check_id")
+    assert gaps["check_id"].to_list() == ["defection", "dialogue_exclusion"]
+    assert gaps["message"][0].startswith("Inconclusive: 0 of 20 (0%, 95% CI 0%-16%)")
+    assert gaps["message"][1].startswith("Inconclusive: 0 of 2 (0%, 95% CI 0%-66%)")
+    assert set(tun.filter(~pl.col("check_id").is_in(gaps["check_id"]))["status"]) == {"pass"}
     assert rows(findings, "defection", "TUN1")["measured_value"].to_list() == [0.0]
 
 

@@ -154,3 +154,24 @@ def test_personnel_trained(results):
     # Without a target the status cannot be judged.
     assert r["status"] == "insufficient_data"
     assert pick(results, "personnel_trained", "P1", "rank_group", "nco")["value"] == 20
+
+
+def test_learning_gain_weighs_each_person_once(project, tmp_path):
+    # p001 also attends A2 (pre 50, post 100: gain 50), so p001's own mean gain is
+    # (10 + 50) / 2 = 30. Over the 20 persons: (30 + 9 * 10 + 10 * 20) / 20 = 16, not the
+    # 21-participation mean 350 / 21; sd over persons sqrt((14^2 + 9 * 6^2 + 10 * 4^2) / 19).
+    from sceval.indicators import compute_indicators
+
+    con = world.warehouse(project, tmp_path / "w.duckdb")
+    con.execute(
+        "INSERT INTO participants BY NAME SELECT 'p001' AS participant_id, 'A2' AS activity_id, "
+        "'U2' AS unit_id, 'F' AS sex, 22 AS age, 'officer' AS rank_group, true AS completed, "
+        "50.0 AS pre_score, 100.0 AS post_score, true AS vetted"
+    )
+    out = compute_indicators(con, project, run_id="r-per", as_of=world.AS_OF)
+    con.close()
+    r = pick(out, "learning_gain", "P1")
+    assert r["value"] == pytest.approx(16.0) and r["n"] == 20
+    half = 2.093024054408263 * math.sqrt(680 / 19) / math.sqrt(20)
+    assert r["ci_low"] == pytest.approx(16 - half) and r["ci_high"] == pytest.approx(16 + half)
+    assert r["note"].startswith("21 rows by 20 distinct participant_id")

@@ -194,14 +194,40 @@ def verdicts(
     enough: pl.Expr | None = None,
     gap_message: pl.Expr | None = None,
     gap_evidence: bool = False,
+    interval: tuple[str, str] | None = None,
 ) -> pl.DataFrame:
     """One finding per row: a flag where harm is seen, else a pass with enough data, else a gap.
 
     Asymmetric on purpose: harm seen is evidence at any sample size; a pass needs `enough`.
     Rows carry an `evidence` list (the flag's evidence, and the gap's when `gap_evidence`).
+    With the check's `status_rule: interval` and `interval` (the k and n columns of the
+    share), a pass also needs the 95% Wilson interval's upper end within the threshold; a
+    share within it whose interval reaches above is inconclusive, an `insufficient_data`
+    finding that the gate counts like a flag.
     """
     enough = pl.lit(True) if enough is None else enough
     common = {"measured": measured, "threshold": threshold}
+    inconclusive = []
+    passes = enough
+    if spec.status_rule == "interval" and interval is not None:
+        high = wilson(*interval)[1]
+        straddles = high > threshold
+        inconclusive.append(
+            rows.filter(~harm & enough & straddles).select(
+                finding(
+                    spec,
+                    "insufficient_data",
+                    message=pl.format(
+                        "Inconclusive: {} is within the {} threshold, but the interval "
+                        "reaches above it, so a share above the threshold cannot be ruled out.",
+                        share_message(*interval),
+                        fmt_pct(pl.lit(threshold)),
+                    ),
+                    **common,
+                )
+            )
+        )
+        passes = enough & ~straddles
     out = [
         rows.filter(harm).select(
             finding(
@@ -213,7 +239,7 @@ def verdicts(
                 **common,
             )
         ),
-        rows.filter(~harm & enough).select(finding(spec, "pass", message=pass_message, **common)),
+        rows.filter(~harm & passes).select(finding(spec, "pass", message=pass_message, **common)),
     ]
     if gap_message is not None:
         out.append(
@@ -228,7 +254,7 @@ def verdicts(
                 )
             )
         )
-    return pl.concat(out)
+    return pl.concat(out + inconclusive)
 
 
 def uncovered(units: pl.LazyFrame) -> pl.LazyFrame:

@@ -19,6 +19,9 @@ from sceval.project import Project, read_yaml
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # 0 is the most severe
 STATUSES = ("flag", "insufficient_data", "pass")
+# How a share measured with an interval is judged: `point` passes when the share is within
+# the threshold; `interval` passes only when the whole 95% interval is (see findings.verdicts).
+STATUS_RULES = ("point", "interval")
 REQUIRED = ("id", "title", "severity", "rationale", "sources", "data")
 # Thresholds that list codes of an input column: a mistyped code would match no row and the
 # check would pass by silence, so each must be one of the column's declared values.
@@ -46,6 +49,7 @@ class CheckSpec:
     applies_to: str
     thresholds: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    status_rule: str = "point"
 
     def threshold(self, name: str, default: Any = None) -> Any:
         """A threshold from the file, or the documented default."""
@@ -85,6 +89,11 @@ def parse_check(path: Path, project: Project) -> CheckSpec:
     thresholds = data.get("thresholds") or {}
     if not isinstance(thresholds, dict):
         raise ProjectError(f"{path}: thresholds must be a mapping of name: value")
+    status_rule = str(data.get("status_rule") or "point")
+    if status_rule not in STATUS_RULES:
+        raise ProjectError(
+            f"{path}: status_rule {status_rule!r}; expected one of {', '.join(STATUS_RULES)}"
+        )
     sources = data["sources"]
     for i, src in enumerate(sources if isinstance(sources, list) else [sources]):
         if not isinstance(src, str):
@@ -104,6 +113,7 @@ def parse_check(path: Path, project: Project) -> CheckSpec:
         applies_to=str(data.get("applies_to") or "programs"),
         thresholds=dict(thresholds),
         path=path,
+        status_rule=status_rule,
     )
     for key, (table, column) in CODED_THRESHOLDS.items():
         given = spec.thresholds.get(key)
@@ -162,6 +172,17 @@ def reference_markdown(project: Project) -> str:
             "",
             f"**Thresholds.** {thresholds}.",
             "",
+            *(
+                [
+                    "**Status rule.** `interval`: a pass needs the share's whole 95% Wilson "
+                    "interval within the threshold; a share within it whose interval reaches "
+                    "above is inconclusive (insufficient data, counted by the gate like a flag); "
+                    "a share above the threshold is a flag at any sample size.",
+                    "",
+                ]
+                if spec.status_rule == "interval"
+                else []
+            ),
             "**Cites.**",
             "",
             *(f"- {src}" for src in spec.sources),

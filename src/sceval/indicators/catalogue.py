@@ -70,6 +70,7 @@ SIMPLE_KEYS = (
     "distinct",
     "scale",
     "interval",
+    "per",
 )
 # Engine-function params that list codes of an input column: a mistyped code matches no row.
 PARAM_CODES = {"kinds": ("incidents", "kind"), "credibility": ("incidents", "credibility")}
@@ -346,6 +347,8 @@ def _parse_compute(path: Path, data: dict, tables: list, project: Project, probs
         comp.get("interval") == "wilson" and agg != "ratio"
     ):
         probs.add(path, "compute.interval", "only a ratio of counts takes `interval: wilson`")
+    if "per" in comp and (agg != "mean" or not isinstance(comp["per"], str)):
+        probs.add(path, "compute.per", "only a mean takes `per: <column>` (one unit per value)")
     return None, dict(comp), params
 
 
@@ -369,6 +372,8 @@ def _check_simple(ind: Indicator, project: Project, probs: Problems) -> None:
     if date is not None and date not in schema:
         probs.add(ind.path, "compute.date", f"unknown column {date!r} in table {src}")
         return
+    if comp.get("per") is not None and comp["per"] not in schema:
+        probs.add(ind.path, "compute.per", f"unknown column {comp['per']!r} in table {src}")
     allowed = literals.value_sets(project, src)
     for key in ("filter", "numerator", "denominator", "value"):
         text = comp.get(key)

@@ -406,54 +406,6 @@ def _coverage_note(num: str, den: str, what: str) -> pl.Expr:
     )
 
 
-@indicator_function(dims=PERSON_DIMS, params=())
-def learning_gain(participants: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
-    """Mean over persons of each person's mean paired gain (post - pre), activities ended by as-of."""
-    scored = participants.filter(
-        pl.col("activity_actual_end").is_not_null()
-        & (pl.col("activity_actual_end") <= pl.col("as_of"))
-        & pl.col("pre_score").is_not_null()
-        & pl.col("post_score").is_not_null()
-    ).with_columns(gain=(pl.col("post_score") - pl.col("pre_score")).cast(pl.Float64))
-    # A person who attends several courses is one observation (the mean of their gains), so
-    # the t interval is over independent persons, not over repeated participations.
-    parts = []
-    for d in [None, *params.get("_dims", ())]:
-        keys = ["program_id"] if d is None else ["program_id", d]
-        cell = (
-            scored
-            if d is None
-            else scored.with_columns(pl.col(d).cast(pl.String).fill_null("unknown"))
-        )
-        per_person = cell.group_by(*keys, "participant_id").agg(
-            pl.col("gain").mean(), pl.len().alias("rows")
-        )
-        g = per_person.group_by(keys).agg(
-            pl.col("gain").mean().alias("value"),
-            pl.col("gain").std().alias("sd"),
-            pl.col("gain").sum().alias("numerator"),
-            pl.len().cast(pl.Float64).alias("denominator"),
-            pl.len().cast(pl.Int64).alias("n"),
-            pl.len().cast(pl.Int64).alias("persons"),
-            pl.col("rows").sum().alias("_rows"),
-        )
-        g = g.with_columns(
-            dimension=pl.lit(d, dtype=pl.String),
-            dimension_value=pl.lit(None, dtype=pl.String) if d is None else pl.col(d),
-        )
-        parts.append(g.drop([] if d is None else [d]))
-    cols = parts[0].collect_schema().names()
-    out = pl.concat([p.select(cols) for p in parts], how="vertical")
-    return out.with_columns(
-        stat=pl.lit("mean"),
-        note=pl.format(
-            "{} scored participations by {} persons; each person weighs once (their mean gain)",
-            pl.col("_rows"),
-            pl.col("n"),
-        ),
-    ).drop("_rows")
-
-
 @indicator_function(dims=PROGRAM_DIMS, params=("measure",))
 def reported_targets(
     indicator_observations: pl.LazyFrame, directions: dict, as_of: dt.date, params: dict

@@ -108,6 +108,44 @@ def _aggregations(k: int, ind: Indicator, schema: pl.Schema) -> list[pl.Expr]:
     return [e.alias(f"_{k}_{nm}") for e, nm in zip(out, names, strict=True)]
 
 
+def _per_unit_mean(cells: pl.LazyFrame, k: int, ind: Indicator, keys: list[str]) -> pl.LazyFrame:
+    """A mean over units (`per`, e.g. persons): each unit weighs once, with its own mean.
+
+    A trainee who attends three courses is one observation, so the t interval is over
+    independent units rather than over repeated measurements of the same person.
+    """
+    per = ind.simple["per"]
+    scale = float(ind.simple.get("scale", 1))
+    v = pl.col(f"_{k}_v")
+    units = (
+        cells.filter(pl.col(f"_{k}_m") & v.is_not_null() & pl.col(per).is_not_null())
+        .group_by(*keys, per)
+        .agg(v.mean().alias("_u"), pl.len().alias("_rows"))
+    )
+    u = pl.col("_u")
+    return (
+        units.group_by(keys)
+        .agg(
+            u.sum().alias(f"_{k}_numerator"),
+            pl.len().cast(pl.Float64).alias(f"_{k}_denominator"),
+            (u.mean() * scale).alias(f"_{k}_value"),
+            pl.len().cast(pl.Int64).alias(f"_{k}_n"),
+            (u.std() * scale).alias(f"_{k}_sd"),
+            pl.lit("mean").alias(f"_{k}_stat"),
+            pl.len().cast(pl.Int64).alias(f"_{k}_persons"),
+            pl.col("_rows").sum().alias("_rows"),
+        )
+        .with_columns(
+            pl.format(
+                "{} rows by {} distinct {}; each weighs once (its mean)",
+                pl.col("_rows"),
+                pl.col(f"_{k}_n"),
+                pl.lit(per),
+            ).alias(f"_{k}_note")
+        )
+    )
+
+
 def aggregate_source(
     lf: pl.LazyFrame,
     indicators: Sequence[Indicator],
@@ -134,14 +172,16 @@ def aggregate_source(
             if dim is None or dim in ind.disaggregations
         ]
         keys = ["program_id"] if dim is None else ["program_id", dim]
-        grouped = (
-            base.filter(pl.col("program_id").is_not_null())
-            .with_columns([] if dim is None else [pl.col(dim).cast(pl.String).fill_null("unknown")])
-            .group_by(keys)
-            .agg([a for k, ind in members for a in _aggregations(k, ind, schema)])
+        cells = base.filter(pl.col("program_id").is_not_null()).with_columns(
+            [] if dim is None else [pl.col(dim).cast(pl.String).fill_null("unknown")]
+        )
+        pooled = [(k, ind) for k, ind in members if not ind.simple.get("per")]
+        grouped = cells.group_by(keys).agg(
+            [a for k, ind in pooled for a in _aggregations(k, ind, schema)]
         )
         for k, ind in members:
-            row = grouped.select(
+            src = _per_unit_mean(cells, k, ind, keys) if ind.simple.get("per") else grouped
+            row = src.select(
                 pl.lit(ind.id).alias("indicator_id"),
                 pl.col("program_id"),
                 pl.lit(dim, dtype=pl.String).alias("dimension"),
@@ -154,7 +194,9 @@ def aggregate_source(
                     if nm not in ("indicator_id", "program_id", "dimension", "dimension_value")
                     and nm != "note"
                 ],
-                pl.lit(None, dtype=pl.String).alias("note"),
+                (
+                    pl.col(f"_{k}_note") if ind.simple.get("per") else pl.lit(None, dtype=pl.String)
+                ).alias("note"),
             )
             if dim is not None:
                 row = row.filter(pl.col("n") > 0)  # a cell that exists only in later data

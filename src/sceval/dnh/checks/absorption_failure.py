@@ -59,6 +59,7 @@ def absorption_failure(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         harm=pl.col("share") > limit,
         enough=pl.col("n") >= min_n,
         measured=pl.col("share").round(4),
+        interval=("unposted", "n"),
         threshold=limit,
         flag_message=pl.format(
             "{} completers were not posted to a unit using the training within {} days "

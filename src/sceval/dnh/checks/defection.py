@@ -52,6 +52,7 @@ def defection(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         harm=(pl.col("followed") > 0) & (pl.col("share") > limit),
         enough=(pl.col("followed") >= min_followed) & (pl.col("coverage") >= min_coverage),
         measured=pl.col("share").round(4),
+        interval=("defected", "followed"),
         threshold=limit,
         flag_message=pl.format(
             "{} followed-up trainees joined a non-state armed group, above the {} threshold.",

@@ -54,6 +54,7 @@ def dialogue_exclusion(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         rows,
         harm=pl.col("share") > limit,
         measured=pl.col("share").round(4),
+        interval=("lacking", "n"),
         threshold=limit,
         flag_message=pl.format("{}, above the {} threshold.", detail, fmt_pct(pl.lit(limit))),
         pass_message=pl.format("{}, within the {} threshold.", detail, fmt_pct(pl.lit(limit))),
