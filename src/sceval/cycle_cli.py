@@ -9,19 +9,13 @@ import json
 import os
 from pathlib import Path
 
-from sceval.errors import UsageError
 from sceval.project import Project
 
 
-def _open(db: str | os.PathLike[str] | None, project: Project):
-    from sceval.warehouse import open_warehouse, resolve_db_path
+def _open(db: str | os.PathLike[str] | None, project: Project, *, read_only: bool = False):
+    from sceval.warehouse import open_existing
 
-    path = resolve_db_path(db)
-    if not path.exists():
-        raise UsageError(
-            f"{path}: no warehouse here; load data first (`sceval load`) or run `sceval demo`"
-        )
-    return open_warehouse(path, project)
+    return open_existing(db, project, read_only=read_only)
 
 
 def _stamp(value) -> str:
@@ -42,7 +36,7 @@ def runs_command(
 ) -> list[dict]:
     from sceval.cycle import delete_run, list_runs
 
-    con = _open(db, project)
+    con = _open(db, project, read_only=delete is None)
     try:
         if delete is not None:
             delete_run(con, delete)
@@ -121,7 +115,7 @@ def history_command(
 ) -> list[dict]:
     from sceval.history import history_rows, inserted_by
 
-    con = _open(db, project)
+    con = _open(db, project, read_only=True)
     try:
         names, rows = history_rows(con, project, table, key)
         first = inserted_by(con, project, table, key) if rows else None

@@ -374,7 +374,7 @@ def diff_command(
     """`sceval diff RUN_A RUN_B [--json FILE] [--html FILE]`."""
     from sceval.cycle_cli import _open
 
-    con = _open(db, project)
+    con = _open(db, project, read_only=True)
     try:
         d = diff_runs(con, project, run_a, run_b)
         if html_out is not None:

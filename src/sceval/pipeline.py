@@ -194,15 +194,10 @@ def _execute(
     return run_id
 
 
-def _open(db: Path | None, project: Project):
-    from sceval.warehouse import open_warehouse, resolve_db_path
+def _open(db: Path | None, project: Project, *, read_only: bool = False):
+    from sceval.warehouse import open_existing
 
-    path = resolve_db_path(db)
-    if not path.exists():
-        raise UsageError(
-            f"{path}: no warehouse here; load data first (`sceval load`) or run `sceval demo`"
-        )
-    return open_warehouse(path, project)
+    return open_existing(db, project, read_only=read_only)
 
 
 def run_command(
@@ -381,7 +376,7 @@ def report_command(
         raise UsageError(
             f"--format {formats!r}: expected a comma-separated list of html, pdf, png, svg"
         )
-    con = _open(db, project)
+    con = _open(db, project, read_only=True)
     try:
         from sceval.reports import write_reports
 

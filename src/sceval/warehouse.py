@@ -510,6 +510,30 @@ def open_warehouse(
     return con
 
 
+def open_existing(
+    db: str | os.PathLike[str] | None, project: Project, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """An existing warehouse with its tables current; `read_only` for the steps that only read
+    (report, history, runs, diff), so that nothing they run can change what is stored."""
+    path = resolve_db_path(db)
+    if not path.exists():
+        raise UsageError(
+            f"{path}: no warehouse here; load data first (`sceval load`) or run `sceval demo`"
+        )
+    if not read_only:
+        return open_warehouse(path, project)
+    con = connect(path, read_only=True)
+    try:
+        # A current warehouse needs no statement here, so this succeeds read-only.
+        ensure_schema(con, project)
+        return con
+    except duckdb.Error:
+        con.close()
+    # A warehouse made by an older sceval: its tables are upgraded once, then read read-only.
+    open_warehouse(path, project).close()
+    return connect(path, read_only=True)
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every table in the warehouse."""
     names = [

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+
+from .conftest import Q3
 
 
 def _run_ids(html: str) -> set[str]:
@@ -112,3 +116,33 @@ def test_diff_of_runs_asked_different_things(cycle):
     )
     r = cycle("diff", a, "nosuch", ok=False)
     assert r.returncode == 2 and "no run 'nosuch'" in r.stderr
+
+
+def test_reading_steps_open_the_warehouse_read_only(cycle, monkeypatch):
+    # Another process holds the warehouse read-only (a shared lock): a step that opened it for
+    # writing could not; report, history, runs and diff read beside it.
+    run = cycle.run()
+    monkeypatch.setenv("SCEVAL_LOCK_TIMEOUT", "1")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+         "print('held', flush=True); sys.stdin.read()", str(cycle.db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        out = cycle.tmp / "ro"
+        cycle("report", "--run", run, "--format", "html", "--out", str(out))
+        assert (out / "index.html").is_file()
+        assert "1 version(s)" in cycle("history", "indicator_observations", *Q3).stdout
+        assert run in cycle("runs").stdout
+        cycle("diff", run, run)
+        # A writing step cannot open it beside the reader: it says so, with no traceback.
+        busy = cycle("load", str(cycle.fix), "--reason", "x", ok=False)
+        assert busy.returncode != 0 and "Traceback" not in busy.stderr
+    finally:
+        holder.communicate("")
+    assert cycle.sql(
+        "SELECT actual FROM indicator_observations WHERE period_start = '2024-07-01' "
+        "AND dimension IS NULL"
+    ) == [(90.0,)]
