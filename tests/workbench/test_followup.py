@@ -130,3 +130,24 @@ def test_contract_rules_for_links_and_completion(tmp_path, sceval_cli):
     assert r.returncode == 1
     assert "recommendations.finding_ids_exist" in r.stdout and "'F9'" in r.stdout
     assert "actions.completed_has_date" in r.stdout and "row 2" in r.stdout
+
+
+def test_public_profile_withholds_unit_names_and_incident_ids_in_texts(tables):
+    # Free texts naming a unit (by name or id) or an incident: the public profile replaces each
+    # name with "[withheld]", whole words only (U7 inside "U70" and "U7x" stays), and leaves
+    # ids, severities, statuses and dates as they are, so the rates are unchanged.
+    from sceval.reports.followup import public_followup
+
+    t = dict(tables)
+    t["findings"] = t["findings"].with_columns(
+        text=pl.lit("The 166th Misrata Brigade (U7) beat detainees (incident I-3); U70 did not.")
+    )
+    t["actions"] = t["actions"].with_columns(description=pl.lit("Re-vet U7 and U7x after I-3."))
+    out = public_followup(t, ["166th Misrata Brigade", "U7", "I-3", "X"])
+    assert set(out["findings"]["text"]) == {
+        "The [withheld] ([withheld]) beat detainees (incident [withheld]); U70 did not."
+    }
+    assert set(out["actions"]["description"]) == {"Re-vet [withheld] and U7x after [withheld]."}
+    assert out["actions"].drop("description").equals(t["actions"].drop("description"))
+    recs, acts = recs_frame(out, None), actions_frame(out, None, DAY)
+    assert summary(recs, acts) == summary(recs_frame(t, None), actions_frame(t, None, DAY))

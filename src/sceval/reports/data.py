@@ -442,7 +442,7 @@ def load_report_data(
     """
     if profile not in PROFILES:
         raise UsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
-    from sceval.reports.followup import load_followup
+    from sceval.reports.followup import load_followup, public_followup, sensitive_names
 
     settle(con)
     chosen, why = choose_run(con, run_id)
@@ -478,7 +478,11 @@ def load_report_data(
         chain=chain,
         baseline=baseline,
         profile=profile,
-        followup=load_followup(con),
+        followup=(
+            public_followup(load_followup(con), sensitive_names(con))
+            if public
+            else load_followup(con)
+        ),
         period=label,
         series=series,
         **partnership_extras(con, used["partnership_scores"]),

@@ -9,6 +9,7 @@ judged at the report's as-of date (the run's), not at the day the page is writte
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 
@@ -31,6 +32,46 @@ def load_followup(con) -> dict[str, pl.DataFrame]:
     return {
         t: con.sql(f'SELECT * FROM "{t}"').pl() if t in present else pl.DataFrame() for t in TABLES
     }
+
+
+WITHHELD = "[withheld]"
+# The free-text columns of the follow-up tables that the pages show.
+TEXT_COLUMNS = {
+    "findings": ("text",),
+    "recommendations": ("text", "addressee"),
+    "management_responses": ("reason",),
+    "actions": ("description",),
+}
+
+
+def public_followup(tables: dict[str, pl.DataFrame], names: list[str]) -> dict[str, pl.DataFrame]:
+    """The follow-up tables as the public may read them: every unit name or id and incident
+    id of two or more characters in their texts (`names`) replaced by "[withheld]"; ids, severities,
+    dates, statuses and rates stay, so follow-up can still be judged."""
+    names = sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True)
+    if not names:
+        return tables
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+    out = dict(tables)
+    for table, columns in TEXT_COLUMNS.items():
+        frame = tables.get(table)
+        if frame is None or frame.is_empty():
+            continue
+        out[table] = frame.with_columns(
+            pl.Series(c, [None if v is None else pattern.sub(WITHHELD, v) for v in frame[c]])
+            for c in columns
+            if c in frame.columns
+        )
+    return out
+
+
+def sensitive_names(con) -> list[str]:
+    """Unit names and ids and incident ids: what the public profile withholds in free text."""
+    rows = con.execute(
+        "SELECT name FROM units UNION SELECT unit_id FROM units "
+        "UNION SELECT incident_id FROM incidents"
+    ).fetchall()
+    return [r[0] for r in rows if r[0] is not None]
 
 
 def report_day(as_of: str) -> dt.date:
