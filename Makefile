@@ -37,6 +37,7 @@ browser:
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: $(TEST_STAMP) browser lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests

@@ -6,7 +6,7 @@ The public Python API for analysts is small and lives in :mod:`sceval.api`; impo
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from sceval.version import __version__
 
 __all__ = ["__version__", "open", "Warehouse"]
 

@@ -188,7 +188,7 @@ def load(
 ) -> None:
     """Validate and load CSV / Parquet / XLSX files into the warehouse, all or nothing.
     Rows replace stored rows of the same key; earlier versions are kept (`sceval history`)."""
-    from sceval.load import load_command
+    from sceval.ingest import load_command
 
     load_command(
         paths,
@@ -395,7 +395,7 @@ def catalogue(
     project: ProjectOpt = None,
 ) -> None:
     """List the indicators, or print one indicator's reference sheet."""
-    from sceval.indicators.cli import catalogue_command
+    from sceval.catalogue_cli import catalogue_command
 
     catalogue_command(_project(project), indicator_id, check_only=check_only)
 

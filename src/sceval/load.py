@@ -19,11 +19,22 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from sceval import __version__
 from sceval.contracts.files import POLARS_TYPES, ROW, SUPPORTED, InputFile, read_typed
 from sceval.contracts.files import discover as find_files
-from sceval.errors import InvalidDataError, ScevalError, UsageError
+from sceval.cycle import locks_hit, refuse_locked
+from sceval.errors import InvalidDataError, ScevalError
+from sceval.history import (
+    BATCH,
+    OLD,
+    TableChange,
+    approved_runs_using,
+    current_user,
+    finish_replace,
+    refuse_unreasoned,
+    replace_by_key,
+)
 from sceval.project import Project, sha256_file
+from sceval.version import __version__
 from sceval.warehouse import arrow, ensure_schema
 
 __all__ = ["POLARS_TYPES", "SUPPORTED", "InputFile", "LoadResult", "insert_batch", "load_paths"]
@@ -76,17 +87,6 @@ def insert_batch(
     `by` (default the OS user) and its `reason`. It is refused (InvalidDataError, nothing
     stored) when it changes rows that an approved run used and gives no `reason`, or rows
     dated in a locked period without an `unlock_reason`."""
-    from sceval.cycle import locks_hit, refuse_locked
-    from sceval.history import (
-        BATCH,
-        OLD,
-        TableChange,
-        approved_runs_using,
-        current_user,
-        finish_replace,
-        refuse_unreasoned,
-        replace_by_key,
-    )
 
     result = LoadResult(load_id=uuid.uuid4().hex[:12])
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -300,52 +300,18 @@ def open_waiting(
             time.sleep(0.2)
 
 
-def load_command(
+def load_tables(
     paths: Sequence[str | os.PathLike[str]],
     *,
     db: str | os.PathLike[str] | None,
     project: Project,
-    source: str | None = None,
-    accept_partial: bool = False,
-    rejects: str | os.PathLike[str] | None = None,
-    report_json: str | os.PathLike[str] | None = None,
-    actor_map: str | os.PathLike[str] | None = None,
-    by: str | None = None,
-    reason: str | None = None,
-    unlock_reason: str | None = None,
+    stamp: dict,
+    console,
 ) -> LoadResult:
-    """`sceval load`: table files go through the contracts; `--from SOURCE` through an adapter.
-    `by`, `reason` and `unlock_reason` are recorded with the load (docs/evaluation-cycle.md)."""
-    stamp = {"by": by, "reason": reason, "unlock_reason": unlock_reason}
+    """Table files (named after their contract) validated whole, then written in one
+    transaction; `stamp`: the load's by / reason / unlock_reason."""
     from rich.console import Console
 
-    from sceval.adapters import all_source_files
-
-    console = Console()
-    sources = all_source_files(paths, project)
-    if accept_partial and source is None and not sources:
-        # Table files are the contract itself: a partner fixes the rows `sceval validate` names.
-        raise UsageError(
-            "--accept-partial applies to source formats (give --from SOURCE, or a file that names "
-            "its source); table files load all or nothing: fix the rows `sceval validate` lists"
-        )
-    # A file named after no table that says what it is (IATI XML, a UCDP export) needs no --from.
-    if source is not None or accept_partial or sources:
-        # Source formats (IATI, UCDP, ACLED, WGI, V-Dem, SIPRI, coups, FMTR) map through an adapter.
-        from sceval.adapters import load_from_source
-
-        return load_from_source(
-            paths,
-            db=db,
-            project=project,
-            source=source,
-            accept_partial=accept_partial,
-            rejects=rejects,
-            report_json=report_json,
-            console=console,
-            actor_map=actor_map,
-            stamp=stamp,
-        )
     from sceval.contracts.validate import check_batch, read_batch, row_checks
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from sceval import __version__
 from sceval.project import Project
+from sceval.version import __version__
 
 
 def _utcnow() -> dt.datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sceval.project import Column, Project, TableContract, read_yaml
+from sceval.warehouse import RESULT_DDL
 
 HEADER = """\
 # Tables: the data contract
@@ -95,8 +96,6 @@ def input_table(c: TableContract) -> str:
 def result_columns() -> dict[str, list[tuple[str, str, bool]]]:
     """Every result table's columns as the engine creates them: (name, type, nullable)."""
     import duckdb
-
-    from sceval.warehouse import RESULT_DDL
 
     con = duckdb.connect()
     try:

@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from sceval.adapters.countries import USER_ASSIGNED_NAMES, is_currency, is_iso3
 from sceval.adapters.report import INVALID, MappingReport
 from sceval.errors import InvalidDataError
 from sceval.load import POLARS_TYPES
@@ -192,7 +193,6 @@ def note_user_assigned(
     """Say in the mapping report which source values became a user-assigned country code
     (Kosovo's KSV, XK, 347 or name to XKX), with their row counts: unlike an ISO code, the
     reader cannot assume it."""
-    from sceval.adapters.countries import USER_ASSIGNED_NAMES
 
     hits = (
         df.filter(pl.col(code).is_in(list(USER_ASSIGNED_NAMES)))
@@ -207,13 +207,11 @@ def note_user_assigned(
 
 
 def _is_iso3(code: str) -> bool:
-    from sceval.adapters.countries import is_iso3
 
     return is_iso3(code)
 
 
 def _is_currency(code: str) -> bool:
-    from sceval.adapters.countries import is_currency
 
     return is_currency(code)
 

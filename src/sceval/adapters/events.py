@@ -32,6 +32,7 @@ from sceval.adapters.common import (
 )
 from sceval.adapters.countries import iso3_from_gw, iso3_from_name, iso3_from_numeric
 from sceval.adapters.report import UNMAPPED, MappingReport
+from sceval.adapters.subdivisions import admin1_code, fold
 
 UCDP_TYPES = {"1": "battle", "2": "battle", "3": "violence_against_civilians"}
 UCDP_WHERE_NO_ADMIN1 = 5  # where_prec 5+: larger than admin1, country, or international waters
@@ -311,7 +312,6 @@ def _admin1(df: pl.DataFrame, report: MappingReport) -> pl.DataFrame:
     so that every event of an area carries one name. A name that matches no first-level
     subdivision of its country is kept (spaces tidied) and reported.
     """
-    from sceval.adapters.subdivisions import admin1_code, fold
 
     pairs = Counter(
         (c, n)

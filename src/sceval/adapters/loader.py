@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from sceval.adapters.common import Context
+from sceval.adapters.registry import SOURCES, _files, adapter, detect_source
 from sceval.adapters.report import (
     MappingReport,
     write_json,
     write_rejects,
     write_side_output,
 )
-from sceval.errors import InvalidDataError, UsageError
+from sceval.errors import InvalidDataError, UsageError, classify
+from sceval.load import InputFile, insert_batch
 from sceval.project import Project, read_yaml
+from sceval.warehouse import open_warehouse, resolve_db_path
 
 
 def actor_context(project: Project, map_file: str | os.PathLike[str] | None) -> Context:
@@ -126,11 +130,6 @@ def run_load(
     """Adapt every file, then load all of it in one transaction or nothing."""
     from rich.console import Console
 
-    from sceval.adapters import adapter
-    from sceval.errors import classify
-    from sceval.load import InputFile, insert_batch
-    from sceval.warehouse import open_warehouse, resolve_db_path
-
     console = console or Console()
     ctx = actor_context(project, actor_map)
     reports: list[MappingReport] = []
@@ -201,3 +200,42 @@ def run_load(
         highlight=False,
     )
     return result
+
+
+def load_from_source(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    db: str | os.PathLike[str] | None,
+    project: Project,
+    source: str | None,
+    accept_partial: bool = False,
+    rejects: str | os.PathLike[str] | None = None,
+    report_json: str | os.PathLike[str] | None = None,
+    console=None,
+    actor_map: str | os.PathLike[str] | None = None,
+    stamp: dict | None = None,
+):
+    """Map source files into the contract tables and load them in one transaction.
+    `stamp`: the load's by / reason / unlock_reason (see `sceval.load.insert_batch`)."""
+    if source is not None and source not in SOURCES:
+        raise UsageError(f"--from {source!r}: unknown source; expected one of {', '.join(SOURCES)}")
+    files = _files(paths)
+    plan = []
+    for f in files:
+        src = source or detect_source(f)
+        if src is None:
+            raise UsageError(
+                f"{f}: cannot tell the source format from the file; give --from ({', '.join(SOURCES)})"
+            )
+        plan.append((f, src))
+    return run_load(
+        plan,
+        db=db,
+        project=project,
+        accept_partial=accept_partial,
+        rejects=rejects,
+        report_json=report_json,
+        console=console,
+        actor_map=actor_map,
+        stamp=stamp,
+    )

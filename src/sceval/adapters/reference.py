@@ -11,12 +11,12 @@ from pathlib import Path
 import polars as pl
 
 from sceval.adapters.common import Context, read_text_csv
+from sceval.adapters.registry import REFERENCE
 from sceval.adapters.report import MappingReport
 
 
 def adapt(path: Path, ctx: Context, source: str) -> tuple[dict[str, pl.DataFrame], MappingReport]:
     """No frames; a report saying what the file is and that nothing is stored."""
-    from sceval.adapters import REFERENCE
 
     report = MappingReport(source, str(path), unit="rows")
     read_text_csv(path, report)

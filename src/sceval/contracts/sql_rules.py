@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from sceval import sqlguard
 from sceval.contracts.files import EXAMPLES, ROW, TypedTable
 from sceval.contracts.report import RuleResult
 from sceval.contracts.suites import DUCKDB
@@ -86,7 +87,6 @@ class SqlChecker:
         """Every contract's `rules:` parsed and allow-listed before any of them runs: one
         SELECT over `batch` and the project's tables (see sceval.sqlguard); a refusal is a
         project error (exit 2) naming the file, the rule and the construct."""
-        from sceval import sqlguard
 
         names = list(self.project.contracts)
         for contract in self.project.contracts.values():

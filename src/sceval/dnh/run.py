@@ -13,6 +13,7 @@ from sceval.dnh.spec import SEVERITY_RANK, CheckSpec, load_checks
 from sceval.dnh.waivers import apply_waivers, load_waivers
 from sceval.errors import ProjectError
 from sceval.project import Project
+from sceval.rundef import selected
 from sceval.warehouse import RESULT_DDL
 
 STATUS_ORDER = {"flag": 0, "insufficient_data": 1, "pass": 2}
@@ -23,8 +24,6 @@ def selected_checks(project: Project, pipeline=None) -> tuple[dict[str, CheckSpe
     specs = load_checks(project)
     if pipeline is None:
         return specs, list(specs)
-    from sceval.pipeline import selected
-
     return specs, selected(pipeline.dnh_checks, list(specs))
 
 

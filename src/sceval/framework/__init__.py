@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from sceval.framework.rollup import chain_rows
 from sceval.framework.spec import Framework, framework_for, load_frameworks
+from sceval.indicators.catalogue import load_catalogue
 
 if TYPE_CHECKING:
     import duckdb
@@ -85,9 +87,6 @@ def compute_results_chain(
 ) -> int:
     """Roll the run's indicators up each program's results chain; store and count the rows."""
     import polars as pl
-
-    from sceval.framework.rollup import chain_rows
-    from sceval.indicators.catalogue import load_catalogue
 
     catalogue = load_catalogue(project)
     frameworks = load_frameworks(project, set(catalogue))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sceval.errors import ProjectError
+from sceval.indicators.catalogue import Problems, load_catalogue
 from sceval.project import Project, read_yaml
 
 LEVELS = ("input", "activity", "output", "outcome", "impact")
@@ -350,7 +352,6 @@ def parse_framework(path: Path, catalogue: set[str], probs) -> Framework | None:
 
 def load_frameworks(project: Project, catalogue: set[str] | None = None) -> list[Framework]:
     """Every framework of the project, checked; a mistake is a project error (exit 2)."""
-    from sceval.indicators.catalogue import Problems, load_catalogue
 
     if catalogue is None:
         catalogue = set(load_catalogue(project))
@@ -362,7 +363,6 @@ def load_frameworks(project: Project, catalogue: set[str] | None = None) -> list
             out.append(fw)
     if probs.items:
         n = len(probs.items)
-        from sceval.errors import ProjectError
 
         raise ProjectError(
             f"the results frameworks have {n} mistake{'s' if n > 1 else ''}:\n  "

@@ -1,7 +1,7 @@
 """Indicators: the catalogue in `indicators/*.yml` and the engine that computes it.
 
 `compute_indicators` is what `sceval run` calls; `sceval catalogue` lists and checks the
-catalogue (`sceval.indicators.cli`); `sceval.indicators.export` writes a run's results.
+catalogue (`sceval.catalogue_cli`); `sceval.indicators.export` writes a run's results.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ if TYPE_CHECKING:
     import duckdb
     import polars as pl
 
-    from sceval.indicators.periods import Period
-    from sceval.pipeline import Pipeline
+    from sceval.periods import Period
     from sceval.project import Project
+    from sceval.rundef import Pipeline
 
 __all__ = ["compute_indicators", "run_periods"]
 

@@ -12,8 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sceval import sqlguard
 from sceval.disclosure import PERSON_TABLES
 from sceval.errors import ProjectError
+
+# The engine functions register themselves on import: a sheet's `python:<name>` is checked
+# against that registry.
+from sceval.indicators import capability, functions, literals, simple, sources  # noqa: F401
 from sceval.project import Project, read_yaml
 
 KINDS = ("on_the_fly", "ex_post")
@@ -56,7 +61,7 @@ OPTIONAL = (
 )
 # How a status is judged: the point value alone, or the 95% interval (see stats.status_expr).
 STATUS_RULES = ("point", "interval")
-# How an indicator is computed for a reporting period (see indicators/periods.py): a flow
+# How an indicator is computed for a reporting period (see sceval/periods.py): a flow
 # counts only rows dated in the period, a stock is the value at the period's end.
 PERIOD_MEASURES = ("flow", "stock")
 SIMPLE_KEYS = (
@@ -273,7 +278,6 @@ def _parse_period(path: Path, data: dict, function: str | None, probs: Problems)
 
 def _parse_compute(path: Path, data: dict, tables: list, project: Project, probs: Problems):
     # capability registers its functions in the same registry as functions.py.
-    from sceval.indicators import capability, functions  # noqa: F401
 
     comp = data["compute"]
     params = data.get("params") or {}
@@ -356,9 +360,6 @@ def _check_simple(ind: Indicator, project: Project, probs: Problems) -> None:
     """Compile a simple indicator on empty frames typed from the contracts."""
     import polars as pl
 
-    from sceval import sqlguard
-    from sceval.indicators import literals, simple, sources
-
     comp = ind.simple
     src = comp["source"]
     frames = sources.empty_tables(project)
@@ -421,10 +422,7 @@ def _check_function(ind: Indicator, project: Project, probs: Problems) -> None:
     """Run an engine function on empty tables: its params must at least make sense."""
     import datetime as dt
 
-    from sceval.indicators import functions, sources
-    from sceval.indicators.engine import Frames
-
-    frames = Frames(sources.empty_tables(project), dt.date(2000, 1, 1))
+    frames = sources.Frames(sources.empty_tables(project), dt.date(2000, 1, 1))
     for table, col in ind.period_dates.items():
         try:
             names = frames[table].collect_schema().names()

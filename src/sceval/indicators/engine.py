@@ -22,8 +22,10 @@ from sceval.indicators.catalogue import (
     load_overrides,
     observed_directions,
 )
-from sceval.indicators.periods import CUMULATIVE, Period
+from sceval.indicators.sources import Frames
+from sceval.periods import CUMULATIVE, Period
 from sceval.project import Project
+from sceval.rundef import selected
 
 # How far back the trend of an on-the-fly indicator is read to project its end value: the
 # value now and at these earlier days (a year, quarterly) give a least-squares line.
@@ -81,35 +83,6 @@ PERIOD_TARGET_SCHEMA = {
     "pt_target": pl.Float64,
     "pt_baseline": pl.Float64,
 }
-
-
-class Frames(dict):
-    """Enriched source frames, built on first use (a function asks only for what it needs).
-
-    With `since` and `dates` ({table: date column}), a table named in `dates` keeps only the
-    rows dated from `since` on: an engine function then computes a flow over a period.
-    """
-
-    def __init__(
-        self,
-        tables: dict[str, pl.LazyFrame],
-        as_of: dt.date,
-        *,
-        since: dt.date | None = None,
-        dates: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(as_of=as_of, tables=tables, cache={}, directions={})
-        self.tables = tables
-        self.as_of = as_of
-        self.since = since
-        self.dates = dates or {}
-
-    def __missing__(self, key: str) -> pl.LazyFrame:
-        lf = sources.enriched(self.tables, key, as_of=self.as_of)
-        if self.since is not None and key in self.dates:
-            lf = lf.filter(pl.col(self.dates[key]) >= pl.lit(self.since, dtype=pl.Date))
-        self[key] = lf
-        return lf
 
 
 def conform(lf: pl.LazyFrame, indicator_id: str | None = None) -> pl.LazyFrame:
@@ -670,8 +643,6 @@ def compute(
     up to the as-of date for a period still running. Without `period_dims`, periods get
     totals only (a series: its disaggregations would multiply its cost several times).
     """
-    from sceval.pipeline import selected
-
     catalogue = load_catalogue(project)
     overrides = load_overrides(project, catalogue)
     chosen = [catalogue[i] for i in selected(indicator_ids, list(catalogue))]

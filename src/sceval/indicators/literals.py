@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sceval.indicators import sources
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -71,8 +73,6 @@ def enum_tables(project: Project) -> dict[str, pl.LazyFrame]:
     """Zero-row frames typed from the contracts, coded text columns as `Enum`s of their values."""
     import polars as pl
 
-    from sceval.indicators import sources
-
     def dtype(c) -> Any:
         if c.values and c.type == "str":
             return pl.Enum(list(dict.fromkeys(c.values)))
@@ -89,8 +89,6 @@ def enum_tables(project: Project) -> dict[str, pl.LazyFrame]:
 def value_sets(project: Project, source: str) -> dict[str, tuple[str, ...]]:
     """Allowed values per column of a source as the indicators see it (parents' columns too)."""
     import polars as pl
-
-    from sceval.indicators import sources
 
     try:
         schema = sources.enriched(enum_tables(project), source, as_of=None).collect_schema()

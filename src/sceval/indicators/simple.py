@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from sceval import sqlguard
-from sceval.indicators.catalogue import Indicator
 from sceval.indicators.sources import DEFAULT_DATE, in_time
+
+if TYPE_CHECKING:
+    from sceval.indicators.catalogue import Indicator
 
 ROW_SCHEMA = {
     "indicator_id": pl.String,

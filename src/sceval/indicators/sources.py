@@ -309,3 +309,32 @@ def in_time(date_col: str | None) -> pl.Expr:
     if date_col is None:
         return pl.lit(True)
     return pl.col(date_col).is_not_null() & (pl.col(date_col) <= pl.col("as_of"))
+
+
+class Frames(dict):
+    """Enriched source frames, built on first use (a function asks only for what it needs).
+
+    With `since` and `dates` ({table: date column}), a table named in `dates` keeps only the
+    rows dated from `since` on: an engine function then computes a flow over a period.
+    """
+
+    def __init__(
+        self,
+        tables: dict[str, pl.LazyFrame],
+        as_of: dt.date,
+        *,
+        since: dt.date | None = None,
+        dates: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(as_of=as_of, tables=tables, cache={}, directions={})
+        self.tables = tables
+        self.as_of = as_of
+        self.since = since
+        self.dates = dates or {}
+
+    def __missing__(self, key: str) -> pl.LazyFrame:
+        lf = enriched(self.tables, key, as_of=self.as_of)
+        if self.since is not None and key in self.dates:
+            lf = lf.filter(pl.col(self.dates[key]) >= pl.lit(self.since, dtype=pl.Date))
+        self[key] = lf
+        return lf

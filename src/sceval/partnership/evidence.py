@@ -11,57 +11,9 @@ from __future__ import annotations
 import polars as pl
 
 from sceval.errors import ProjectError
-from sceval.partnership.model import Model, ParsedRating
+from sceval.partnership.measures import MEASURES, SENIORITY  # noqa: F401 - evidence.MEASURES
+from sceval.partnership.model import Model, ParsedRating, resolve_score
 
-# Each measure: description, SQL over the case's rows (`{rows}`: the dialogues or activities of
-# the case's programs, bound as a list in $1, within the rule's `recent_years` window), unit of n.
-SENIORITY = """CASE level WHEN 'ministerial' THEN 1.0 WHEN 'chiefs_of_defence' THEN 0.75
-    WHEN 'ambassadorial' THEN 0.5 WHEN 'senior_official' THEN 0.25 ELSE 0.0 END"""
-MEASURES = {
-    "dialogue_women_share": (
-        "share of women among dialogue participants",
-        "SELECT sum(participants_women)::DOUBLE / nullif(sum(participants_total), 0), count(*) FROM {rows}",
-        "dialogues",
-    ),
-    "dialogue_youth_share": (
-        "share of participants under 30 in dialogues",
-        "SELECT sum(participants_youth)::DOUBLE / nullif(sum(participants_total), 0), count(*) FROM {rows}",
-        "dialogues",
-    ),
-    "dialogue_civil_society_share": (
-        "share of dialogue meetings with civil society present",
-        "SELECT avg(civil_society_present::INT), count(*) FROM {rows}",
-        "dialogues",
-    ),
-    "dialogue_seniority_index": (
-        "mean seniority of dialogue meetings (ministerial 1, chiefs of defence 0.75, "
-        "ambassadorial 0.5, senior official 0.25, working 0)",
-        f"SELECT avg({SENIORITY}), count(*) FROM {{rows}}",
-        "dialogues",
-    ),
-    "dialogue_ministerial_share": (
-        "share of dialogue meetings at ministerial level",
-        "SELECT avg((level = 'ministerial')::INT), count(*) FROM {rows}",
-        "dialogues",
-    ),
-    "dialogue_meetings_per_year": (
-        "dialogue meetings per year (over the window, or the series' span)",
-        "SELECT count(*) / greatest(1.0, {years}), count(*) FROM {rows}",
-        "dialogues",
-    ),
-    "activity_co_designed_share": (
-        "share of activities co-designed with the partner (cancelled ones excluded)",
-        "SELECT avg(co_designed::INT), count(*) FROM {rows} WHERE status <> 'cancelled'",
-        "activities",
-    ),
-    "activity_partner_cost_share": (
-        "partner's share of activity costs, weighted by cost (cancelled ones excluded)",
-        """SELECT sum(partner_cost_share * coalesce(actual_cost, planned_cost))
-                  / nullif(sum(coalesce(actual_cost, planned_cost)), 0), count(*)
-           FROM {rows} WHERE status <> 'cancelled'""",
-        "activities",
-    ),
-}
 DATE_COLUMN = {"dialogues": "date", "activities": "planned_start"}
 
 _PROGRAM_FILTERS = ("framework", "provider", "region", "partner_country")
@@ -128,8 +80,6 @@ def data_rows(con, model: Model, expert: pl.DataFrame, run_id: str) -> list[dict
     }
     rows = []
     default = model.default_mapping
-    from sceval.partnership.score import resolve_score
-
     for case_id in model.cases:
         programs = case_programs(con, model, case_id)
         if not programs:
@@ -206,8 +156,6 @@ def _compare(
     """`agree`, `disagree` (by more than the model's threshold) or `no expert rating`."""
     if expert_text is None:
         return "no expert rating"
-    from sceval.partnership.score import resolve_score
-
     p = model.parse(expert_text, case_id=case_id, item_id=item_id)
     expert = resolve_score(p, model.default_mapping)
     gap = score - expert

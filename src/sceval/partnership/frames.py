@@ -10,6 +10,8 @@ from __future__ import annotations
 import polars as pl
 
 from sceval.errors import UsageError
+from sceval.partnership.model import load_model, model_files
+from sceval.project import Project
 
 
 def resolve_run(con, run_id: str | None) -> str:
@@ -30,9 +32,6 @@ def resolve_run(con, run_id: str | None) -> str:
 def run_model(con, run_id: str, model_id: str, project=None):
     """The model definition a run used (its project's file, else the default project's)."""
     from pathlib import Path
-
-    from sceval.partnership.model import load_model, model_files
-    from sceval.project import Project
 
     if project is None:
         found = con.execute("SELECT project_root FROM runs WHERE run_id = ?", [run_id]).fetchall()

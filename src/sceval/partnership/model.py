@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sceval.errors import InvalidDataError, ProjectError, UsageError
+from sceval.partnership.measures import MEASURES
 from sceval.project import Project, read_yaml
 
 OPS = (">", ">=", "<", "<=", "==", "!=")
@@ -365,8 +366,6 @@ def load_model(path: Path) -> Model:
     )
     if not model._ordered(model.default_mapping):
         raise ProjectError(f"{where}: the parameters' own values break scale.order")
-    from sceval.partnership.evidence import MEASURES
-
     for item in model.items:
         for rule in item.data:
             if rule.get("measure") not in MEASURES:
@@ -509,3 +508,8 @@ def _conclusion(raw: Any, i: int, where: str, dims: tuple[Dimension, ...]) -> Co
                 continue
             claims.append(Claim("compare", lt, op, rt))
     return Conclusion(str(raw["id"]), " ".join(str(raw["quote"]).split()), tuple(claims))
+
+
+def resolve_score(p: ParsedRating, mapping: dict[str, float]) -> float:
+    """One rating's score under one mapping."""
+    return resolve(p.score_ref, mapping) * resolve(p.factor_ref, mapping)

@@ -13,7 +13,8 @@ import numpy as np
 import polars as pl
 
 from sceval.errors import InvalidDataError
-from sceval.partnership.model import Model, ParsedRating, resolve
+from sceval.partnership.agreement import consensus_values
+from sceval.partnership.model import Model, ParsedRating, resolve, resolve_score  # noqa: F401
 
 EPS = 1e-9
 
@@ -87,8 +88,6 @@ def score_model(model: Model, ratings: pl.DataFrame) -> Scored:
     Several raters of one (case, item) are combined by the model's consensus rule, under
     each mapping (the median or mean of their scores, or the adjudicated rating).
     """
-    from sceval.partnership.agreement import consensus_values
-
     groups = parse_ratings(model, ratings)
     combined = {k: _consensus_inputs(model, v) for k, v in groups.items()}
     default = model.default_mapping
@@ -210,8 +209,3 @@ def term_values(scored: Scored, term) -> np.ndarray:
     idx = [scored.items.index(i) for i in term.ref]
     weights = np.array([scored.model.item(i).weight for i in term.ref], dtype=float)
     return _weighted(scored.item_scores[:, c, idx], weights, 1.0)
-
-
-def resolve_score(p: ParsedRating, mapping: dict[str, float]) -> float:
-    """One rating's score under one mapping."""
-    return resolve(p.score_ref, mapping) * resolve(p.factor_ref, mapping)

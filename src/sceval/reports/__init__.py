@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sceval.rundef import load_pipeline
+
 if TYPE_CHECKING:
     from sceval.project import Project
     from sceval.reports.build import ReportDef
@@ -96,8 +98,6 @@ def write_index(pages: list[tuple[str, str]], data: ReportData, out_dir: Path) -
 
 def report_selection(con, project: Project, data: ReportData) -> list[str] | str:
     """The `reports` choice of the pipeline the main run used (default pipeline otherwise)."""
-    from sceval.pipeline import load_pipeline
-
     run_ids = list(data.runs)
     name = None
     if run_ids:

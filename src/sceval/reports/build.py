@@ -19,7 +19,9 @@ from sceval.errors import ProjectError
 from sceval.project import Project, read_yaml
 from sceval.reports import chain, charts
 from sceval.reports.data import PERSON_TABLES, ReportData
+from sceval.reports.followup import followup_sections
 from sceval.reports.page import Page, Section, esc, html_table
+from sceval.rundef import selected
 
 KINDS = ("portfolio", "scorecard", "partnership", "dnh", "dialogues", "followup")
 
@@ -75,8 +77,6 @@ def parse_report(path: Path) -> ReportDef:
 
 def report_definitions(project: Project, selection: list[str] | str = "all") -> list[ReportDef]:
     """The project's report definitions, filtered by a pipeline's `reports` choice."""
-    from sceval.pipeline import selected
-
     defs = [parse_report(p) for p in sorted(project.path("reports").glob("*.yml"))]
     by_id = {d.id: d for d in defs}
     return [by_id[i] for i in selected(selection, list(by_id))]
@@ -664,7 +664,6 @@ def section_dialogue_seniority(
 def section_followup(data: ReportData, spec: ReportDef, program_id: str | None) -> list[Section]:
     """Recommendations and follow-up: overdue actions first, rates, ageing, responses, findings
     (several sections: the page keeps them in order; see reports/followup.py)."""
-    from sceval.reports.followup import followup_sections
 
     return followup_sections(data.followup, program_id, data.as_of)
 

@@ -16,7 +16,12 @@ import polars as pl
 
 from sceval.disclosure import PERSON_TABLES, complementary
 from sceval.errors import UsageError
+from sceval.indicators.catalogue import override_files
+from sceval.partnership.frames import FIRST_ROUND, agreement_table, rounds_frame
 from sceval.project import Project, read_yaml
+from sceval.reports.chain import baseline_frame, chain_frame
+from sceval.reports.followup import load_followup, public_followup, sensitive_names
+from sceval.warehouse import RESULT_DDL
 
 RESULT_TABLES = ("indicator_results", "partnership_scores", "dnh_findings")
 
@@ -205,7 +210,6 @@ DDL_TYPES = {
 
 def result_columns() -> dict[str, pl.DataType]:
     """indicator_results columns and Polars types, read from the warehouse DDL (one source)."""
-    from sceval.warehouse import RESULT_DDL
 
     cols = {}
     for line in RESULT_DDL["indicator_results"].splitlines():
@@ -276,7 +280,6 @@ def findings_frame(con, run_id: str | None) -> pl.DataFrame:
 def scores_frame(con, run_id: str | None) -> pl.DataFrame:
     """partnership_scores of one run (each model's reference rating round), in the order the
     scorer wrote them; later rounds are read by `partnership.frames.rounds_frame`."""
-    from sceval.partnership.frames import FIRST_ROUND
 
     return con.sql(
         "SELECT * FROM partnership_scores WHERE run_id = ? AND " + FIRST_ROUND, params=[run_id]
@@ -335,7 +338,6 @@ def program_thresholds(project: Project) -> pl.DataFrame:
     """Per (program, indicator): the threshold cut-offs of `indicators/overrides/*.yml`, which
     replace the catalogue's for that program (the engine judged its status by them). Read as
     leniently as the sheets: `sceval catalogue --check` and the run reject malformed files."""
-    from sceval.indicators.catalogue import override_files
 
     rows = []
     for path in override_files(project):
@@ -442,7 +444,6 @@ def load_report_data(
     """
     if profile not in PROFILES:
         raise UsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
-    from sceval.reports.followup import load_followup, public_followup, sensitive_names
 
     settle(con)
     chosen, why = choose_run(con, run_id)
@@ -453,7 +454,6 @@ def load_report_data(
     public = profile == "public"
     threshold = public_threshold(project) if public else project.suppression_threshold
     sheets = indicator_sheets(project)
-    from sceval.reports.chain import baseline_frame, chain_frame
 
     # The chain is written by the run that computed the indicators, under its id.
     chain = chain_frame(con, used["indicator_results"])
@@ -491,7 +491,6 @@ def load_report_data(
 
 def partnership_extras(con, run_id: str | None) -> dict[str, pl.DataFrame]:
     """Rounds side by side and rater agreement of the run that scored partnerships."""
-    from sceval.partnership.frames import agreement_table, rounds_frame
 
     if run_id is None:
         return {}

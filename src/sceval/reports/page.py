@@ -17,11 +17,12 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from sceval.reports.data import Run
+if TYPE_CHECKING:
+    from sceval.reports.data import Run
 
 EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
 

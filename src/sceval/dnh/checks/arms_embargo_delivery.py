@@ -11,25 +11,9 @@ from sceval.dnh.findings import (
     per_program_pass,
     program_list,
 )
+from sceval.dnh.harms import lethal_deliveries
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
-
-
-def lethal_deliveries(x: Inputs) -> pl.LazyFrame:
-    """Delivered lethal transfers with the recipient country (the unit's, else the program's)."""
-    return (
-        x.equipment.filter(pl.col("lethal"))
-        .join(x.program_ids, on="program_id", how="inner")
-        .join(
-            x.units.select("unit_id", pl.col("partner_country").alias("unit_country")),
-            on="unit_id",
-            how="left",
-        )
-        .with_columns(
-            pl.coalesce("unit_country", "partner_country").alias("country"),
-            pl.col("delivered_date").dt.year().cast(pl.Int64).alias("year"),
-        )
-    )
 
 
 def context_value(x: Inputs, series: str, name: str) -> pl.LazyFrame:

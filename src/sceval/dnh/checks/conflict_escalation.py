@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from sceval.adapters.subdivisions import area_key
 from sceval.dnh.findings import collect_reduced, complete, finding, fmt_num
 from sceval.dnh.inputs import SUPPORT_KINDS, Inputs
 from sceval.dnh.spec import CheckSpec
@@ -15,7 +16,6 @@ COUNTS = ("sb", "sa", "cb", "ca", "fsb", "fsa", "fcb", "fca")
 def keyed(frame: pl.LazyFrame, country: str, name: str) -> pl.LazyFrame:
     """`frame` with `key`: its admin1's ISO 3166-2 code (else the folded name), so that
     "Bago division" in an activity meets "Bago region" in the events."""
-    from sceval.adapters.subdivisions import area_key
 
     pairs = frame.select(country, name).unique().collect()
     keys = pl.DataFrame(

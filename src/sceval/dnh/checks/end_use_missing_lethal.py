@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.checks.arms_embargo_delivery import lethal_deliveries
 from sceval.dnh.findings import (
     collect_reduced,
     complete,
@@ -13,6 +12,7 @@ from sceval.dnh.findings import (
     per_program_pass,
     program_list,
 )
+from sceval.dnh.harms import lethal_deliveries
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 

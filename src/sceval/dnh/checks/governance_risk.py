@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.checks.arms_embargo_delivery import lethal_deliveries
 from sceval.dnh.findings import collect_reduced, complete, finding, fmt_num
+from sceval.dnh.harms import lethal_deliveries
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 

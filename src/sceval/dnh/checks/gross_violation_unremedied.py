@@ -14,26 +14,9 @@ from sceval.dnh.findings import (
     uncovered,
     unit_label,
 )
+from sceval.dnh.harms import CREDIBILITY, GROSS_KINDS, unremedied_violations
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
-
-GROSS_KINDS = [
-    "unlawful_killing",
-    "torture",
-    "enforced_disappearance",
-    "sexual_violence",
-    "arbitrary_detention",
-]
-CREDIBILITY = ["credible", "confirmed"]
-
-
-def unremedied_violations(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
-    """Credible or confirmed gross violations on record without effective remedial steps."""
-    return x.incidents.filter(
-        pl.col("kind").is_in(spec.threshold("gross_kinds", GROSS_KINDS))
-        & pl.col("credibility").is_in(spec.threshold("credibility", CREDIBILITY))
-        & (pl.col("remediation") != "effective_steps")
-    ).select("incident_id", "unit_id", pl.col("date").alias("incident_date"), "kind")
 
 
 def gross_violation_unremedied(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.checks.gross_violation_unremedied import unremedied_violations
 from sceval.dnh.findings import (
     collect_reduced,
     complete,
@@ -16,6 +15,7 @@ from sceval.dnh.findings import (
     uncovered,
     unit_label,
 )
+from sceval.dnh.harms import unremedied_violations
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sceval.dnh.checks.violence_against_civilians import PROTEST_TYPES, unit_violence
+from sceval.dnh.harms import PROTEST_TYPES, unit_violence
 from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import CheckSpec
 
