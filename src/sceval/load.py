@@ -21,6 +21,7 @@ import polars as pl
 
 from sceval.contracts.files import POLARS_TYPES, ROW, SUPPORTED, InputFile, read_typed
 from sceval.contracts.files import discover as find_files
+from sceval.contracts.validate import check_batch, read_batch, row_checks
 from sceval.cycle import locks_hit, refuse_locked
 from sceval.errors import InvalidDataError, ScevalError
 from sceval.history import (
@@ -35,7 +36,7 @@ from sceval.history import (
 )
 from sceval.project import Project, sha256_file
 from sceval.version import __version__
-from sceval.warehouse import arrow, ensure_schema
+from sceval.warehouse import arrow, ensure_schema, open_warehouse, resolve_db_path
 
 __all__ = ["POLARS_TYPES", "SUPPORTED", "InputFile", "LoadResult", "insert_batch", "load_paths"]
 LOCK_TIMEOUT_S = 30.0  # how long a load waits for another process to release the warehouse
@@ -240,7 +241,6 @@ def load_paths(
 ) -> LoadResult:
     """Discover, read and validate files (GX row rules, keys and foreign keys against the batch
     plus this warehouse); load them in one transaction only if every rule passes."""
-    from sceval.contracts.validate import check_batch, read_batch
 
     typed, report = read_batch(paths, project)
     digests = hash_in_background(typed)
@@ -274,8 +274,6 @@ def open_waiting(
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting up to `timeout` s ($SCEVAL_LOCK_TIMEOUT) while another load holds it."""
     import time
-
-    from sceval.warehouse import open_warehouse, resolve_db_path
 
     if timeout is None:
         timeout = float(os.environ.get("SCEVAL_LOCK_TIMEOUT", LOCK_TIMEOUT_S))
@@ -311,8 +309,6 @@ def load_tables(
     """Table files (named after their contract) validated whole, then written in one
     transaction; `stamp`: the load's by / reason / unlock_reason."""
     from rich.console import Console
-
-    from sceval.contracts.validate import check_batch, read_batch, row_checks
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     # Read and run the row rules before taking the warehouse's lock: another load can proceed

@@ -29,8 +29,8 @@ from typing import Any
 
 import polars as pl
 
-from sceval.adapters.common import ROW, Context, contract_frame, frame, parse_number
-from sceval.adapters.countries import USER_ASSIGNED_NAMES, iso3_from_alpha2
+from sceval.adapters.common import ROW, Context, contract_frame, frame, parse_number, reject_where
+from sceval.adapters.countries import DATA, USER_ASSIGNED_NAMES, iso3_from_alpha2
 from sceval.adapters.report import UNMAPPED, MappingReport
 from sceval.errors import InvalidDataError, UsageError
 
@@ -215,7 +215,6 @@ def adapt(
     obs_df = frame(observations, OBS_SCHEMA)
     loaded = set(prog_df.get_column("program_id").to_list())
     orphan = ~pl.col("program_id").is_in(list(loaded))
-    from sceval.adapters.common import reject_where
 
     obs_df = reject_where(
         obs_df, orphan, report, "program not loaded (its activity was rejected)", kind=UNMAPPED
@@ -392,7 +391,6 @@ def _budget(act, ident: str, report: MappingReport) -> tuple[float | None, str |
 
 
 def _sectors(act) -> list[dict[str, Any]]:
-    from sceval.adapters.countries import DATA
 
     names = _dac_names(DATA / "dac_sectors.csv")
     out = []

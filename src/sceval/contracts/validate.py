@@ -10,9 +10,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from sceval.contracts.duck_rules import table_row_rules
 from sceval.contracts.files import ROW, InputFile, TypedTable, cell_refs, discover, read_typed
 from sceval.contracts.report import FileSummary, RuleResult, ValidationReport
-from sceval.contracts.suites import READER, expectations_for, resolve_dates, stale_suites
+from sceval.contracts.sql_rules import SqlChecker
+from sceval.contracts.suites import GX, READER, expectations_for, resolve_dates, stale_suites
+from sceval.errors import UsageError
 from sceval.project import Project
 from sceval.warehouse import scratch
 
@@ -61,8 +64,6 @@ def row_engine() -> str:
     """Where row rules run: `duckdb` (compiled, GX re-runs failures) or `gx` (every rule)."""
     engine = os.environ.get("SCEVAL_ROW_ENGINE", "duckdb").strip().lower() or "duckdb"
     if engine not in ROW_ENGINES:
-        from sceval.errors import UsageError
-
         raise UsageError(f"SCEVAL_ROW_ENGINE={engine!r}: expected one of {', '.join(ROW_ENGINES)}")
     return engine
 
@@ -86,8 +87,6 @@ def run_row_rules(
 ) -> list[RuleResult]:
     """The GX row expectations of every table: compiled to one DuckDB scan per table where
     their meaning is plain, the rest (and every rule that failed, to report it) through GX."""
-    from sceval.contracts.duck_rules import table_row_rules
-    from sceval.contracts.suites import GX
 
     todo = [
         (t, [e for e in suites[t.file.table] if e["meta"]["engine"] == GX])
@@ -155,7 +154,6 @@ def check_batch(
     rows_done: bool = False,
 ) -> ValidationReport:
     """Run every rule on typed input files; with `con`, keys resolve against its warehouse too."""
-    from sceval.contracts.sql_rules import SqlChecker
 
     report = report or ValidationReport()
     suites = _suites(project)
@@ -224,8 +222,6 @@ def validate_command(
     import json
 
     from rich.console import Console
-
-    from sceval.errors import UsageError
 
     for target in (junit, json_out):
         if target is not None and not Path(target).parent.exists():

@@ -1,9 +1,9 @@
 """Capability and sustainment indicators: the upper links of a results chain.
 
-Trained units (first completion of a person in the unit, `functions.trained_units`) are
+Trained units (first completion of a person in the unit, `cohorts.trained_units`) are
 followed in `unit_assessments`; transfers in `equipment_status`. A unit's state on a date is
 the mean level over the capability areas assessed on that date. Registered in the same
-registry as `functions.py`, so the catalogue names them as `python:<name>`.
+registry as the other engine functions (`registry.py`), so the catalogue names them as `python:<name>`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import datetime as dt
 import polars as pl
 
 from sceval.indicators import stats
-from sceval.indicators.functions import PROGRAM_DIMS, indicator_function, rollup, trained_units
+from sceval.indicators.cohorts import trained_units
+from sceval.indicators.registry import PROGRAM_DIMS, indicator_function, rollup
 
 
 def unit_states(unit_assessments: pl.LazyFrame) -> pl.LazyFrame:

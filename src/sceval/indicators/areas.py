@@ -1,0 +1,558 @@
+"""Engine functions on events and comparison areas: human-rights incidents per 1,000 trained,
+the area difference-in-differences (Gardner's did2s via pyfixest), violence against
+protesters, and the change in context indicators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from sceval.indicators.cohorts import trained_units
+from sceval.indicators.registry import (
+    PROGRAM_DIMS,
+    _months_after,
+    _poisson_bounds,
+    indicator_function,
+    rollup,
+)
+
+# Gross violations of human rights and other human-rights violations by security forces;
+# `corruption` and `other` incidents are not human-rights incidents (issue 16).
+HR_KINDS = (
+    "unlawful_killing",
+    "torture",
+    "enforced_disappearance",
+    "arbitrary_detention",
+    "sexual_violence",
+    "excessive_force",
+)
+
+
+@indicator_function(dims=PROGRAM_DIMS, params=("months", "credibility", "kinds"))
+def hr_incidents(
+    participants: pl.LazyFrame,
+    incidents: pl.LazyFrame,
+    cache: dict,
+    as_of: dt.date,
+    params: dict,
+) -> pl.LazyFrame:
+    """Credible incidents per 1,000 trained in the `months` after training; before as baseline."""
+    months = int(params.get("months", 24))
+    levels = list(params.get("credibility", ["credible", "confirmed"]))
+    kinds = list(params.get("kinds", HR_KINDS))
+    units = trained_units(participants, cache).with_columns(
+        window_end=_months_after("t0", months),
+        window_start=_months_after("t0", -months),
+    )
+    units = units.filter(pl.col("window_end") <= pl.col("as_of"))
+    inc = incidents.filter(
+        pl.col("credibility").is_in(levels)
+        & pl.col("kind").is_in(kinds)
+        & (pl.col("date") <= pl.col("as_of"))
+    ).select("unit_id", "program_id", pl.col("date").alias("inc_date"))
+    # Any report at all about the partner country's units, to tell "none found" from "no data".
+    reported = (
+        incidents.filter(pl.col("date") <= pl.col("as_of"))
+        .select("program_id", pl.lit(True).alias("has_reports"))
+        .unique()
+    )
+    per_unit = (
+        units.join(inc, on=["unit_id", "program_id"], how="left")
+        .group_by("program_id", "unit_id")
+        .agg(
+            pl.col("trained").first(),
+            pl.col("country").first(),
+            pl.col("provider").first(),
+            ((pl.col("inc_date") > pl.col("t0")) & (pl.col("inc_date") <= pl.col("window_end")))
+            .sum()
+            .alias("after"),
+            ((pl.col("inc_date") >= pl.col("window_start")) & (pl.col("inc_date") <= pl.col("t0")))
+            .sum()
+            .alias("before"),
+        )
+    )
+    out = rollup(
+        per_unit,
+        params.get("_dims", ()),
+        [
+            pl.col("after").sum().cast(pl.Float64).alias("numerator"),
+            pl.col("trained").sum().cast(pl.Float64).alias("denominator"),
+            pl.col("trained").sum().cast(pl.Int64).alias("n"),
+            pl.col("trained").sum().cast(pl.Int64).alias("persons"),
+            pl.col("before").sum().cast(pl.Float64).alias("_before"),
+            pl.len().cast(pl.Int64).alias("_units"),
+        ],
+    ).join(reported, on="program_id", how="left")
+    per_k = 1000.0 / pl.col("denominator")
+    low, high = _poisson_bounds(pl.col("numerator"), per_k)
+    return out.with_columns(
+        value=pl.col("numerator") * per_k,
+        ref_baseline=pl.col("_before") * per_k,
+        ci_low=low,
+        ci_high=high,
+        usable=pl.col("has_reports").fill_null(False),
+        note=pl.when(pl.col("has_reports").fill_null(False))
+        .then(
+            pl.format(
+                "{} units trained; {} incidents in the {} months after vs {} before",
+                pl.col("_units"),
+                pl.col("numerator").cast(pl.Int64),
+                pl.lit(months),
+                pl.col("_before").cast(pl.Int64),
+            )
+        )
+        .otherwise(
+            pl.lit("no incident reports at all for these units: absence is not evidence of no harm")
+        ),
+    ).drop("_before", "_units", "has_reports")
+
+
+DID_KINDS = ("training", "exercise")
+
+
+def area_start_years(
+    activities: pl.LazyFrame, units: pl.LazyFrame, kinds: Sequence[str]
+) -> pl.LazyFrame:
+    """Per program, country and admin1 area: the first delivery of the named kinds there.
+
+    The area's country is its unit's (a multi-country program works in several), else the
+    program's partner country.
+    """
+    unit_country = units.select("unit_id", pl.col("partner_country").alias("_unit_country"))
+    return (
+        activities.filter(
+            pl.col("kind").is_in(list(kinds))
+            & pl.col("admin1").is_not_null()
+            & pl.col("actual_end").is_not_null()
+            & (pl.col("actual_end") <= pl.col("as_of"))
+        )
+        .join(unit_country, on="unit_id", how="left")
+        .with_columns(country=pl.coalesce("_unit_country", "program_country"))
+        .group_by("program_id", "country", "admin1")
+        .agg(pl.col("actual_end").min().alias("start"))
+    )
+
+
+def did_panel(
+    starts: pl.DataFrame,
+    area_days: pl.DataFrame,
+    first_event: dict[str, dt.date],
+    as_of: dt.date,
+    *,
+    outcome: str,
+    pre_years: int,
+    post_years: int,
+) -> pl.DataFrame:
+    """Area-year panel of one program: every admin1 area of each country it worked in.
+
+    Treated areas (in `starts`) carry g, the calendar year of their own first delivery, and
+    their years up to g + post_years - 1; comparison areas are the other areas of the same
+    country with any event on record. Years run from the earliest g - pre_years (not before
+    the country's first recorded event: earlier years are missing, not zero) to the last full
+    year before the as-of date. Area-years without events count 0.
+    """
+    last = as_of.year if as_of.month == 12 and as_of.day == 31 else as_of.year - 1
+    parts = []
+    for country, grp in starts.sort("country", "admin1").group_by("country", maintain_order=True):
+        country = country[0]
+        g = {a: s.year for a, s in zip(grp["admin1"], grp["start"], strict=True)}
+        first = first_event.get(country)
+        if first is None:
+            continue
+        y0 = max(min(g.values()) - pre_years, first.year)
+        y1 = min(max(g.values()) + post_years - 1, last)
+        ev = area_days.filter((pl.col("country") == country) & (pl.col("event_date") <= as_of))
+        areas = sorted(set(ev["admin1"].unique().to_list()) | set(g))
+        counts = (
+            ev.with_columns(year=pl.col("event_date").dt.year())
+            .group_by("admin1", "year")
+            .agg(pl.col(outcome).sum().cast(pl.Float64).alias("y"))
+        )
+        grid = pl.DataFrame(
+            {
+                "admin1": [a for a in areas for _ in range(y0, y1 + 1)],
+                "year": [y for _ in areas for y in range(y0, y1 + 1)],
+            },
+            schema={"admin1": pl.String, "year": pl.Int32},
+        )
+        gdf = pl.DataFrame(
+            {"admin1": list(g), "g": list(g.values())},
+            schema={"admin1": pl.String, "g": pl.Int32},
+        )
+        panel = (
+            grid.join(
+                counts.with_columns(pl.col("year").cast(pl.Int32)),
+                on=["admin1", "year"],
+                how="left",
+            )
+            .join(gdf, on="admin1", how="left")
+            .with_columns(pl.col("y").fill_null(0.0), country=pl.lit(country))
+        )
+        parts.append(panel)
+    if not parts:
+        return pl.DataFrame(
+            schema={"admin1": pl.String, "year": pl.Int32, "y": pl.Float64, "g": pl.Int32,
+                    "country": pl.String, "rel": pl.Int32, "treat": pl.Int64}
+        )  # fmt: skip
+    panel = pl.concat(parts, how="vertical").with_columns(rel=pl.col("year") - pl.col("g"))
+    # A treated area's years after its post window are neither treated nor comparison.
+    panel = panel.filter(pl.col("rel").is_null() | (pl.col("rel") < post_years))
+    # pyfixest's demeaning iterates to a tolerance, so its last digits depend on row order:
+    # a fixed order makes two runs on the same data agree to the bit.
+    return panel.with_columns(treat=(pl.col("rel").fill_null(-1) >= 0).cast(pl.Int64)).sort(
+        "country", "admin1", "year"
+    )
+
+
+def did_estimate(panel: pl.DataFrame, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
+    """Gardner's two-stage DiD (pyfixest `did2s`) with area and country-by-year fixed effects,
+    clustered by area, and the pre-trend test on untreated area-years.
+
+    Returns the ATT with its 95% interval, the observed and imputed means of treated area-years
+    after their start, the pre-period (lead) coefficients and the joint test of the leads.
+    """
+    treated = panel.filter(pl.col("g").is_not_null())
+    countries = panel.filter(pl.col("g").is_null())["country"].unique().to_list()
+    out: dict[str, Any] = {
+        "nt": treated.filter(pl.col("treat") == 1)["admin1"].n_unique(),
+        "nc": panel.filter(pl.col("g").is_null()).select("country", "admin1").n_unique(),
+        "countries": sorted(panel["country"].unique().to_list()),
+        "leads": [],
+        "p_pre": None,
+        "why": None,
+    }
+    # A country without comparison areas cannot say what would have happened there.
+    panel = panel.filter(pl.col("country").is_in(countries))
+    nt = panel.filter(pl.col("treat") == 1).select("country", "admin1").n_unique()
+    out["nt_fit"] = nt
+    if nt < 2 or out["nc"] < 2:
+        out["why"] = "needs 2 treated areas with years after their start and 2 comparison areas"
+        return out
+    pre_seen = (
+        panel.filter(pl.col("g").is_not_null())
+        .group_by("country", "admin1")
+        .agg((pl.col("rel") < 0).sum().alias("k"))["k"]
+        .min()
+    )
+    import warnings
+
+    import pyfixest as pf
+
+    with warnings.catch_warnings():
+        # pyfixest 0.60 calls pandas APIs that pandas 3 deprecates; nothing to act on here.
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _did_fit(pf, panel, out, pre_seen, pre_years=pre_years, min_pre_years=min_pre_years)
+
+
+def _r6(x: Any) -> float:
+    """A fitted figure to 6 decimals: the fixed-effects demeaning iterates to a tolerance whose
+    last digits vary between processes, and a rerun on the same data must give the same row."""
+    return round(float(x), 6)
+
+
+def _did_fit(pf, panel, out, pre_seen, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
+    """The two pyfixest fits of `did_estimate` (ATT, then the pre-trend leads)."""
+    df = panel.with_columns(
+        area=pl.col("country") + "|" + pl.col("admin1"),
+        cy=pl.col("country") + "|" + pl.col("year").cast(pl.String),
+    )
+    # ATT: the untreated outcome model (area + country-year effects) fitted on untreated
+    # area-years only, then imputed for treated ones (Gardner 2021; Borusyak et al. 2024).
+    fit = pf.did2s(
+        df.to_pandas(),
+        yname="y",
+        first_stage="~ 0 | area + cy",
+        second_stage="~ treat",
+        treatment="treat",
+        cluster="area",
+    )
+    tidy = fit.tidy()
+    att = float(tidy.loc["treat", "Estimate"])
+    post = df.filter(pl.col("treat") == 1)
+    out.update(
+        att=_r6(att),
+        low=_r6(tidy.loc["treat", "2.5%"]),
+        high=_r6(tidy.loc["treat", "97.5%"]),
+        observed=float(post["y"].mean()),
+        imputed=float(post["y"].mean()) - att,
+        nt=out.pop("nt_fit"),
+    )
+    if pre_seen is None or pre_seen < min_pre_years:
+        out["why"] = (
+            f"pre-period too short: a treated area has {pre_seen or 0} year(s) of event data "
+            f"before its start (needs {min_pre_years})"
+        )
+        return out
+    # Pre-trends: on untreated area-years only, leads k = -pre_years..-2 of treated areas
+    # against the year before their start (k = -1 and earlier years are the reference).
+    leads = [k for k in range(-pre_years, -1) if (df["rel"] == k).any()]
+    pre = df.filter(pl.col("treat") == 0).with_columns(
+        [(pl.col("rel") == k).fill_null(False).cast(pl.Int8).alias(f"lead{-k}") for k in leads]
+    )
+    names = [f"lead{-k}" for k in leads]
+    es = pf.feols(
+        "y ~ " + " + ".join(names) + " | area + cy",
+        data=pre.to_pandas(),
+        vcov={"CRV1": "area"},
+        fixef_tol=1e-12,
+    )
+    et = es.tidy()
+    out["leads"] = [
+        (k, _r6(et.loc[n, "Estimate"]), _r6(et.loc[n, "2.5%"]), _r6(et.loc[n, "97.5%"]))
+        for k, n in zip(leads, names, strict=True)
+        if n in et.index
+    ]
+    wald = es.wald_test()
+    out["p_pre"] = float(wald["pvalue"])
+    return out
+
+
+DID_COLUMNS = {
+    "program_id": pl.String,
+    "dimension": pl.String,
+    "dimension_value": pl.String,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "n": pl.Int64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "stat": pl.String,
+    "usable": pl.Boolean,
+    "force_status": pl.String,
+    "note": pl.String,
+}
+
+
+def _did_row(prog: str, dim: str | None, dv: str | None, r: dict, alpha: float) -> dict:
+    """One result row from `did_estimate`: value, interval, note and the pre-trend verdict."""
+    row = {"program_id": prog, "dimension": dim, "dimension_value": dv, "stat": "did"}
+    row["n"] = r["nt"] + r["nc"]
+    where = ", ".join(r["countries"])
+    if "att" not in r:
+        return {**row, "usable": False, "note": f"{r['why']} ({where})"}
+    leads = "; ".join(f"{k}: {c:.3g} ({lo:.3g} to {hi:.3g})" for k, c, lo, hi in r["leads"])
+    parts = [
+        f"did2s (Gardner), area and country-by-year effects: {r['nt']} areas with trained "
+        f"units, each from its own start year, vs {r['nc']} other areas of the same "
+        f"countries ({where}); after the start {r['observed']:.3g} events per area-year vs "
+        f"{r['imputed']:.3g} imputed; 95% interval clustered by area",
+    ]
+    force = None
+    usable = True
+    if r["p_pre"] is None:
+        usable = False
+        parts.append(f"parallel trends not supported: {r['why']}")
+    else:
+        parts.append(f"pre-period coefficients (year -1 = 0): {leads}")
+        parts.append(f"pre-trend test p = {r['p_pre']:.3g}")
+        if r["p_pre"] < alpha:
+            force = "inconclusive"
+            parts.append(f"parallel trends not supported (p < {alpha:g})")
+    if r["low"] <= 0 <= r["high"]:
+        parts.append("the interval includes 0: no clear difference")
+    parts.append("a comparison, not proof of cause")
+    return {
+        **row,
+        "value": r["att"],
+        "numerator": r["observed"],
+        "denominator": r["imputed"],
+        "ci_low": r["low"],
+        "ci_high": r["high"],
+        "usable": usable,
+        "force_status": force,
+        "note": "; ".join(parts),
+    }
+
+
+@indicator_function(
+    dims=("country",),
+    params=(
+        "outcome",
+        "activity_kinds",
+        "pre_years",
+        "post_years",
+        "min_pre_years",
+        "pretrend_alpha",
+    ),
+)
+def area_did(
+    activities: pl.LazyFrame, tables: dict[str, pl.LazyFrame], as_of: dt.date, params: dict
+) -> pl.LazyFrame:
+    """Staggered difference-in-differences of events per admin1 area-year: areas with trained units vs the other areas of their country."""
+    outcome = params.get("outcome", "civilian_harm")
+    if outcome not in ("civilian_harm", "conflict"):
+        raise ValueError(f"outcome {outcome!r} is neither civilian_harm nor conflict")
+    kinds = tuple(params.get("activity_kinds", DID_KINDS))
+    pre_years = int(params.get("pre_years", 5))
+    post_years = int(params.get("post_years", 2))
+    min_pre = int(params.get("min_pre_years", 3))
+    alpha = float(params.get("pretrend_alpha", 0.05))
+    if min(pre_years, post_years, min_pre) < 1 or min_pre > pre_years:
+        raise ValueError("pre_years, post_years, min_pre_years must be >= 1, min <= pre_years")
+    starts = area_start_years(activities, tables["units"], kinds).collect()
+    progs = activities.filter(pl.col("actual_end") <= pl.col("as_of")).select("program_id")
+    progs = progs.unique().collect()["program_id"].sort().to_list()
+    if not progs:
+        return pl.LazyFrame(schema=DID_COLUMNS)
+    countries = starts["country"].unique().to_list()
+    area_days = (
+        tables["event_area_days"]
+        .filter(pl.col("country").is_in(countries) & (pl.col("event_date") <= as_of))
+        .collect()
+    )
+    first_event = dict(
+        tables["event_countries"]
+        .filter(pl.col("first_event") <= as_of)
+        .select("country", "first_event")
+        .collect()
+        .iter_rows()
+    )
+    by_country = "country" in params.get("_dims", ())
+    rows = []
+    for prog in progs:
+        mine = starts.filter(pl.col("program_id") == prog).sort("country", "admin1")
+        panel = did_panel(
+            mine, area_days, first_event, as_of,
+            outcome=outcome, pre_years=pre_years, post_years=post_years,
+        )  # fmt: skip
+        if mine.is_empty():
+            note = f"no area where the program delivered {', '.join(kinds)} by the as-of date"
+            rows.append({"program_id": prog, "usable": False, "note": note, "n": 0})
+            continue
+        r = did_estimate(panel, pre_years=pre_years, min_pre_years=min_pre)
+        rows.append(_did_row(prog, None, None, r, alpha))
+        for k, c, lo, hi in r["leads"]:
+            rows.append(
+                {"program_id": prog, "dimension": "event_time", "dimension_value": str(k),
+                 "value": c, "ci_low": lo, "ci_high": hi, "stat": "did", "usable": False,
+                 "note": "event-study pre-period coefficient (year -1 = 0); not judged"}
+            )  # fmt: skip
+        if by_country:
+            for country in mine["country"].unique().sort().to_list():
+                one = panel.filter(pl.col("country") == country)
+                rc = did_estimate(one, pre_years=pre_years, min_pre_years=min_pre)
+                rows.append(_did_row(prog, "country", country, rc, alpha))
+    return pl.LazyFrame(rows, schema=DID_COLUMNS)
+
+
+@indicator_function(dims=PROGRAM_DIMS, params=())
+def protester_violence(
+    participants: pl.LazyFrame,
+    events: pl.LazyFrame,
+    tables: dict[str, pl.LazyFrame],
+    cache: dict,
+    as_of: dt.date,
+    params: dict,
+) -> pl.LazyFrame:
+    """Events of violence against protesters by trained units after their training."""
+    units = trained_units(participants, cache)
+    # Any event data at all for the units' country, to tell "none found" from "no data".
+    covered = (
+        units.select("program_id", "country")
+        .unique()
+        .join(
+            tables["event_countries"].filter(pl.col("first_event") <= as_of).select("country"),
+            on="country",
+        )
+        .select("program_id", pl.lit(True).alias("has_events"))
+        .unique()
+    )
+    violent = pl.col("event_type").is_in(["protest", "riot"]) & (
+        pl.col("civilian_targeting") | (pl.col("fatalities") > 0)
+    )
+    ev = events.filter(violent & (pl.col("event_date") <= pl.col("as_of"))).select(
+        pl.col("actor_unit_id").alias("unit_id"), "program_id", "event_date", "fatalities"
+    )
+    per_unit = (
+        units.join(ev, on=["unit_id", "program_id"], how="left")
+        .group_by("program_id", "unit_id")
+        .agg(
+            pl.col("country").first(),
+            pl.col("provider").first(),
+            (pl.col("event_date") > pl.col("t0")).sum().alias("events"),
+            pl.col("fatalities").filter(pl.col("event_date") > pl.col("t0")).sum().alias("dead"),
+        )
+    )
+    out = rollup(
+        per_unit,
+        params.get("_dims", ()),
+        [
+            pl.col("events").sum().cast(pl.Float64).alias("numerator"),
+            pl.len().cast(pl.Float64).alias("denominator"),
+            pl.len().cast(pl.Int64).alias("n"),
+            pl.col("dead").sum().cast(pl.Int64).alias("_dead"),
+        ],
+    ).join(covered, on="program_id", how="left")
+    has = pl.col("has_events").fill_null(False)
+    return out.with_columns(
+        value=pl.col("numerator"),
+        usable=has,
+        note=pl.when(has)
+        .then(
+            pl.format(
+                "{} events by {} trained units after training, {} deaths",
+                pl.col("numerator").cast(pl.Int64),
+                pl.col("n"),
+                pl.col("_dead"),
+            )
+        )
+        .otherwise(
+            pl.lit("no event data on these units: absence of reports is not evidence of no harm")
+        ),
+    ).drop("_dead", "has_events")
+
+
+@indicator_function(dims=(), params=("headline", "rated_series"))
+def context_change(context: pl.LazyFrame, as_of: dt.date, params: dict) -> pl.LazyFrame:
+    """Change of each context series for the partner country from program start to end (or as-of)."""
+    headline = params.get("headline", "wgi_rule_of_law")
+    rated = list(params.get("rated_series", [headline]))
+    c = context.with_columns(
+        last_year=pl.min_horizontal(pl.col("program_end").dt.year(), pl.col("as_of").dt.year() - 1),
+        first_year=pl.col("program_start").dt.year(),
+    ).filter(pl.col("year") <= pl.col("last_year"))
+    start = (
+        c.filter(pl.col("year") <= pl.col("first_year"))
+        .sort("year")
+        .group_by("program_id", "indicator")
+        .agg(pl.col("value").last().alias("v0"), pl.col("year").last().alias("y0"))
+    )
+    end = (
+        c.filter(pl.col("year") > pl.col("first_year"))
+        .sort("year")
+        .group_by("program_id", "indicator")
+        .agg(pl.col("value").last().alias("v1"), pl.col("year").last().alias("y1"))
+    )
+    s = start.join(end, on=["program_id", "indicator"], how="inner").with_columns(
+        value=pl.col("v1") - pl.col("v0"),
+        usable=pl.col("indicator").is_in(rated),
+        note=pl.format(
+            "context, not attribution: {} {} in {} -> {} in {}",
+            pl.col("indicator"),
+            pl.col("v0").round(3),
+            pl.col("y0"),
+            pl.col("v1").round(3),
+            pl.col("y1"),
+        ),
+    )
+    series = s.select(
+        "program_id",
+        pl.lit("series").alias("dimension"),
+        pl.col("indicator").alias("dimension_value"),
+        "value",
+        pl.col("v0").alias("ref_baseline"),
+        pl.lit(2, dtype=pl.Int64).alias("n"),
+        "usable",
+        "note",
+    )
+    total = series.filter(pl.col("dimension_value") == headline).with_columns(
+        dimension=pl.lit(None, dtype=pl.String),
+        dimension_value=pl.lit(None, dtype=pl.String),
+    )
+    return pl.concat([total, series], how="vertical")
