@@ -272,7 +272,8 @@ def findings_frame(con, run_id: str | None) -> pl.DataFrame:
                        THEN NULL
                        ELSE evidence[1:10] END AS evidence
            FROM dnh_findings WHERE run_id = ?
-           ORDER BY program_id NULLS LAST, check_id, unit_id NULLS FIRST""",
+           ORDER BY program_id NULLS LAST, check_id, unit_id NULLS FIRST, status, message,
+                    evidence_table""",
         params=[list(PERSON_TABLES), run_id],
     ).pl()
 
