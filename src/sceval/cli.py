@@ -270,6 +270,14 @@ def run(
             "a run read them (its run id): recomputes that run exactly.",
         ),
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Recompute every program, even those whose inputs have not changed since the "
+            "previous run of the same definition and as-of date.",
+        ),
+    ] = False,
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
@@ -286,6 +294,7 @@ def run(
         include_person_ids=include_person_ids,
         as_known_at=as_known_at,
         period=period,
+        full=full,
     )
 
 

@@ -10,6 +10,7 @@ only passes the connection, the project, the run id and the as-of date between t
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from sceval.errors import UsageError
@@ -36,12 +37,16 @@ def execute(
     periods: list[str] | None = None,
     as_known_at: dt.datetime | None = None,
     period: Period | None = None,
+    full: bool = False,
 ) -> str:
     """Record a run and compute the requested steps under it; return the run id.
 
     The indicators are computed for the pipeline's periods, or only for `period` if given.
-    With `as_known_at`, every input table reads as it stood then (sceval.history.KnownAt)."""
+    With `as_known_at`, every input table reads as it stood then (sceval.history.KnownAt).
+    A whole-portfolio `run` recomputes only the programs whose inputs changed since the
+    previous run of the same definition (sceval.incremental) unless `full`."""
     args = dict(
+        full=full,
         pipeline=pipeline,
         as_of=as_of,
         program=program,
@@ -73,8 +78,11 @@ def _execute(
     periods: list[str] | None,
     as_known_at: dt.datetime | None,
     period: Period | None,
+    full: bool,
 ) -> str:
+    from sceval.incremental import Plan, copy_results, plan_run
     from sceval.runs import finish_run, start_run
+    from sceval.version import __version__
 
     if "indicators" in steps:
         from sceval.framework import load_frameworks
@@ -96,19 +104,41 @@ def _execute(
         periods=periods,
         as_known_at=as_known_at,
     )
+    whole = command == "run" and program is None and period is None and as_known_at is None
+    plan = Plan(None, note="--full" if full else "")
+    if whole and not full and "indicators" in steps and "dnh" in steps:
+        plan = plan_run(
+            con,
+            project,
+            pipeline=pipeline.name,
+            as_of=as_of,
+            engine_version=__version__,
+            periods=list(periods or []),
+        )
+    subset = plan.programs
     try:
         if "indicators" in steps:
             from sceval.indicators import compute_indicators
 
-            results = compute_indicators(
-                con,
-                project,
-                run_id=run_id,
-                as_of=as_of,
-                program=program,
-                pipeline=pipeline,
-                period=period,
-            )
+            if subset == []:
+                results = None
+            else:
+                results = compute_indicators(
+                    con,
+                    project,
+                    run_id=run_id,
+                    as_of=as_of,
+                    program=program,
+                    pipeline=pipeline,
+                    period=period,
+                    programs=subset,
+                )
+            if subset is not None:
+                copy_results(con, run_id=run_id, copy_from=plan.copy_from, recomputed=subset)
+                results = con.sql(
+                    "SELECT * EXCLUDE (run_id) FROM indicator_results WHERE run_id = ?",
+                    params=[run_id],
+                ).pl()
             from sceval.framework import compute_results_chain
 
             # The chain reads one figure per indicator: the cumulative ones where computed.
@@ -122,7 +152,30 @@ def _execute(
         if "dnh" in steps:
             from sceval.dnh import run_checks
 
-            run_checks(con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline)
+            if subset != []:
+                run_checks(
+                    con,
+                    project,
+                    run_id=run_id,
+                    as_of=as_of,
+                    program=subset if subset is not None else program,
+                    pipeline=pipeline,
+                )
+        if subset is not None:
+            note = (
+                f"incremental: {len(subset)} program(s) recomputed, the others copied from "
+                f"run {plan.copy_from}"
+            )
+            con.execute(
+                "UPDATE runs SET copied_from = ?, recomputed = ?::JSON, incremental_note = ? "
+                "WHERE run_id = ?",
+                [plan.copy_from, json.dumps(plan.reasons), note, run_id],
+            )
+        elif whole:
+            con.execute(
+                "UPDATE runs SET incremental_note = ? WHERE run_id = ?",
+                [f"full: {plan.note or 'every program'}", run_id],
+            )
     except BaseException:
         finish_run(con, run_id, status="failed")
         raise
@@ -147,6 +200,7 @@ def run_command(
     include_person_ids: bool = False,
     as_known_at: str | None = None,
     period: str | None = None,
+    full: bool = False,
 ) -> str:
     """`sceval run`: the pipeline's indicators, partnership scores and do-no-harm checks.
     `as_known_at` (a UTC time or a run id) reads the inputs as they stood then. With
@@ -179,7 +233,14 @@ def run_command(
                     f"--period {period}: starts {one.start}, after the as-of date {day}"
                 )
         run_id = execute(
-            con, project, pipeline=pl_def, as_of=day, program=program, period=one, as_known_at=known
+            con,
+            project,
+            pipeline=pl_def,
+            as_of=day,
+            program=program,
+            period=one,
+            as_known_at=known,
+            full=full,
         )
         if export is not None:
             from sceval.indicators.export import export_results
@@ -203,6 +264,9 @@ def _summary(con, run_id: str, console) -> None:
     programs = con.execute("SELECT count(*) FROM programs").fetchall()[0][0]
     if not programs:
         text += " (no programs in the warehouse: load programs first)"
+    note = con.execute("SELECT incremental_note FROM runs WHERE run_id = ?", [run_id]).fetchall()
+    if note and note[0][0] and note[0][0].startswith("incremental"):
+        text += f" ({note[0][0]}; --full recomputes all)"
     console.print(text, soft_wrap=True, markup=False, highlight=False)
 
 

@@ -195,6 +195,11 @@ ADDED_COLUMNS = {
         "approver": "VARCHAR",
         "approved_at": "TIMESTAMP",
         "note": "VARCHAR",
+        # an incremental run: the run it copied unchanged programs from, and per recomputed
+        # program why ({"P1": "changed: participants"}); the note says full or incremental
+        "copied_from": "VARCHAR",
+        "recomputed": "JSON",
+        "incremental_note": "VARCHAR",
     },
     # a warehouse made before reporting periods: its results were all cumulative
     "indicator_results": {

@@ -31,7 +31,7 @@ class Inputs:
         project: Project,
         *,
         as_of: dt.date,
-        program: str | None = None,
+        program: str | list[str] | None = None,
     ) -> None:
         self.con = con
         self.project = project
@@ -63,7 +63,9 @@ class Inputs:
     def programs(self) -> pl.LazyFrame:
         """Programs started by the as-of date (and the one asked for, if any)."""
         lf = self.table("programs").filter(pl.col("start_date") <= self.day)
-        if self.program is not None:
+        if isinstance(self.program, list):
+            lf = lf.filter(pl.col("program_id").is_in(self.program))
+        elif self.program is not None:
             lf = lf.filter(pl.col("program_id") == self.program)
         return lf.select("program_id", "name", "partner_country", "start_date", "end_date")
 

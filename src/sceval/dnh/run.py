@@ -88,7 +88,7 @@ def compute_findings(
     project: Project,
     *,
     as_of: dt.date,
-    program: str | None = None,
+    program: str | list[str] | None = None,
     pipeline=None,
     checks: tuple[dict[str, CheckSpec], list[str]] | None = None,
 ) -> pl.DataFrame:
@@ -125,10 +125,11 @@ def run_checks(
     *,
     run_id: str,
     as_of: dt.date,
-    program: str | None = None,
+    program: str | list[str] | None = None,
     pipeline=None,
 ) -> pl.DataFrame:
-    """Compute the do-no-harm checks as of a date, apply waivers, INSERT into dnh_findings."""
+    """Compute the do-no-harm checks as of a date, apply waivers, INSERT into dnh_findings
+    (`program`: one program or a list of them; all by default)."""
     checks = selected_checks(project, pipeline)
     waivers = load_waivers(project, con, known_checks=set(checks[0]))
     findings = apply_waivers(

@@ -54,8 +54,10 @@ def compute_indicators(
     program: str | None = None,
     pipeline: Pipeline | None = None,
     period: Period | None = None,
+    programs: list[str] | None = None,
 ) -> pl.DataFrame:
     """Compute the pipeline's indicators as of a date, store them under run_id, return them.
+    `programs`: only these (an incremental run), over the periods of the whole portfolio.
 
     The pipeline's `periods` say which: cumulative (program start to as-of) and/or each
     quarter, year, month or custom period up to as-of. `period` computes only that one.
@@ -70,7 +72,7 @@ def compute_indicators(
         project,
         run_id=run_id,
         as_of=as_of,
-        program=program,
+        program=programs if programs is not None else program,
         indicator_ids=pipeline.indicators if pipeline is not None else "all",
         periods=periods,
         cumulative=cumulative,

@@ -404,11 +404,13 @@ def first_start(con: duckdb.DuckDBPyConnection, program: str | None) -> dt.date 
 
 
 def programs_in_scope(
-    tables: dict[str, pl.LazyFrame], as_of: dt.date, program: str | None
+    tables: dict[str, pl.LazyFrame], as_of: dt.date, program: str | list[str] | None
 ) -> pl.DataFrame:
-    """Programs started by the as-of date (or only the one asked for)."""
+    """Programs started by the as-of date (or only the one, or the list, asked for)."""
     lf = tables["programs"].filter(pl.col("start_date") <= as_of)
-    if program is not None:
+    if isinstance(program, list):
+        lf = lf.filter(pl.col("program_id").is_in(program))
+    elif program is not None:
         lf = lf.filter(pl.col("program_id") == program)
     return (
         lf.select(
@@ -427,7 +429,7 @@ def compute(
     *,
     run_id: str,
     as_of: dt.date,
-    program: str | None = None,
+    program: str | list[str] | None = None,
     indicator_ids: Sequence[str] | str = "all",
     periods: Sequence[Period] = (),
     cumulative: bool = True,

@@ -1,0 +1,137 @@
+"""Incremental runs (issue 20, point 3): a run recomputes only the programs whose inputs
+changed since the previous run of the same definition and as-of date, copies the others, and
+its results equal those of a full run (`--full`) on the same warehouse."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import polars as pl
+import pytest
+import world
+
+AS_OF = "2024-06-30"
+
+
+@pytest.fixture
+def db(tmp_path, project):
+    from conftest_cli import run_sceval
+
+    data = world.write_csvs(project, tmp_path / "data")
+    path = tmp_path / "w.duckdb"
+    res = run_sceval("load", str(data), "--db", str(path))
+    assert res.returncode == 0, res.stderr
+    return path
+
+
+def _sceval(*args):
+    from conftest_cli import run_sceval
+
+    res = run_sceval(*args)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return res
+
+
+def _run(db, *extra) -> tuple[str, str]:
+    out = _sceval("run", "--db", str(db), "--as-of", AS_OF, *extra).stdout
+    return out.split("run ", 1)[1].split(":", 1)[0].strip(), out
+
+
+def _rows(db, table: str, run_id: str) -> pl.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        frame = con.sql(f"SELECT * EXCLUDE (run_id) FROM {table} WHERE run_id = ?", params=[run_id])
+        return frame.pl().sort(pl.all(), nulls_last=True)
+
+
+def _run_row(db, run_id: str) -> tuple:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "SELECT copied_from, recomputed, incremental_note FROM runs WHERE run_id = ?", [run_id]
+        ).fetchall()[0]
+
+
+def _correct(project, tmp_path, table: str, edit) -> None:
+    frame = edit(world.frames(project)[table])
+    path = tmp_path / "fix" / f"{table}.csv"
+    path.parent.mkdir(exist_ok=True)
+    frame.write_csv(path)
+
+
+def test_incremental_run_equals_a_full_run(db, project, tmp_path):
+    first, _ = _run(db)
+    assert _run_row(db, first)[2].startswith("full: no earlier run")
+
+    # Nothing changed: every program copied, nothing recomputed.
+    same, out = _run(db)
+    copied_from, recomputed, note = _run_row(db, same)
+    assert (copied_from, json.loads(recomputed)) == (first, {})
+    assert "incremental: 0 program(s) recomputed" in out
+    for table in ("indicator_results", "dnh_findings"):
+        assert _rows(db, table, same).equals(_rows(db, table, first)), table
+
+    # p031 (activity A2 of P1) was in fact found in a non-state group in 2021: a follow-up
+    # reaches its program through participants and activities; only P1 is recomputed.
+    _correct(
+        project,
+        tmp_path,
+        "followups",
+        lambda f: f.filter(pl.col("participant_id") == "p031").head(1)
+        .with_columns(status=pl.lit("joined_non_state_group")),
+    )  # fmt: skip
+    _sceval("load", str(tmp_path / "fix"), "--db", str(db), "--reason", "p031 found in a militia")
+    inc, out = _run(db)
+    copied_from, recomputed, _ = _run_row(db, inc)
+    assert copied_from == same
+    assert json.loads(recomputed) == {"P1": "changed: followups"}
+    assert "incremental: 1 program(s) recomputed" in out
+    full, _ = _run(db, "--full")
+    assert _run_row(db, full)[2] == "full: --full"
+    for table in ("indicator_results", "dnh_findings"):
+        a, b = _rows(db, table, inc), _rows(db, table, full)
+        assert a.height > 0 and a.equals(b), table
+    # and the correction shows: P1's defection rate moved
+    before = _rows(db, "indicator_results", first).filter(
+        (pl.col("indicator_id") == "defection_rate") & (pl.col("program_id") == "P1")
+        & pl.col("dimension").is_null() & (pl.col("period") == "cumulative")
+    )["numerator"]  # fmt: skip
+    after = _rows(db, "indicator_results", inc).filter(
+        (pl.col("indicator_id") == "defection_rate") & (pl.col("program_id") == "P1")
+        & pl.col("dimension").is_null() & (pl.col("period") == "cumulative")
+    )["numerator"]  # fmt: skip
+    assert after.to_list() != before.to_list()
+
+
+def test_a_unit_change_reaches_the_programs_that_supported_it(db, project, tmp_path):
+    _run(db)
+    # I5 (unit U3, trained by P2's activities) is downgraded: only P2 is recomputed.
+    _correct(
+        project,
+        tmp_path,
+        "incidents",
+        lambda f: f.filter(pl.col("incident_id") == "I5").with_columns(
+            credibility=pl.lit("alleged")
+        ),
+    )
+    _sceval("load", str(tmp_path / "fix"), "--db", str(db), "--reason", "I5 not confirmed")
+    inc, _ = _run(db)
+    assert json.loads(_run_row(db, inc)[1]) == {"P2": "changed: incidents"}
+    full, _ = _run(db, "--full")
+    for table in ("indicator_results", "dnh_findings"):
+        assert _rows(db, table, inc).equals(_rows(db, table, full)), table
+
+
+def test_a_change_read_by_country_recomputes_everything(db, project, tmp_path):
+    _run(db)
+    _correct(
+        project,
+        tmp_path,
+        "events",
+        lambda f: f.head(1).with_columns(fatalities=pl.col("fatalities") + 5),
+    )
+    _sceval("load", str(tmp_path / "fix"), "--db", str(db), "--reason", "recount")
+    run, out = _run(db)
+    copied_from, recomputed, note = _run_row(db, run)
+    assert copied_from is None and recomputed is None
+    assert note == "full: events changed and is linked to programs by country or list"
+    assert "incremental" not in out
