@@ -2,6 +2,10 @@
 
 Start-up must stay cheap (`sceval --help` under 0.3 s): this module imports only typer and
 the standard library; every command imports what it needs inside its body.
+
+Over 600 lines on purpose: it is one Typer app, and every command's options and help text
+sit together so that the command line reads as one page; each command body is a few lines
+that call the module doing the work.
 """
 
 from __future__ import annotations
