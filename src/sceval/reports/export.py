@@ -179,6 +179,13 @@ def wrap(text: str, size: float, width: float) -> list[str]:
     return out
 
 
+def first_line(text: str, size: float, width: float) -> str:
+    """The first line of `text` wrapped to `width`, ending in an ellipsis when more follows
+    (running headers and headings: the whole text is on the cover or in the page)."""
+    lines = wrap(text, size, width)
+    return lines[0] if len(lines) == 1 else lines[0].rstrip() + " …"
+
+
 def _text_el(x: float, y: float, text: str, size: float, **attrs: str) -> str:
     extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
     return (
@@ -188,7 +195,7 @@ def _text_el(x: float, y: float, text: str, size: float, **attrs: str) -> str:
 
 
 def _heading(part: PrintPart, x: float, y: float, width: float, more: str = "") -> str:
-    words = wrap(part.heading + more, 12.0, width)[0]
+    words = first_line(part.heading, 12.0, width - 7.0 * len(more)) + more
     return _text_el(x, y + 14, words, 12.0, font_weight="bold")
 
 
@@ -267,12 +274,19 @@ def _page_svg(
             parts.append(
                 _text_el(pw / 2, y, marking, 10.0, text_anchor="middle", font_weight="bold")
             )
-    parts.append(_text_el(MARGIN, HEAD - 14, wrap(title, 9.0, width)[0], 9.0, fill="#333"))
+    parts.append(_text_el(MARGIN, HEAD - 14, first_line(title, 9.0, width), 9.0, fill="#333"))
     rule = 'stroke="#999" stroke-width="0.5"'
     parts.append(f'<line x1="{MARGIN}" y1="{HEAD - 8}" x2="{pw - MARGIN}" y2="{HEAD - 8}" {rule}/>')
     top = ph - FOOT + 8
     parts.append(f'<line x1="{MARGIN}" y1="{top}" x2="{pw - MARGIN}" y2="{top}" {rule}/>')
-    lines = [ln for text in footer for ln in wrap(text, 7.5, width - 70)][:3]
+    wrapped = [wrap(text, 7.5, width - 70) for text in footer]
+    lines = [ln for w in wrapped for ln in w]
+    if len(lines) > 3:  # several runs behind the page: the cover lists them all
+        lines, shown = [], 0
+        while shown < len(wrapped) and len(lines) + len(wrapped[shown]) <= 2:
+            lines += wrapped[shown]
+            shown += 1
+        lines.append(f"and {len(wrapped) - shown} more run(s): see the first page")
     for i, line in enumerate(lines):
         parts.append(_text_el(MARGIN, top + 11 + 10 * i, line, 7.5, fill="#333"))
     parts.append(

@@ -39,7 +39,8 @@ th{background:#eee}.empty{font-style:italic;color:#444;border-left:4px solid #99
 .chart{margin:8px 0 16px 0;overflow-x:auto}.note{font-size:12px;color:#444}
 nav a{margin-right:12px}section{margin-top:28px}
 .state-flag{font-weight:bold}.muted{color:#666}
-.marking{text-align:center;font-weight:bold;letter-spacing:.06em;border:1px solid #111;padding:2px 8px;margin:8px 0}
+.marking{text-align:center;font-weight:bold;letter-spacing:.06em;border:1px solid #111;padding:2px 8px;margin:8px 0;background:#fff}
+@media print{.marking{position:fixed;left:0;right:0;margin:0}.marking-top{top:0}.marking-bottom{bottom:0}body{margin:48px 24px}}
 """
 
 EMBED_JS = """
