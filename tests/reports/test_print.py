@@ -274,3 +274,35 @@ def test_a_bad_marking_names_the_file(tmp_path, report_project):
         fh.write("marking: " + "X" * 81 + "\n")
     with pytest.raises(ProjectError, match=r"sceval_project\.yml: marking"):
         _ = Project(root).marking
+
+
+@pytest.mark.parametrize("size", [(1029, 2643), (1100, 900), (2321, 247), (500, 5000), (300, 200)])
+def test_chart_pieces_cover_the_chart_without_slivers(size):
+    from sceval.reports.export import (
+        FOOT,
+        HEAD,
+        HEADING,
+        MARGIN,
+        MIN_SCALE,
+        PrintPart,
+        _chart_pieces,
+    )
+
+    w, h = size
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}"></svg>'
+    width, height = A4[0] - 2 * MARGIN, A4[1] - HEAD - FOOT
+    pieces = [p for _, p in _chart_pieces(PrintPart("c", svg=svg), 0, width, height)]
+    for p in pieces:
+        # on the page: inside the content box, never shrunk below 90% of MIN_SCALE
+        assert p.width * p.scale <= width + 1e-6 and p.height * p.scale <= height - HEADING + 1e-6
+        assert MIN_SCALE * 0.9 <= p.scale <= 1.0
+        # no sliver: every piece at least a third of the page's width and of the chart's height
+        assert p.width * p.scale >= min(width, w * p.scale) / 3
+        assert p.height >= min(h, (height - HEADING) / p.scale) / 3
+    # together they cover the whole chart
+    assert min(p.x for p in pieces) == 0 and min(p.y for p in pieces) == 0
+    assert max(p.x + p.width for p in pieces) == pytest.approx(w)
+    assert max(p.y + p.height for p in pieces) == pytest.approx(h)
+    # a chart that fits is one piece at full size
+    if w <= width and h <= height - HEADING:
+        assert len(pieces) == 1 and pieces[0].scale == 1.0

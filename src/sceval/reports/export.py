@@ -234,23 +234,30 @@ def _chart_pieces(
     part: PrintPart, chart: int, width: float, height: float
 ) -> list[tuple[str, Piece]]:
     """(heading, window) of each page of a chart: shrunk to the page width down to
-    MIN_SCALE, then cut into windows of the page's size (rows of pages, and columns when
-    still wider than the page), a little overlap between rows so no line is lost."""
+    MIN_SCALE (a little further when that saves a column of pages), then cut into windows
+    no larger than the page (rows of pages, and columns when still wider than the page),
+    all of one size so no page holds a sliver, with a little overlap between rows so no line
+    is lost at a cut."""
     assert part.svg is not None
     w, h = svg_box(part.svg)
     avail = height - HEADING
-    scale = max(MIN_SCALE, min(1.0, width / w))
-    win_w, win_h = width / scale, avail / scale
-    cols = max(1, math.ceil((w - 0.5) / win_w))
-    step_h = win_h - OVERLAP
-    rows = 1 if h <= win_h else 1 + math.ceil((h - win_h) / step_h)
+    fit = width / w
+    if fit >= MIN_SCALE * 0.9:
+        scale, cols = min(1.0, fit), 1
+    else:
+        scale = MIN_SCALE
+        cols = math.ceil(w * scale / width)
+    win_w, win_h = w / cols, avail / scale
+    rows = 1 if h <= win_h else math.ceil((h - OVERLAP) / (win_h - OVERLAP))
+    piece_h = min(h, (h + (rows - 1) * OVERLAP) / rows)
+    step_h = piece_h - OVERLAP
     out = []
     for r in range(rows):
         y0 = r * step_h
         for c in range(cols):
             x0 = c * win_w
             more = f" (part {r * cols + c + 1} of {rows * cols})" if rows * cols > 1 else ""
-            piece = Piece(chart, x0, y0, min(win_w, w - x0), min(win_h, h - y0), scale)
+            piece = Piece(chart, x0, y0, win_w, min(piece_h, h - y0), scale)
             out.append((_heading(part, 0, 0, width, more), piece))
     return out
 
