@@ -306,3 +306,17 @@ def test_chart_pieces_cover_the_chart_without_slivers(size):
     # a chart that fits is one piece at full size
     if w <= width and h <= height - HEADING:
         assert len(pieces) == 1 and pieces[0].scale == 1.0
+
+
+def test_the_diff_page_carries_the_project_marking(tmp_path, marked_project):
+    from sceval.diff import RunDiff, diff_page_html
+
+    con = open_warehouse(tmp_path / "wh.duckdb", marked_project)
+    try:
+        run_id = populate(con, marked_project)
+        page = diff_page_html(RunDiff(run_id, run_id), marked_project, con)
+    finally:
+        con.close()
+    top = page.index(f'<div class="marking marking-top" role="note">{MARKING}</div>')
+    bottom = page.index(f'<div class="marking marking-bottom" role="note">{MARKING}</div>')
+    assert top < page.index("<h1>") < bottom
