@@ -373,8 +373,8 @@ class ReportProgress:
         self.pages = 0
         self.total = 0
         self.page = ""
-        self._bar: Any = None
-        self._task: Any = None
+        self._bar = None  # the rich Progress, once shown
+        self._task = None
         self._lock = threading.Lock()
         self._timer = None
         if sys.stdout.isatty() if show is None else show:
