@@ -380,6 +380,9 @@ def report(
         str | None,
         typer.Option("--period", help="Reporting period the pages show (default cumulative)."),
     ] = None,
+    paper: Annotated[
+        str, typer.Option("--paper", help="Page size of the PDFs: a4 or letter.")
+    ] = "a4",
     db: DbOpt = None,
     project: ProjectOpt = None,
 ) -> None:
@@ -394,6 +397,7 @@ def report(
         profile=profile,
         run_id=run_id,
         period=period,
+        paper=paper.strip().lower(),
     )
 
 

@@ -358,6 +358,7 @@ def diff_page_html(d: RunDiff, project: Project, con) -> str:
         runs=runs,
         as_of=f"{runs[0].as_of} / {runs[1].as_of}",
         sections=sections,
+        marking=project.marking,
     )
     return render_page(page)
 

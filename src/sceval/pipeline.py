@@ -358,6 +358,76 @@ def check_command(
         con.close()
 
 
+class ReportProgress:
+    """The progress of `sceval report` on a terminal: a bar (pages done / total, elapsed)
+    that appears once the run has taken a second; nothing when stdout is not a terminal."""
+
+    DELAY = 1.0
+
+    def __init__(self, *, show: bool | None = None) -> None:
+        import sys
+        import threading
+        import time
+
+        self.started = time.perf_counter()
+        self.pages = 0
+        self.total = 0
+        self.page = ""
+        self._bar = None  # the rich Progress, once shown
+        self._task = None
+        self._lock = threading.Lock()
+        self._timer = None
+        if sys.stdout.isatty() if show is None else show:
+            self._timer = threading.Timer(self.DELAY, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _show(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with self._lock:
+            if self._bar is not None or self._timer is None:
+                return
+            self._bar = Progress(
+                TextColumn("report pages"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(
+                self.page, total=self.total or None, completed=self.pages
+            )
+
+    def __call__(self, done: int, total: int, page: str) -> None:
+        with self._lock:
+            self.pages, self.total, self.page = done, total, page
+            if self._bar is not None:
+                self._bar.update(self._task, completed=done, total=total, description=page)
+
+    def elapsed(self) -> float:
+        import time
+
+        return time.perf_counter() - self.started
+
+    def close(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._bar is not None:
+                self._bar.stop()
+                self._bar = None
+
+
 def report_command(
     *,
     db: Path | None,
@@ -367,9 +437,13 @@ def report_command(
     profile: str = "internal",
     run_id: str | None = None,
     period: str | None = None,
+    paper: str = "a4",
 ) -> list[Path]:
     """`sceval report`: the report set of one run (`--run`, else the latest approved run,
-    else the latest run); every page says which run and its status (indicators of `period`, default cumulative)."""
+    else the latest run); every page says which run and its status (indicators of `period`, default cumulative).
+
+    A progress bar on a terminal when the run takes over a second; always one summary line
+    at the end: files, folder, run, pages and time. PDFs on `paper` (a4 or letter)."""
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in {"html", "pdf", "png", "svg"}]
     if bad or not fmts:
@@ -380,9 +454,21 @@ def report_command(
     try:
         from sceval.reports import write_reports
 
-        files = write_reports(
-            con, project, out, formats=fmts, profile=profile, run_id=run_id, period=period
-        )
+        progress = ReportProgress()
+        try:
+            files = write_reports(
+                con,
+                project,
+                out,
+                formats=fmts,
+                profile=profile,
+                run_id=run_id,
+                period=period,
+                paper=paper,
+                progress=progress,
+            )
+        finally:
+            progress.close()
         from sceval.reports.data import choose_run, run_record
 
         shown, why = choose_run(con, run_id)
@@ -392,7 +478,8 @@ def report_command(
         note = "" if programs else " (no programs in the warehouse: the pages hold no figures)"
         print(
             f"wrote {len(files)} file(s) to {out}: reports of run {shown} "
-            f"({why}; {run.status_line}){note}"
+            f"({why}; {run.status_line}), {progress.pages} page(s) in "
+            f"{progress.elapsed():.1f} s{note}"
         )
         return files
     finally:

@@ -35,6 +35,30 @@ USER_ASSIGNED_ALPHA3 = re.compile(r"AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z]")
 TYPES = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}
 
 
+MARKING_MAX = 80
+_MARKING_RE = re.compile(
+    r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+"
+)
+
+
+def check_marking(value: Any, where: str) -> str | None:
+    """A handling marking as written in a project file: one line of printable text of at most
+    80 characters, or nothing (absent, null or empty: no marking)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProjectError(f"{where}: a marking is one line of text, e.g. OFFICIAL-SENSITIVE")
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > MARKING_MAX or not _MARKING_RE.fullmatch(text):
+        raise ProjectError(
+            f"{where}: a marking is one line of at most {MARKING_MAX} printable characters "
+            "(no line breaks, control or direction-override characters)"
+        )
+    return text
+
+
 def default_project_root() -> Path:
     """The project that ships with the engine: inside the wheel, or the source checkout."""
     packaged = Path(__file__).resolve().parent / "_project"
@@ -283,6 +307,12 @@ class Project:
     @property
     def suppression_threshold(self) -> int:
         return int(self.settings.get("suppression_threshold", 5))
+
+    @cached_property
+    def marking(self) -> str | None:
+        """The handling marking printed on every report page and export (`marking:` in
+        sceval_project.yml, e.g. OFFICIAL-SENSITIVE, NATO UNCLASSIFIED, CUI; None: no marking)."""
+        return check_marking(self.settings.get("marking"), f"{self.root / MARKER}: marking")
 
     @cached_property
     def user_countries(self) -> dict[str, str]:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from sceval.rundef import load_pipeline
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sceval.project import Project
     from sceval.reports.build import ReportDef
     from sceval.reports.data import ReportData
@@ -32,39 +34,56 @@ def write_page(page: Page, out_dir: Path, formats: list[str]) -> list[Path]:
         written.append(path)
     if "png" in formats or "svg" in formats:
         for s in page.charted():
-            written += chart_files(s.svg(), out_dir / "charts" / page.name / s.id, formats)
+            base = out_dir / "charts" / page.name / s.id
+            written += chart_files(s.svg(), base, formats, page.marking)
     return written
 
 
-def scorecard_pdf(page: Page, path: Path) -> Path:
-    """The PDF scorecard: a cover page with provenance, then one page per section."""
-    from sceval.reports.export import pdf_document, spec_svg, text_chart
+def page_pdf(page: Page, path: Path, *, paper: str = "a4") -> Path:
+    """A page as a print-ready PDF: a cover with the title, subtitle and provenance, then one
+    part per section (a chart, split across pages when long, or the section's text); every
+    page of the paper's size with the run's provenance, page numbers and the marking."""
+    from sceval.reports.export import PrintPart, print_pdf
     from sceval.reports.page import file_label
 
-    cover_lines = [page.subtitle, f"as of {page.as_of}"]
+    cover: list[tuple[str, str]] = [(page.subtitle, "subtitle"), (f"as of {page.as_of}", "text")]
     for run in page.runs:
-        cover_lines += [run.status_line]
-        cover_lines += [
-            f"run id: {run.run_id}",
-            f"catalogue hash: {run.catalogue_hash}",
-            f"engine version: {run.engine_version}",
-            f"input files: {len(run.input_files)}",
+        cover += [("", "text"), (run.status_line, "text")]
+        cover += [
+            (f"run id: {run.run_id}", "text"),
+            (f"catalogue hash: {run.catalogue_hash}", "text"),
+            (f"engine version: {run.engine_version}", "text"),
+            (f"input files: {len(run.input_files)}", "text"),
         ]
-        cover_lines += [
-            f"  {file_label(f)}  sha256 {str(f.get('sha256'))[:16]}…" for f in run.input_files[:20]
-        ]
-    svgs = [spec_svg(text_chart(page.title, cover_lines).to_dict())]
+        cover += [(f"{file_label(f)}  sha256 {f.get('sha256')}", "small") for f in run.input_files]
+    parts = [PrintPart(heading="", lines=[(page.title, "title"), *cover])]
     for s in page.sections:
         if s.chart is not None:
-            svgs.append(s.svg())
+            parts.append(PrintPart(heading=s.title, svg=s.svg()))
         else:
             lines = [s.empty] if s.empty else s.lines or ["No data."]
-            svgs.append(spec_svg(text_chart(s.title, lines).to_dict()))
-    return pdf_document(svgs, path)
+            parts.append(PrintPart(heading=s.title, lines=[(x, "text") for x in lines]))
+    footer = [f"run {run.run_id} · as of {run.as_of} · {run.status_line}" for run in page.runs] or [
+        f"no run behind this page · as of {page.as_of}"
+    ]
+    return print_pdf(
+        parts, path, paper=paper, title=page.title, footer=footer, marking=page.marking
+    )
+
+
+def scorecard_pdf(page: Page, path: Path, *, paper: str = "a4") -> Path:
+    """The PDF scorecard (see `page_pdf`)."""
+    return page_pdf(page, path, paper=paper)
 
 
 def write_scorecard(
-    data: ReportData, spec: ReportDef, program_id: str, out_dir: Path, formats: list[str]
+    data: ReportData,
+    spec: ReportDef,
+    program_id: str,
+    out_dir: Path,
+    formats: list[str],
+    *,
+    paper: str = "a4",
 ) -> list[Path]:
     """Every file of one program's scorecard (the unit the benchmarks time per program)."""
     from sceval.reports.build import build_page
@@ -74,11 +93,13 @@ def write_scorecard(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = write_page(page, out_dir, formats)
     if "pdf" in formats:
-        written.append(scorecard_pdf(page, out_dir / f"{page.name}.pdf"))
+        written.append(page_pdf(page, out_dir / f"{page.name}.pdf", paper=paper))
     return written
 
 
-def write_index(pages: list[tuple[str, str]], data: ReportData, out_dir: Path) -> Path:
+def write_index(
+    pages: list[tuple[str, str]], data: ReportData, out_dir: Path, marking: str | None = None
+) -> Path:
     """index.html: links to every page written (no charts)."""
     from sceval.reports.page import Page, Section, esc, render_page
 
@@ -90,6 +111,7 @@ def write_index(pages: list[tuple[str, str]], data: ReportData, out_dir: Path) -
         runs=list(data.runs.values()),
         as_of=data.as_of,
         sections=[Section(id="reports", title="Reports", html=f"<ul>{links}</ul>")],
+        marking=marking,
     )
     path = out_dir / "index.html"
     path.write_text(render_page(page), encoding="utf-8")
@@ -117,16 +139,21 @@ def write_reports(
     run_id: str | None = None,
     profile: str = "internal",
     period: str | None = None,
+    paper: str = "a4",
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Path]:
     """Write the report set of one run (default: the latest) into `out_dir`; return the files.
 
     `profile`: internal, or public (see `reports.data.load_report_data`). `period` chooses
     the reporting period the pages show (default cumulative); scorecards also draw the run's
-    per-period series.
+    per-period series. `paper`: the PDFs' page size (a4 or letter). `progress(done, total,
+    page)` is called after each page is written (the index included).
     """
     from sceval.errors import UsageError
     from sceval.reports.build import build_page, page_name, report_definitions, scorecard_programs
     from sceval.reports.data import load_report_data
+    from sceval.reports.export import PAPERS
+    from sceval.reports.followup import followup_programs
 
     fmts = [f.lower() for f in formats]
     bad = [f for f in fmts if f not in FORMATS]
@@ -134,34 +161,49 @@ def write_reports(
         raise UsageError(
             f"report format(s) {', '.join(bad)}: expected some of {', '.join(FORMATS)}"
         )
+    if paper not in PAPERS:
+        raise UsageError(f"paper {paper!r}: expected one of {', '.join(PAPERS)}")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: not a folder")
     data = load_report_data(con, project, run_id, period, profile=profile)
     specs = report_definitions(project, report_selection(con, project, data))
+    # Every page to write, in order: (definition, program or None for the portfolio page).
+    plan: list[tuple[ReportDef, str | None]] = []
+    for spec in specs:
+        if spec.per_program:
+            plan += [(spec, program_id) for program_id in scorecard_programs(data)]
+        else:
+            plan.append((spec, None))
+        if spec.kind == "followup":
+            # the portfolio page above, and one page per program with findings
+            plan += [(spec, program_id) for program_id in followup_programs(data.followup)]
+    total = len(plan) + ("html" in fmts)
+    if progress is not None:
+        progress(0, total, "")
     written: list[Path] = []
     pages: list[tuple[str, str]] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for spec in specs:
+        for spec, program_id in plan:
             if spec.per_program:
-                for program_id in scorecard_programs(data):
-                    written += write_scorecard(data, spec, program_id, out, fmts)
-                    name = f"{page_name(spec, program_id)}.html"
-                    pages.append((name, f"{spec.title}: {program_id}"))
+                written += write_scorecard(data, spec, program_id, out, fmts, paper=paper)
             else:
-                written += write_page(build_page(data, spec), out, fmts)
+                page = build_page(data, spec, program_id)
+                written += write_page(page, out, fmts)
+                if "pdf" in fmts and spec.kind == "portfolio":
+                    written.append(page_pdf(page, out / f"{page.name}.pdf", paper=paper))
+            if program_id is None:
                 pages.append((f"{spec.id}.html", spec.title))
-            if spec.kind == "followup":
-                # the portfolio page above, and one page per program with findings
-                from sceval.reports.followup import followup_programs
-
-                for program_id in followup_programs(data.followup):
-                    written += write_page(build_page(data, spec, program_id), out, fmts)
-                    name = f"{page_name(spec, program_id)}.html"
-                    pages.append((name, f"{spec.title}: {program_id}"))
+            else:
+                name = f"{page_name(spec, program_id)}.html"
+                pages.append((name, f"{spec.title}: {program_id}"))
+            if progress is not None:
+                progress(len(pages), total, pages[-1][0])
         if "html" in fmts:
-            written.append(write_index(pages, data, out))
+            written.append(write_index(pages, data, out, project.marking))
+            if progress is not None:
+                progress(total, total, "index.html")
     except OSError as exc:
         where = exc.filename or out
         raise UsageError(f"{where}: cannot write the reports ({exc.strerror or exc})") from None

@@ -9,14 +9,14 @@ reader needs when there is nothing to draw.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from sceval.errors import ProjectError
-from sceval.project import Project, read_yaml
+from sceval.project import Project, check_marking, read_yaml
 from sceval.reports import chain, charts
 from sceval.reports.data import PERSON_TABLES, ReportData
 from sceval.reports.followup import followup_sections
@@ -37,6 +37,10 @@ class ReportDef:
     charts: tuple[str, ...]
     options: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    # The handling marking of its pages: the definition's own `marking:` when it has one
+    # (null or empty: none), else the project's (set by `report_definitions`).
+    marking: str | None = None
+    own_marking: bool = False
 
     @property
     def per_program(self) -> bool:
@@ -72,12 +76,15 @@ def parse_report(path: Path) -> ReportDef:
         charts=tuple(names or allowed),
         options=dict(data.get("options") or {}),
         path=path,
+        marking=check_marking(data.get("marking"), f"{path}: marking"),
+        own_marking="marking" in data,
     )
 
 
 def report_definitions(project: Project, selection: list[str] | str = "all") -> list[ReportDef]:
     """The project's report definitions, filtered by a pipeline's `reports` choice."""
     defs = [parse_report(p) for p in sorted(project.path("reports").glob("*.yml"))]
+    defs = [d if d.own_marking else replace(d, marking=project.marking) for d in defs]
     by_id = {d.id: d for d in defs}
     return [by_id[i] for i in selected(selection, list(by_id))]
 
@@ -757,6 +764,7 @@ def build_page(data: ReportData, spec: ReportDef, program_id: str | None = None)
         runs=data.runs_for(*TABLES_BY_KIND[spec.kind]) or list(data.runs.values()),
         as_of=data.as_of,
         nav=[("index.html", "All reports")],
+        marking=spec.marking,
     )
     sections = [builders[name](data, spec, program_id) for name in spec.charts]
     # A builder may give several sections (the follow-up page) or none: keep them in order.

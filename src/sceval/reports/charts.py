@@ -187,6 +187,22 @@ def _status_scale() -> alt.Scale:
     return alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))
 
 
+# The status in words for legends and the marks' descriptions ("insufficient data", never
+# the code `insufficient_data`): computed in the chart from `state`, coloured like it.
+STATUS_WORDS_EXPR = "replace(datum.state, '_', ' ')"
+
+
+def _status_colour() -> alt.Color:
+    """The status colour channel, keyed and labelled by the status in words.
+
+    The mark it is used on needs `.transform_calculate(status_text=STATUS_WORDS_EXPR)`.
+    """
+    scale = alt.Scale(
+        domain=[STATUS_TEXT[k] for k in STATUS_COLOURS], range=list(STATUS_COLOURS.values())
+    )
+    return alt.Color("status_text:N", scale=scale, title="status")
+
+
 def status_matrix(
     results: pl.DataFrame,
     programs: pl.DataFrame | None = None,
@@ -203,14 +219,18 @@ def status_matrix(
         ),
         y=alt.Y("program:N", title=None, axis=alt.Axis(labelLimit=220)),
     )
-    rect = base.mark_rect(stroke="#555555", strokeWidth=0.5).encode(
-        color=alt.Color("state:N", scale=_status_scale(), title="status"),
-        tooltip=[
-            alt.Tooltip("program:N"),
-            alt.Tooltip("indicator:N"),
-            alt.Tooltip("label:N", title="status"),
-            alt.Tooltip("value_text:N", title="value"),
-        ],
+    rect = (
+        base.transform_calculate(status_text=STATUS_WORDS_EXPR)
+        .mark_rect(stroke="#555555", strokeWidth=0.5)
+        .encode(
+            color=_status_colour(),
+            tooltip=[
+                alt.Tooltip("program:N"),
+                alt.Tooltip("indicator:N"),
+                alt.Tooltip("label:N", title="status"),
+                alt.Tooltip("value_text:N", title="value"),
+            ],
+        )
     )
     text = base.mark_text(fontSize=10, color="black").encode(text=alt.Text("label:N"))
     subtitle = f"as of {as_of}" if as_of else alt.Undefined
@@ -369,10 +389,16 @@ def indicator_bullets(
         )
     )
     bullet = base.transform_filter(is_bullet)
-    bar = bullet.mark_bar(height=12).encode(
-        x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True)),
-        color=alt.Color("state:N", scale=_status_scale(), title="status"),
-        tooltip=_tips("indicator:N", "label:N", "ci_low:Q", "ci_high:Q", "target:Q", "baseline:Q"),
+    bar = (
+        bullet.transform_calculate(status_text=STATUS_WORDS_EXPR)
+        .mark_bar(height=12)
+        .encode(
+            x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True)),
+            color=_status_colour(),
+            tooltip=_tips(
+                "indicator:N", "label:N", "ci_low:Q", "ci_high:Q", "target:Q", "baseline:Q"
+            ),
+        )
     )
     interval = bullet.mark_rule(strokeWidth=2, color="black").encode(
         x=alt.X("ci_low:Q"), x2=alt.X2("ci_high")
@@ -547,10 +573,14 @@ def period_series(
     x = alt.X("period:O", title=None, sort=alt.EncodingSortField("order"))
     base = alt.Chart().encode(x=x)
     actual = base.mark_line(color="#0072B2").encode(y=alt.Y("value:Q", title=None))
-    points = base.mark_point(filled=True, size=60, stroke="#333333").encode(
-        y=alt.Y("value:Q"),
-        color=alt.Color("state:N", scale=_status_scale(), title="status"),
-        tooltip=_tips("period:N", "value:Q", "ci_low:Q", "ci_high:Q", "target:Q", "label:N"),
+    points = (
+        base.transform_calculate(status_text=STATUS_WORDS_EXPR)
+        .mark_point(filled=True, size=60, stroke="#333333")
+        .encode(
+            y=alt.Y("value:Q"),
+            color=_status_colour(),
+            tooltip=_tips("period:N", "value:Q", "ci_low:Q", "ci_high:Q", "target:Q", "label:N"),
+        )
     )
     interval = base.mark_rule(color="#0072B2").encode(y=alt.Y("ci_low:Q"), y2=alt.Y2("ci_high"))
     target = base.mark_line(color="#555555", strokeDash=[6, 3]).encode(y=alt.Y("target:Q"))
@@ -615,10 +645,14 @@ def disaggregations(
         results, dimensions=dimensions, titles=titles, threshold=threshold
     )
     base = alt.Chart().encode(y=alt.Y("group:N", title=None))
-    bar = base.mark_bar(height=12).encode(
-        x=alt.X("value:Q", title=None),
-        color=alt.Color("state:N", scale=_status_scale(), title="status"),
-        tooltip=_tips("panel:N", "group:N", "label:N", "ci_low:Q", "ci_high:Q"),
+    bar = (
+        base.transform_calculate(status_text=STATUS_WORDS_EXPR)
+        .mark_bar(height=12)
+        .encode(
+            x=alt.X("value:Q", title=None),
+            color=_status_colour(),
+            tooltip=_tips("panel:N", "group:N", "label:N", "ci_low:Q", "ci_high:Q"),
+        )
     )
     interval = base.mark_rule(color="black", strokeWidth=2).encode(
         x=alt.X("ci_low:Q"), x2=alt.X2("ci_high")

@@ -40,6 +40,8 @@ th{background:#eee}.empty{font-style:italic;color:#444;border-left:4px solid #99
 .chart{margin:8px 0 16px 0;overflow-x:auto}.note{font-size:12px;color:#444}
 nav a{margin-right:12px}section{margin-top:28px}
 .state-flag{font-weight:bold}.muted{color:#666}
+.marking{text-align:center;font-weight:bold;letter-spacing:.06em;border:1px solid #111;padding:2px 8px;margin:8px 0;background:#fff}
+@media print{.marking{position:fixed;left:0;right:0;margin:0}.marking-top{top:0}.marking-bottom{bottom:0}body{margin:48px 24px}}
 """
 
 EMBED_JS = """
@@ -101,6 +103,8 @@ class Page:
     as_of: str
     sections: list[Section] = field(default_factory=list)
     nav: list[tuple[str, str]] = field(default_factory=list)
+    # The handling marking printed at the top and bottom of the page and of its exports.
+    marking: str | None = None
 
     def charted(self) -> list[Section]:
         """The sections that have a chart."""
@@ -248,6 +252,13 @@ def status_html(runs: list[Run]) -> str:
     return "".join(lines)
 
 
+def marking_html(marking: str | None, where: str) -> str:
+    """The handling marking as a banner (`where`: top or bottom); nothing without a marking."""
+    if not marking:
+        return ""
+    return f'<div class="marking marking-{where}" role="note">{esc(marking)}</div>'
+
+
 def render_page(page: Page) -> str:
     """The complete HTML of a page, with the Vega runtime and the chart specs inlined."""
     nav = "".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in page.nav)
@@ -287,6 +298,7 @@ def render_page(page: Page) -> str:
 <style>{CSS}</style>
 </head>
 <body>
+{marking_html(page.marking, "top")}
 <nav>{nav}</nav>
 <h1>{esc(page.title)}</h1>
 <p class="subtitle">{esc(page.subtitle)} — as of <span class="as-of">{esc(page.as_of)}</span></p>
@@ -297,6 +309,7 @@ def render_page(page: Page) -> str:
 {input_files_html(page.runs)}
 <noscript><p class="empty">The charts need JavaScript; the tables above carry the same figures.</p></noscript>
 {scripts}
+{marking_html(page.marking, "bottom")}
 </body>
 </html>
 """
