@@ -1,0 +1,251 @@
+"""Partnerships scored against the models: heatmaps, dimension profiles, robustness, conclusions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import polars as pl
+
+from sceval.reports.charts.common import _contrast, _tips, inline
+
+
+def _humanize(expr: pl.Expr) -> pl.Expr:
+    """snake_case ids as readable labels."""
+    text = expr.str.replace_all("_", " ")
+    return text.str.slice(0, 1).str.to_uppercase() + text.str.slice(1)
+
+
+def partnership_cells_frame(
+    scores: pl.DataFrame, item_labels: Mapping[str, str] | None = None
+) -> pl.DataFrame:
+    """Item rows x case columns, with the rating text as printed and the score relative to max.
+
+    Only expert ratings (`source` expert or unset) are cells, as in Table 1; ratings the
+    scorer derived from program data (`source = 'data'`) are listed beside the chart.
+    """
+    if "source" not in scores.columns:
+        scores = scores.with_columns(source=pl.lit(None, pl.String))
+    items = scores.filter(
+        (pl.col("level") == "item") & (pl.col("source").fill_null("expert") == "expert")
+    ).with_row_index("order")
+    labels = dict(item_labels or {})
+    return items.select(
+        "model_id",
+        "case_id",
+        "item_id",
+        "order",
+        dimension=_humanize(pl.col("dimension_id").fill_null("")),
+        item=pl.col("item_id").replace_strict(
+            labels, default=_humanize(pl.col("item_id")), return_dtype=pl.String
+        ),
+        score="score",
+        relative=pl.col("score") / pl.col("max_score"),
+        rating=pl.col("rating_text").fill_null("not rated"),
+        score_text=pl.when(pl.col("score").is_null())
+        .then(pl.lit("insufficient data"))
+        .otherwise(pl.col("score").round(2).cast(pl.String)),
+    )
+
+
+def _model_heatmap(cells: pl.DataFrame, title: str) -> alt.VConcatChart:
+    """One block of rows per dimension, like the sections of Attinà's Table 1."""
+    cases = cells["case_id"].unique(maintain_order=True).to_list()
+    blocks = []
+    for dim in cells["dimension"].unique(maintain_order=True).to_list():
+        order = cells.filter(pl.col("dimension") == dim)["item"].unique(maintain_order=True)
+        base = (
+            alt.Chart()
+            .transform_filter(alt.datum.dimension == dim)
+            .encode(
+                x=alt.X(
+                    "case_id:N",
+                    title=None,
+                    sort=cases,
+                    axis=alt.Axis(orient="top", labelAngle=0) if not blocks else None,
+                ),
+                y=alt.Y("item:N", title=None, sort=order.to_list(), axis=alt.Axis(labelLimit=320)),
+            )
+        )
+        rect = base.mark_rect(stroke="white").encode(
+            color=alt.Color(
+                "relative:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="score / max"
+            ),
+            tooltip=_tips(
+                "model_id:N", "dimension:N", "item:N", "case_id:N", "rating:N", "score_text:N"
+            ),
+        )
+        text = base.mark_text(
+            fontSize=10, limit=165, color=_contrast("datum.relative > 0.6")
+        ).encode(
+            text=alt.Text("rating:N"),
+        )
+        blocks.append(
+            alt.layer(rect, text).properties(
+                width=alt.Step(170),
+                height=alt.Step(22),
+                title=alt.Title(dim, anchor="start", fontSize=11),
+            )
+        )
+    return alt.vconcat(*blocks, data=inline(cells), spacing=4).properties(title=title)
+
+
+def partnership_heatmap(
+    scores: pl.DataFrame, item_labels: Mapping[str, str] | None = None
+) -> alt.TopLevelMixin:
+    """Items (grouped by dimension) x cases, rating text as printed, coloured by score."""
+    cells = partnership_cells_frame(scores, item_labels)
+    models = cells["model_id"].unique(maintain_order=True).to_list()
+    charts = [
+        _model_heatmap(cells.filter(pl.col("model_id") == m), f"Ratings by item and case ({m})")
+        for m in models
+    ]
+    if not charts:
+        return _model_heatmap(cells, "Ratings by item and case")
+    return charts[0] if len(charts) == 1 else alt.vconcat(*charts)
+
+
+def profiles_frame(scores: pl.DataFrame) -> pl.DataFrame:
+    """Dimension scores per case, relative to the dimension maximum where one is given."""
+    dims = scores.filter(pl.col("level") == "dimension").with_row_index("order")
+    return dims.select(
+        "model_id",
+        "case_id",
+        "order",
+        dimension=_humanize(pl.col("dimension_id").fill_null("")),
+        score="score",
+        relative=pl.coalesce(pl.col("score") / pl.col("max_score"), pl.col("score")),
+        label=pl.when(pl.col("score").is_null())
+        .then(pl.lit("insufficient data"))
+        .otherwise(pl.col("score").round(2).cast(pl.String)),
+    )
+
+
+def dimension_profiles(scores: pl.DataFrame) -> alt.FacetChart:
+    """Each case's profile across the model's dimensions (score relative to the maximum)."""
+    frame = profiles_frame(scores)
+    dims = frame.sort("order")["dimension"].unique(maintain_order=True).to_list()
+    base = alt.Chart().encode(
+        x=alt.X("dimension:N", sort=dims, title=None, axis=alt.Axis(labelAngle=0, labelLimit=140)),
+        y=alt.Y("relative:Q", title="score / max", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("case_id:N", title="case"),
+    )
+    line = base.mark_line(point=True).encode(tooltip=_tips("case_id:N", "dimension:N", "label:N"))
+    missing = (
+        base.transform_filter("datum.score === null")
+        .mark_text(text="insufficient data", fontSize=9, dy=-6)
+        .encode(y=alt.YValue(190))
+    )
+    return (
+        alt.layer(line, missing, data=inline(frame))
+        .properties(width=460, height=200)
+        .facet(row=alt.Row("model_id:N", title=None))
+        .properties(title="Dimension profiles per case")
+    )
+
+
+def _score_label(score: pl.Expr) -> pl.Expr:
+    """A 0..1 share as a percentage, or `insufficient data`."""
+    return (
+        pl.when(score.is_null())
+        .then(pl.lit("insufficient data"))
+        .otherwise((score * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
+    )
+
+
+def robustness_frame(scores: pl.DataFrame) -> pl.DataFrame:
+    """Overall scores with their rank and the rank stability of each case, one row per case."""
+    overall = scores.filter(pl.col("level") == "overall").select(
+        "model_id", "case_id", "score", "rank", note=pl.col("note").fill_null("")
+    )
+    stability = scores.filter(pl.col("level") == "rank_stability").select(
+        "model_id",
+        "case_id",
+        same_rank="score",
+        rank_verdict=pl.col("rating_text"),
+        rank_note=pl.col("note"),
+    )
+    return overall.join(stability, on=["model_id", "case_id"], how="left").with_columns(
+        label=pl.when(pl.col("score").is_null())
+        .then(pl.lit("insufficient data"))
+        .otherwise(
+            pl.col("score").round(2).cast(pl.String)
+            + pl.when(pl.col("rank").is_not_null())
+            .then(" (rank " + pl.col("rank").cast(pl.String) + ")")
+            .otherwise(pl.lit(""))
+        ),
+        stability_label=pl.when(pl.col("same_rank").is_null())
+        .then(pl.lit("not analysed"))
+        .otherwise(_score_label(pl.col("same_rank")) + " keep rank, " + pl.col("rank_verdict")),
+    )
+
+
+def pair_stability_frame(scores: pl.DataFrame) -> pl.DataFrame:
+    """Case A x case B (overall scope): share of alternative mappings with A above B."""
+    return scores.filter(
+        (pl.col("level") == "pair_stability") & pl.col("dimension_id").is_null()
+    ).select(
+        "model_id",
+        case_a="case_id",
+        case_b="item_id",
+        above="score",
+        verdict=pl.col("rating_text").fill_null(""),
+        note=pl.col("note").fill_null(""),
+        label=_score_label(pl.col("score")),
+    )
+
+
+def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
+    """Overall score and rank per case, how often the rank holds, and pair stability."""
+    frame = robustness_frame(scores)
+    base = alt.Chart(inline(frame)).encode(y=alt.Y("case_id:N", title=None))
+    dots = base.mark_point(filled=True, size=80, color="#0072B2").encode(
+        x=alt.X("score:Q", title="overall score", scale=alt.Scale(domain=[0, 1])),
+        tooltip=_tips("model_id:N", "case_id:N", "label:N", "note:N"),
+    )
+    text = base.mark_text(align="left", dx=8, fontSize=10).encode(
+        x=alt.X("score:Q"), text=alt.Text("label:N")
+    )
+    overall = (dots + text).properties(width=300, title="Overall score (rank)")
+    bars = base.mark_bar(color="#CFCFCF").encode(
+        x=alt.X(
+            "same_rank:Q", title="share of alternative mappings", scale=alt.Scale(domain=[0, 1])
+        ),
+        tooltip=_tips("model_id:N", "case_id:N", "stability_label:N", "rank_note:N"),
+    )
+    bar_text = base.mark_text(align="left", dx=4, fontSize=10).encode(
+        x=alt.XValue(4), text=alt.Text("stability_label:N")
+    )
+    ranks = (bars + bar_text).properties(width=300, title="Rank stability")
+    pairs = pair_stability_frame(scores)
+    top = alt.hconcat(overall, ranks)
+    if pairs.is_empty():
+        return top.properties(title="Overall scores and robustness")
+    pbase = alt.Chart(inline(pairs)).encode(
+        x=alt.X("case_b:N", title="... is above case", axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("case_a:N", title="case"),
+    )
+    cells = pbase.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            "above:Q", scale=alt.Scale(scheme="purples", domain=[0, 1]), title="share above"
+        ),
+        tooltip=_tips("model_id:N", "case_a:N", "case_b:N", "label:N", "verdict:N", "note:N"),
+    )
+    ptext = pbase.mark_text(fontSize=10, color=_contrast("datum.above > 0.6")).encode(
+        text=alt.Text("label:N"),
+    )
+    pair = (cells + ptext).properties(
+        width=alt.Step(90), height=alt.Step(24), title="Pair stability (overall)"
+    )
+    return alt.vconcat(top, pair).properties(title="Overall scores and robustness")
+
+
+def conclusions_frame(scores: pl.DataFrame) -> pl.DataFrame:
+    """The paper's conclusions re-tested: verdict and share of mappings under which each holds."""
+    return scores.filter(pl.col("level") == "conclusion").select(
+        "model_id",
+        conclusion="item_id",
+        verdict=pl.col("rating_text").fill_null(""),
+        holds=_score_label(pl.col("score")),
+        note=pl.col("note").fill_null(""),
+    )
