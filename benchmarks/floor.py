@@ -1,0 +1,357 @@
+"""The independent floor for the five core participant indicators: one DuckDB SQL query.
+
+`benchmarks/fused.py` is written the engine's way (DuckDB -> Arrow -> Polars, a distinct
+count of persons per indicator and grouping), so it says how fast the engine's design can be.
+This floor is written from the reference sheets (`indicators/<id>.yml`: definition,
+numerator, denominator, filter, dates, disaggregations) without the engine's code, and
+shaped differently:
+
+- it never leaves DuckDB: one SQL statement over the warehouse's own tables;
+- the disaggregations are GROUPING SETS: the program total and one set per dimension;
+- distinct persons (for suppression, and learning gain's mean over persons) come from one
+  person-level reduction: the grouping sets include `participant_id`, so each (cell, person)
+  is one row, and a second GROUP BY counts persons as rows - no DISTINCT anywhere;
+- the four earlier dates of the trend line (totals only, like the engine's) are one more
+  GROUP BY over the same joined rows, crossed with the four dates.
+
+It skips what the engine adds after aggregation (settings, targets, intervals, statuses,
+notes, storage), so it is a floor, not a competitor. `check_against_engine` compares its
+numerator, denominator, n and value per program, dimension and value with the engine's rows
+of the same warehouse and as-of date, and fails loudly on any difference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE5 = (
+    "training_completion_rate",
+    "women_share_participants",
+    "learning_gain",
+    "vetting_coverage",
+    "absorption_rate",
+)
+# The dimensions a participation carries, in GROUPING_ID bit order (first = highest bit).
+DIMS = ("sex", "age_band", "rank_group", "activity_kind", "country", "provider")
+# The earlier dates of the trend line of an on-the-fly indicator (days before as-of).
+TREND_LAGS = (91, 182, 273, 364)
+
+# What each sheet's `compute:` says, as written by hand for this floor (read from
+# indicators/<id>.yml; `sheet_drift` fails if a sheet changes under it). `{day}` is the date
+# computed at. Share indicators: (mask, numerator); learning_gain: (mask, value per row).
+MASKS = {
+    # Participations in training/education/exercise activities ended by the day; completed.
+    "training_completion_rate": (
+        "ended <= {day} AND kind IN ('training', 'education', 'exercise')",
+        "coalesce(completed, false)",
+    ),
+    # Participations in activities started by the day, of known sex; sex = F.
+    "women_share_participants": (
+        "started <= {day} AND sex_code IN ('F', 'M', 'X')",
+        "sex_code = 'F'",
+    ),
+    # Participations ended by the day with both scores; gain = post - pre (mean per person).
+    "learning_gain": (
+        "ended <= {day} AND pre_score IS NOT NULL AND post_score IS NOT NULL",
+        "CAST(post_score AS DOUBLE) - CAST(pre_score AS DOUBLE)",
+    ),
+    # Participations in activities started by the day; vetted.
+    "vetting_coverage": ("started <= {day}", "coalesce(vetted, false)"),
+    # Completers of activities ended 30 or more days before the day; posted within 30 days.
+    "absorption_rate": (
+        "ended <= {day} - INTERVAL 30 DAY AND coalesce(completed, false)",
+        "posted_within_days IS NOT NULL AND posted_within_days <= 30",
+    ),
+}
+# The sheets' compute sections this floor was written for.
+SHEETS = {
+    "training_completion_rate": {
+        "aggregate": "share",
+        "date": "activity_actual_end",
+        "filter": "activity_kind IN ('training', 'education', 'exercise')",
+        "numerator": "completed",
+    },
+    "women_share_participants": {
+        "aggregate": "share",
+        "filter": "sex IN ('F', 'M', 'X')",
+        "numerator": "sex = 'F'",
+    },
+    "learning_gain": {
+        "aggregate": "mean",
+        "date": "activity_actual_end",
+        "filter": "pre_score IS NOT NULL AND post_score IS NOT NULL",
+        "value": "post_score - pre_score",
+        "per": "participant_id",
+    },
+    "vetting_coverage": {"aggregate": "share", "numerator": "vetted"},
+    "absorption_rate": {
+        "aggregate": "share",
+        "date": "activity_actual_end",
+        "filter": "completed AND activity_actual_end <= as_of - INTERVAL '30 days'",
+        "numerator": "posted_within_days IS NOT NULL AND posted_within_days <= 30",
+    },
+}
+SHORT = {
+    "training_completion_rate": "tc",
+    "women_share_participants": "ws",
+    "learning_gain": "lg",
+    "vetting_coverage": "vc",
+    "absorption_rate": "ab",
+}
+
+
+def sheets(root: Path = ROOT) -> dict[str, dict]:
+    """The reference sheets of the core five."""
+    return {
+        i: yaml.safe_load((root / "indicators" / f"{i}.yml").read_text(encoding="utf-8"))
+        for i in CORE5
+    }
+
+
+def sheet_drift(root: Path = ROOT) -> list[str]:
+    """Sheets whose compute section is no longer the one this floor was written for."""
+    out = []
+    for i, sheet in sheets(root).items():
+        if sheet.get("compute") != SHEETS[i]:
+            out.append(f"{i}: compute is {sheet.get('compute')!r}, the floor assumes {SHEETS[i]!r}")
+    return out
+
+
+def _per_person(day: str) -> list[str]:
+    """Per (cell, person): participations under each mask, numerators, learning gain sums."""
+    cols = []
+    for ind in CORE5:
+        k = SHORT[ind]
+        mask, x = (s.format(day=day) for s in MASKS[ind])
+        if ind == "learning_gain":
+            cols += [
+                f"count(*) FILTER (WHERE {mask}) AS {k}_rows",
+                f"sum({x}) FILTER (WHERE {mask}) AS {k}_sum",
+            ]
+        else:
+            cols += [
+                f"count(*) FILTER (WHERE {mask}) AS {k}_n",
+                f"count(*) FILTER (WHERE {mask} AND {x}) AS {k}_num",
+            ]
+    return cols
+
+
+def _per_cell() -> list[str]:
+    """Per cell, from the (cell, person) rows: sums, and persons as rows with a participation."""
+    cols = []
+    for ind in CORE5:
+        k = SHORT[ind]
+        if ind == "learning_gain":
+            mean = f"{k}_sum / {k}_rows"
+            cols += [
+                f"sum({mean}) FILTER (WHERE {k}_rows > 0) AS {k}_num",
+                f"count(*) FILTER (WHERE {k}_rows > 0) AS {k}_n",
+                f"stddev_samp({mean}) FILTER (WHERE {k}_rows > 0) AS {k}_sd",
+            ]
+        else:
+            cols += [
+                f"sum({k}_n) AS {k}_n",
+                f"sum({k}_num) AS {k}_num",
+                f"count(*) FILTER (WHERE {k}_n > 0) AS {k}_persons",
+            ]
+    return cols
+
+
+def floor_sql(as_of: dt.date, lags: tuple[int, ...] = TREND_LAGS) -> str:
+    """The one SQL statement: every core indicator per program and per dimension value at
+    as-of, and per program at each of the earlier trend dates."""
+    day = f"DATE '{as_of.isoformat()}'"
+    sets = ", ".join(
+        ["(program_id, participant_id)"] + [f"(program_id, {d}, participant_id)" for d in DIMS]
+    )
+    # GROUPING_ID: bit set for every dimension NOT grouped (highest bit = first dimension).
+    full = 2 ** len(DIMS) - 1
+    which = " ".join(
+        f"WHEN {full - 2 ** (len(DIMS) - 1 - i)} THEN '{d}'" for i, d in enumerate(DIMS)
+    )
+    lag_values = ", ".join(f"({lag}, {day} - INTERVAL {lag} DAY)" for lag in lags)
+    lag_part = ""
+    if lags:
+        lag_part = f""",
+lag_person AS (
+    SELECT lags.lag, program_id, participant_id, {", ".join(_per_person("lags.day"))}
+    FROM base CROSS JOIN (VALUES {lag_values}) AS lags(lag, day)
+    GROUP BY lags.lag, program_id, participant_id
+),
+lag_cell AS (
+    SELECT lag, program_id, NULL::VARCHAR AS dimension, NULL::VARCHAR AS dimension_value,
+           {", ".join(_per_cell())}
+    FROM lag_person GROUP BY lag, program_id
+)"""
+    return f"""
+WITH base AS (
+    SELECT pa.participant_id, a.program_id,
+           a.actual_start AS started, a.actual_end AS ended, a.kind,
+           pa.sex AS sex_code, pa.completed, pa.vetted, pa.pre_score, pa.post_score, pa.posted_within_days,
+           coalesce(pa.sex, 'unknown') AS sex,
+           CASE WHEN pa.age IS NULL THEN 'unknown' WHEN pa.age < 25 THEN '16-24'
+                WHEN pa.age < 35 THEN '25-34' WHEN pa.age < 45 THEN '35-44' ELSE '45+' END
+               AS age_band,
+           coalesce(pa.rank_group, 'unknown') AS rank_group,
+           coalesce(a.kind, 'unknown') AS activity_kind,
+           coalesce(u.partner_country, pr.partner_country, 'unknown') AS country,
+           coalesce(pr.provider, 'unknown') AS provider
+    FROM participants pa
+    JOIN activities a USING (activity_id)
+    LEFT JOIN programs pr ON pr.program_id = a.program_id
+    LEFT JOIN units u ON u.unit_id = pa.unit_id
+    -- Programs in scope: started by the as-of date.
+    WHERE a.program_id IS NOT NULL AND pr.start_date <= {day}
+),
+cell_person AS (
+    SELECT GROUPING_ID({", ".join(DIMS)}) AS gid, program_id, participant_id,
+           {", ".join(DIMS)}, {", ".join(_per_person(day))}
+    FROM base
+    GROUP BY GROUPING SETS ({sets})
+),
+cell AS (
+    SELECT 0 AS lag, program_id,
+           CASE gid {which} END AS dimension,
+           coalesce({", ".join(DIMS)}) AS dimension_value,
+           {", ".join(_per_cell())}
+    FROM cell_person GROUP BY gid, program_id, {", ".join(DIMS)}
+){lag_part}
+SELECT * FROM cell{" UNION ALL BY NAME SELECT * FROM lag_cell" if lags else ""}
+"""
+
+
+def floor_core5(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lags: tuple[int, ...] = TREND_LAGS
+) -> pl.DataFrame:
+    """Rows (indicator, program, dimension, value, lag) with numerator, denominator, n, value,
+    persons and sd: the query's wide result (a few thousand cells), made long."""
+    wide = con.sql(floor_sql(as_of, lags)).pl()
+    dis = {i: s["disaggregations"] for i, s in sheets().items()}
+    parts = []
+    for ind in CORE5:
+        k = SHORT[ind]
+        rows = wide.filter(
+            pl.col("dimension").is_null() | pl.col("dimension").is_in(dis[ind])
+        ).select(
+            pl.lit(ind).alias("indicator_id"),
+            "lag",
+            "program_id",
+            "dimension",
+            "dimension_value",
+            pl.col(f"{k}_num").cast(pl.Float64).alias("numerator"),
+            pl.col(f"{k}_n").cast(pl.Float64).alias("denominator"),
+            pl.col(f"{k}_n").cast(pl.Int64).alias("n"),
+            pl.col(f"{k}_n" if ind == "learning_gain" else f"{k}_persons")
+            .cast(pl.Int64)
+            .alias("persons"),
+            (pl.col(f"{k}_sd") if ind == "learning_gain" else pl.lit(None, pl.Float64)).alias("sd"),
+        )
+        if ind == "learning_gain":
+            # A mean over persons exists only where there is a person to average.
+            rows = rows.filter(pl.col("n") > 0)
+        else:
+            # A program's total exists for every program with participations; a cell only
+            # where a row falls under the indicator (the engine drops empty cells).
+            rows = rows.filter(pl.col("dimension").is_null() | (pl.col("n") > 0))
+        parts.append(rows)
+    out = pl.concat(parts).with_columns(
+        value=pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator"))
+    )
+    return out.sort("indicator_id", "lag", "program_id", "dimension", "dimension_value")
+
+
+def engine_core5(con: duckdb.DuckDBPyConnection, project, as_of: dt.date) -> pl.DataFrame:
+    """The engine's rows for the core five on this warehouse (stored under a new run)."""
+    from sceval.indicators import compute_indicators
+    from sceval.pipeline import Pipeline
+    from sceval.runs import start_run
+
+    pipeline = Pipeline(
+        name="floor-check",
+        as_of=as_of.isoformat(),
+        indicators=list(CORE5),
+        partnership_models=[],
+        dnh_checks=[],
+        reports=[],
+        raw={},
+    )
+    run_id = start_run(con, project, command="run", as_of=as_of)
+    return compute_indicators(con, project, run_id=run_id, as_of=as_of, pipeline=pipeline)
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None or (isinstance(a, float) and math.isnan(a)):
+        return (a is None or math.isnan(a)) and (b is None or math.isnan(b))
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+def disagreements(
+    floor: pl.DataFrame, engine: pl.DataFrame, suppression_threshold: int = 5
+) -> list[str]:
+    """Every difference between the floor's rows at as-of and the engine's, row for row:
+
+    - the same (indicator, program, dimension, value) keys on both sides;
+    - the same numerator, denominator, n and value wherever the engine shows them (not
+      suppressed);
+    - every cell the floor finds with 1 to threshold-1 persons is suppressed by the engine
+      (the engine may suppress more: secondary suppression)."""
+    keys = ["indicator_id", "program_id", "dimension", "dimension_value"]
+    mine = floor.filter(pl.col("lag") == 0).drop("lag")
+    theirs = (
+        engine.filter(pl.col("period") == "cumulative") if "period" in engine.columns else engine
+    )
+    theirs = theirs.filter(pl.col("indicator_id").is_in(CORE5)).select(
+        *keys, "numerator", "denominator", "n", "value", "suppressed"
+    )
+    out: list[str] = []
+    j = mine.join(theirs, on=keys, how="full", nulls_equal=True, suffix="_e")
+    only_floor = j.filter(pl.col("indicator_id_e").is_null() & pl.col("program_id_e").is_null())
+    only_engine = j.filter(pl.col("indicator_id").is_null() & pl.col("program_id").is_null())
+    for r in only_floor.head(20).to_dicts():
+        out.append(f"only in the floor: {[r[k] for k in keys]} n={r['n']}")
+    for r in only_engine.head(20).to_dicts():
+        out.append(f"only in the engine: {[r[k + '_e'] for k in keys]} n={r['n_e']}")
+    both = j.filter(pl.col("indicator_id").is_not_null() & pl.col("indicator_id_e").is_not_null())
+    bad = 0
+    for r in both.iter_rows(named=True):
+        where = [r[k] for k in keys]
+        primary = 1 <= (r["persons"] or 0) < suppression_threshold
+        if primary and not r["suppressed"]:
+            out.append(f"{where}: {r['persons']} persons but the engine does not suppress it")
+            bad += 1
+        if r["suppressed"]:
+            continue
+        for c in ("numerator", "denominator", "n", "value"):
+            a, b = r[c], r[c + "_e"]
+            if not _close(None if a is None else float(a), None if b is None else float(b)):
+                out.append(f"{where} {c}: floor {a} vs engine {b}")
+                bad += 1
+        if bad > 50:
+            out.append("... (more)")
+            break
+    return out
+
+
+def check_against_engine(
+    con: duckdb.DuckDBPyConnection, project, as_of: dt.date, engine: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The floor's rows and the engine's, after checking they agree (AssertionError if not)."""
+    drift = sheet_drift()
+    if drift:
+        raise AssertionError("the reference sheets changed under the floor:\n" + "\n".join(drift))
+    floor = floor_core5(con, as_of)
+    if engine is None:
+        engine = engine_core5(con, project, as_of)
+    diff = disagreements(floor, engine, project.suppression_threshold)
+    if diff:
+        raise AssertionError(
+            f"the floor and the engine disagree ({len(diff)} differences):\n" + "\n".join(diff)
+        )
+    return floor, engine
