@@ -74,25 +74,29 @@ MASKS = {
 SHEETS = {
     "training_completion_rate": {
         "aggregate": "share",
+        "source": "participants",
         "date": "activity_actual_end",
         "filter": "activity_kind IN ('training', 'education', 'exercise')",
         "numerator": "completed",
     },
     "women_share_participants": {
         "aggregate": "share",
+        "source": "participants",
         "filter": "sex IN ('F', 'M', 'X')",
         "numerator": "sex = 'F'",
     },
     "learning_gain": {
         "aggregate": "mean",
+        "source": "participants",
         "date": "activity_actual_end",
         "filter": "pre_score IS NOT NULL AND post_score IS NOT NULL",
         "value": "post_score - pre_score",
         "per": "participant_id",
     },
-    "vetting_coverage": {"aggregate": "share", "numerator": "vetted"},
+    "vetting_coverage": {"aggregate": "share", "source": "participants", "numerator": "vetted"},
     "absorption_rate": {
         "aggregate": "share",
+        "source": "participants",
         "date": "activity_actual_end",
         "filter": "completed AND activity_actual_end <= as_of - INTERVAL '30 days'",
         "numerator": "posted_within_days IS NOT NULL AND posted_within_days <= 30",

@@ -18,6 +18,8 @@ from pathlib import Path
 TARGETS = {
     "catalogue": ("engine/baseline <=", 1.5, None),
     "core5": ("baseline/engine >=", 10.0, "1e7"),
+    # The core five against the independent DuckDB floor (benchmarks/floor.py, issue 20).
+    "floor-core5": ("engine/baseline <=", 1.5, "1e7"),
     "load-csv": ("engine/baseline <=", 2.0, None),
     "load-parquet": ("engine/baseline <=", 2.0, None),
     "validate-participants": ("engine/baseline <=", 3.0, None),
