@@ -128,7 +128,7 @@ def sheet_drift(root: Path = ROOT) -> list[str]:
     return out
 
 
-def _per_person(day: str) -> list[str]:
+def _per_person(day: str, tag: str = "") -> list[str]:
     """Per (cell, person): participations under each mask, numerators, learning gain sums."""
     cols = []
     for ind in CORE5:
@@ -136,22 +136,22 @@ def _per_person(day: str) -> list[str]:
         mask, x = (s.format(day=day) for s in MASKS[ind])
         if ind == "learning_gain":
             cols += [
-                f"count(*) FILTER (WHERE {mask}) AS {k}_rows",
-                f"sum({x}) FILTER (WHERE {mask}) AS {k}_sum",
+                f"count(*) FILTER (WHERE {mask}) AS {k}{tag}_rows",
+                f"sum({x}) FILTER (WHERE {mask}) AS {k}{tag}_sum",
             ]
         else:
             cols += [
-                f"count(*) FILTER (WHERE {mask}) AS {k}_n",
-                f"count(*) FILTER (WHERE {mask} AND {x}) AS {k}_num",
+                f"count(*) FILTER (WHERE {mask}) AS {k}{tag}_n",
+                f"count(*) FILTER (WHERE {mask} AND {x}) AS {k}{tag}_num",
             ]
     return cols
 
 
-def _per_cell() -> list[str]:
+def _per_cell(tag: str = "") -> list[str]:
     """Per cell, from the (cell, person) rows: sums, and persons as rows with a participation."""
     cols = []
     for ind in CORE5:
-        k = SHORT[ind]
+        k = SHORT[ind] + tag
         if ind == "learning_gain":
             mean = f"{k}_sum / {k}_rows"
             cols += [
@@ -168,6 +168,16 @@ def _per_cell() -> list[str]:
     return cols
 
 
+def _fields() -> list[tuple[str, str]]:
+    """(indicator short name, field) of every per-cell column."""
+    out = []
+    for ind in CORE5:
+        k = SHORT[ind]
+        fields = ("num", "n", "sd") if ind == "learning_gain" else ("n", "num", "persons")
+        out += [(k, f) for f in fields]
+    return out
+
+
 def floor_sql(as_of: dt.date, lags: tuple[int, ...] = TREND_LAGS) -> str:
     """The one SQL statement: every core indicator per program and per dimension value at
     as-of, and per program at each of the earlier trend dates."""
@@ -180,20 +190,30 @@ def floor_sql(as_of: dt.date, lags: tuple[int, ...] = TREND_LAGS) -> str:
     which = " ".join(
         f"WHEN {full - 2 ** (len(DIMS) - 1 - i)} THEN '{d}'" for i, d in enumerate(DIMS)
     )
-    lag_values = ", ".join(f"({lag}, {day} - INTERVAL {lag} DAY)" for lag in lags)
     lag_part = ""
     if lags:
+        # The trend dates in one more pass: per (program, person), one set of masked counts
+        # per date (no cross join), then per program, then one row per date.
+        per_person = [
+            c for lag in lags for c in _per_person(f"({day} - INTERVAL {lag} DAY)", f"_{lag}")
+        ]
+        per_cell = [c for lag in lags for c in _per_cell(f"_{lag}")]
+        rows = " UNION ALL ".join(
+            f"SELECT {lag} AS lag, program_id, NULL::VARCHAR AS dimension,"
+            " NULL::VARCHAR AS dimension_value, "
+            + ", ".join(f"{c}_{lag}_{f} AS {c}_{f}" for c, f in _fields())
+            + " FROM lag_cell"
+            for lag in lags
+        )
         lag_part = f""",
 lag_person AS (
-    SELECT lags.lag, program_id, participant_id, {", ".join(_per_person("lags.day"))}
-    FROM base CROSS JOIN (VALUES {lag_values}) AS lags(lag, day)
-    GROUP BY lags.lag, program_id, participant_id
+    SELECT program_id, participant_id, {", ".join(per_person)}
+    FROM base GROUP BY program_id, participant_id
 ),
 lag_cell AS (
-    SELECT lag, program_id, NULL::VARCHAR AS dimension, NULL::VARCHAR AS dimension_value,
-           {", ".join(_per_cell())}
-    FROM lag_person GROUP BY lag, program_id
-)"""
+    SELECT program_id, {", ".join(per_cell)} FROM lag_person GROUP BY program_id
+),
+lag_rows AS ({rows})"""
     return f"""
 WITH base AS (
     SELECT pa.participant_id, a.program_id,
@@ -227,7 +247,7 @@ cell AS (
            {", ".join(_per_cell())}
     FROM cell_person GROUP BY gid, program_id, {", ".join(DIMS)}
 ){lag_part}
-SELECT * FROM cell{" UNION ALL BY NAME SELECT * FROM lag_cell" if lags else ""}
+SELECT * FROM cell{" UNION ALL BY NAME SELECT * FROM lag_rows" if lags else ""}
 """
 
 
