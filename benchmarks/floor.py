@@ -363,10 +363,53 @@ def disagreements(
     return out
 
 
+def engine_trend_totals(con: duckdb.DuckDBPyConnection, project, as_of: dt.date) -> pl.DataFrame:
+    """The engine's program totals of the core five at the earlier trend dates (its raw rows,
+    before the rules: what it fits the trend line on; not part of its returned results)."""
+    from sceval.indicators import sources
+    from sceval.indicators.catalogue import load_catalogue
+    from sceval.indicators.engine import raw_rows
+
+    catalogue = load_catalogue(project)
+    tables = sources.warehouse_tables(con, project)
+    parts = []
+    for lag in TREND_LAGS:
+        rows = raw_rows(
+            [catalogue[i] for i in CORE5], tables, as_of - dt.timedelta(days=lag), totals_only=True
+        )
+        parts.append(rows.with_columns(lag=pl.lit(lag, pl.Int32)))
+    return pl.concat(parts)
+
+
+def trend_disagreements(floor: pl.DataFrame, engine_raw: pl.DataFrame) -> list[str]:
+    """Differences in the program totals at the trend dates (every floor row must match)."""
+    keys = ["indicator_id", "lag", "program_id"]
+    mine = floor.filter(pl.col("lag") > 0)
+    theirs = engine_raw.select(*keys, "numerator", "denominator", "n", "value")
+    j = mine.join(theirs, on=keys, how="left", suffix="_e")
+    out = []
+    for r in j.iter_rows(named=True):
+        for c in ("numerator", "denominator", "n", "value"):
+            a, b = r[c], r[c + "_e"]
+            if not _close(None if a is None else float(a), None if b is None else float(b)):
+                out.append(f"{[r[k] for k in keys]} {c}: floor {a} vs engine {b}")
+        if len(out) > 50:
+            break
+    if mine.height == 0:
+        out.append("the floor has no rows at the trend dates")
+    return out
+
+
 def check_against_engine(
-    con: duckdb.DuckDBPyConnection, project, as_of: dt.date, engine: pl.DataFrame | None = None
+    con: duckdb.DuckDBPyConnection,
+    project,
+    as_of: dt.date,
+    engine: pl.DataFrame | None = None,
+    *,
+    trend: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The floor's rows and the engine's, after checking they agree (AssertionError if not)."""
+    """The floor's rows and the engine's, after checking they agree (AssertionError if not):
+    every row at as-of, and with `trend` the program totals at the four earlier dates."""
     drift = sheet_drift()
     if drift:
         raise AssertionError("the reference sheets changed under the floor:\n" + "\n".join(drift))
@@ -374,6 +417,8 @@ def check_against_engine(
     if engine is None:
         engine = engine_core5(con, project, as_of)
     diff = disagreements(floor, engine, project.suppression_threshold)
+    if trend:
+        diff += trend_disagreements(floor, engine_trend_totals(con, project, as_of))
     if diff:
         raise AssertionError(
             f"the floor and the engine disagree ({len(diff)} differences):\n" + "\n".join(diff)
