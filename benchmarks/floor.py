@@ -147,10 +147,10 @@ def _per_person(day: str, tag: str = "") -> list[str]:
     return cols
 
 
-def _per_cell(tag: str = "") -> list[str]:
+def _per_cell(tag: str = "", indicators: tuple[str, ...] = CORE5) -> list[str]:
     """Per cell, from the (cell, person) rows: sums, and persons as rows with a participation."""
     cols = []
-    for ind in CORE5:
+    for ind in indicators:
         k = SHORT[ind] + tag
         if ind == "learning_gain":
             mean = f"{k}_sum / {k}_rows"
@@ -192,12 +192,28 @@ def floor_sql(as_of: dt.date, lags: tuple[int, ...] = TREND_LAGS) -> str:
     )
     lag_part = ""
     if lags:
-        # The trend dates in one more pass: per (program, person), one set of masked counts
-        # per date (no cross join), then per program, then one row per date.
-        per_person = [
-            c for lag in lags for c in _per_person(f"({day} - INTERVAL {lag} DAY)", f"_{lag}")
-        ]
-        per_cell = [c for lag in lags for c in _per_cell(f"_{lag}")]
+        # The trend dates (program totals only): the shares need no persons, so one GROUP BY
+        # program with one set of masked counts per date; learning gain's mean over persons
+        # one GROUP BY (program, person) over the rows with both scores. No cross join.
+        share, gain = [], []
+        for lag in lags:
+            at = f"({day} - INTERVAL {lag} DAY)"
+            for ind in CORE5:
+                k = SHORT[ind]
+                mask, x = (t.format(day=at) for t in MASKS[ind])
+                if ind == "learning_gain":
+                    gain += [
+                        f"count(*) FILTER (WHERE {mask}) AS {k}_{lag}_rows",
+                        f"sum({x}) FILTER (WHERE {mask}) AS {k}_{lag}_sum",
+                    ]
+                else:
+                    share += [
+                        f"count(*) FILTER (WHERE {mask}) AS {k}_{lag}_n",
+                        f"count(*) FILTER (WHERE {mask} AND {x}) AS {k}_{lag}_num",
+                        f"NULL::BIGINT AS {k}_{lag}_persons",
+                    ]
+        gain_cell = [c for lag in lags for c in _per_cell(f"_{lag}", ("learning_gain",))]
+        paired = MASKS["learning_gain"][0].format(day=f"({day} - INTERVAL {min(lags)} DAY)")
         rows = " UNION ALL ".join(
             f"SELECT {lag} AS lag, program_id, NULL::VARCHAR AS dimension,"
             " NULL::VARCHAR AS dimension_value, "
@@ -206,13 +222,17 @@ def floor_sql(as_of: dt.date, lags: tuple[int, ...] = TREND_LAGS) -> str:
             for lag in lags
         )
         lag_part = f""",
+lag_share AS (
+    SELECT program_id, {", ".join(share)} FROM base GROUP BY program_id
+),
 lag_person AS (
-    SELECT program_id, participant_id, {", ".join(per_person)}
-    FROM base GROUP BY program_id, participant_id
+    SELECT program_id, participant_id, {", ".join(gain)}
+    FROM base WHERE {paired} GROUP BY program_id, participant_id
 ),
-lag_cell AS (
-    SELECT program_id, {", ".join(per_cell)} FROM lag_person GROUP BY program_id
+lag_gain AS (
+    SELECT program_id, {", ".join(gain_cell)} FROM lag_person GROUP BY program_id
 ),
+lag_cell AS (SELECT * FROM lag_share LEFT JOIN lag_gain USING (program_id)),
 lag_rows AS ({rows})"""
     return f"""
 WITH base AS (
