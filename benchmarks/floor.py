@@ -276,7 +276,11 @@ def floor_core5(
 ) -> pl.DataFrame:
     """Rows (indicator, program, dimension, value, lag) with numerator, denominator, n, value,
     persons and sd: the query's wide result (a few thousand cells), made long."""
-    wide = con.sql(floor_sql(as_of, lags)).pl()
+    return _long(con.sql(floor_sql(as_of, lags)).pl())
+
+
+def _long(wide: pl.DataFrame) -> pl.DataFrame:
+    """One row per (indicator, lag, program, dimension, value) from the wide cells."""
     dis = {i: s["disaggregations"] for i, s in sheets().items()}
     parts = []
     for ind in CORE5:
@@ -427,13 +431,15 @@ def check_against_engine(
     engine: pl.DataFrame | None = None,
     *,
     trend: bool = True,
+    polars: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The floor's rows and the engine's, after checking they agree (AssertionError if not):
-    every row at as-of, and with `trend` the program totals at the four earlier dates."""
+    every row at as-of, and with `trend` the program totals at the four earlier dates; the
+    DuckDB floor, or with `polars` the Polars one."""
     drift = sheet_drift()
     if drift:
         raise AssertionError("the reference sheets changed under the floor:\n" + "\n".join(drift))
-    floor = floor_core5(con, as_of)
+    floor = floor_core5_polars(con, as_of) if polars else floor_core5(con, as_of)
     if engine is None:
         engine = engine_core5(con, project, as_of)
     diff = disagreements(floor, engine, project.suppression_threshold)
@@ -441,6 +447,191 @@ def check_against_engine(
         diff += trend_disagreements(floor, engine_trend_totals(con, project, as_of))
     if diff:
         raise AssertionError(
-            f"the floor and the engine disagree ({len(diff)} differences):\n" + "\n".join(diff)
+            f"the {'Polars' if polars else 'DuckDB'} floor and the engine disagree "
+            f"({len(diff)} differences):\n" + "\n".join(diff)
         )
     return floor, engine
+
+
+# --- the second floor: one Polars query shaped the other way -----------------------------
+
+
+# The same masks as MASKS, as Polars expressions of the day (written from the same sheets).
+def _polars_masks(day: dt.date) -> dict[str, tuple[pl.Expr, pl.Expr]]:
+    d = pl.lit(day, pl.Date)
+    ended = pl.col("ended") <= d
+    started = pl.col("started") <= d
+    completed = pl.col("completed").fill_null(False)
+    return {
+        "training_completion_rate": (
+            ended & pl.col("kind").is_in(["training", "education", "exercise"]),
+            completed,
+        ),
+        "women_share_participants": (
+            started & pl.col("sex_code").is_in(["F", "M", "X"]),
+            pl.col("sex_code") == "F",
+        ),
+        "learning_gain": (
+            ended & pl.col("pre_score").is_not_null() & pl.col("post_score").is_not_null(),
+            pl.col("post_score").cast(pl.Float64) - pl.col("pre_score").cast(pl.Float64),
+        ),
+        "vetting_coverage": (started, pl.col("vetted").fill_null(False)),
+        "absorption_rate": (
+            (pl.col("ended") <= d - dt.timedelta(days=30)) & completed,
+            pl.col("posted_within_days").is_not_null() & (pl.col("posted_within_days") <= 30),
+        ),
+    }
+
+
+def floor_core5_polars(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lags: tuple[int, ...] = TREND_LAGS
+) -> pl.DataFrame:
+    """The core five as one lazy Polars query, shaped the other way round from the SQL floor:
+    each participation becomes one row per (dimension, value) it falls in (the program total
+    is the dimension `None`), and a single group-by over (program, dimension, value, person)
+    followed by one over (program, dimension, value) gives every cell at once."""
+
+    def read(sql: str) -> pl.LazyFrame:
+        return con.sql(sql).pl().lazy()
+
+    base = (
+        read(
+            "SELECT participant_id, activity_id, unit_id, sex AS sex_code, age, rank_group,"
+            " completed, vetted, pre_score, post_score, posted_within_days FROM participants"
+        )
+        .join(
+            read(
+                "SELECT activity_id, program_id, kind, actual_start AS started,"
+                " actual_end AS ended FROM activities"
+            ),
+            on="activity_id",
+            how="inner",
+        )
+        .join(
+            read(
+                "SELECT program_id, provider, partner_country AS program_country FROM programs"
+                f" WHERE start_date <= DATE '{as_of.isoformat()}'"
+            ),
+            on="program_id",
+            how="inner",
+        )
+        .join(
+            read("SELECT unit_id, partner_country AS unit_country FROM units"),
+            on="unit_id",
+            how="left",
+        )
+    )
+    age = pl.col("age")
+    dims = {
+        "sex": pl.col("sex_code"),
+        "age_band": pl.when(age.is_null())
+        .then(pl.lit("unknown"))
+        .when(age < 25)
+        .then(pl.lit("16-24"))
+        .when(age < 35)
+        .then(pl.lit("25-34"))
+        .when(age < 45)
+        .then(pl.lit("35-44"))
+        .otherwise(pl.lit("45+")),
+        "rank_group": pl.col("rank_group"),
+        "activity_kind": pl.col("kind"),
+        "country": pl.coalesce("unit_country", "program_country"),
+        "provider": pl.col("provider"),
+    }
+    masks = _polars_masks(as_of)
+    flags = []
+    for ind, (m, x) in masks.items():
+        k = SHORT[ind]
+        flags.append(m.fill_null(False).alias(f"{k}_m"))
+        flags.append(
+            x.alias(f"{k}_x") if ind == "learning_gain" else x.fill_null(False).alias(f"{k}_x")
+        )
+    rows = base.select(
+        "program_id",
+        "participant_id",
+        *flags,
+        pl.concat_list(
+            [pl.lit(None, pl.String)]
+            + [e.cast(pl.String).fill_null("unknown") for e in dims.values()]
+        ).alias("dimension_value"),
+        pl.lit([None, *DIMS], pl.List(pl.String)).alias("dimension"),
+    ).explode("dimension", "dimension_value")
+    per_person = rows.group_by("program_id", "dimension", "dimension_value", "participant_id").agg(
+        [
+            a
+            for ind in CORE5
+            for a in (
+                [
+                    pl.col(f"{SHORT[ind]}_m").sum().alias(f"{SHORT[ind]}_rows"),
+                    pl.col(f"{SHORT[ind]}_x")
+                    .filter(pl.col(f"{SHORT[ind]}_m"))
+                    .mean()
+                    .alias("lg_mean"),
+                ]
+                if ind == "learning_gain"
+                else [
+                    pl.col(f"{SHORT[ind]}_m").sum().alias(f"{SHORT[ind]}_n"),
+                    (pl.col(f"{SHORT[ind]}_m") & pl.col(f"{SHORT[ind]}_x"))
+                    .sum()
+                    .alias(f"{SHORT[ind]}_num"),
+                ]
+            )
+        ]
+    )
+    cell_aggs = []
+    for ind in CORE5:
+        k = SHORT[ind]
+        if ind == "learning_gain":
+            has = pl.col(f"{k}_rows") > 0
+            cell_aggs += [
+                pl.col("lg_mean").filter(has).sum().alias(f"{k}_num"),
+                has.sum().alias(f"{k}_n"),
+                pl.col("lg_mean").filter(has).std().alias(f"{k}_sd"),
+            ]
+        else:
+            cell_aggs += [
+                pl.col(f"{k}_n").sum(),
+                pl.col(f"{k}_num").sum(),
+                (pl.col(f"{k}_n") > 0).sum().alias(f"{k}_persons"),
+            ]
+    cells = per_person.group_by("program_id", "dimension", "dimension_value").agg(cell_aggs)
+    parts = [cells.with_columns(lag=pl.lit(0, pl.Int32))]
+    for lag in lags:
+        day = as_of - dt.timedelta(days=lag)
+        lm = _polars_masks(day)
+        share_aggs, k_lg = [], SHORT["learning_gain"]
+        for ind in CORE5:
+            k = SHORT[ind]
+            if ind == "learning_gain":
+                continue
+            m, x = lm[ind]
+            m = m.fill_null(False)
+            share_aggs += [
+                m.sum().alias(f"{k}_n"),
+                (m & x.fill_null(False)).sum().alias(f"{k}_num"),
+                pl.lit(None, pl.Int64).alias(f"{k}_persons"),
+            ]
+        m, x = lm["learning_gain"]
+        gain = (
+            base.filter(m.fill_null(False))
+            .group_by("program_id", "participant_id")
+            .agg(x.mean().alias("g"))
+            .group_by("program_id")
+            .agg(
+                pl.col("g").sum().alias(f"{k_lg}_num"),
+                pl.len().alias(f"{k_lg}_n"),
+                pl.col("g").std().alias(f"{k_lg}_sd"),
+            )
+        )
+        parts.append(
+            base.group_by("program_id")
+            .agg(share_aggs)
+            .join(gain, on="program_id", how="left")
+            .with_columns(
+                lag=pl.lit(lag, pl.Int32),
+                dimension=pl.lit(None, pl.String),
+                dimension_value=pl.lit(None, pl.String),
+            )
+        )
+    wide = pl.concat(pl.collect_all(parts), how="diagonal_relaxed")
+    return _long(wide)

@@ -68,3 +68,9 @@ def test_a_difference_fails_loudly(seeded, project):
     assert len(diff) == 1 and "learning_gain" in diff[0] and "numerator" in diff[0]
     missing = got.filter(pl.col("dimension").is_null() | (pl.col("dimension") != "country"))
     assert any("only in the engine" in d for d in floor.disagreements(missing, engine))
+
+
+def test_polars_floor_equals_the_engine_row_for_row(seeded, project):
+    got, engine = floor.check_against_engine(seeded, project, AS_OF, polars=True)
+    duck = floor.floor_core5(seeded, AS_OF)
+    assert got.height == duck.height
