@@ -99,6 +99,12 @@ def classify(exc: BaseException) -> ScevalError | None:
         or name == "OutOfMemoryException"
         or any(m in low for m in _MEMORY)
     ):
+        if name == "OutOfMemoryException":  # DuckDB's own limit (warehouse.memory_settings)
+            return OutOfMemory(
+                f"out of memory in DuckDB ({first}); nothing half-written was kept. Raise "
+                "duckdb_memory_limit in sceval_project.yml (or free memory), or set "
+                "duckdb_temp_directory to a folder with room to spill"
+            )
         return OutOfMemory(
             f"out of memory ({first}); nothing half-written was kept. Free memory, raise the "
             "limit, or load the files in smaller parts"

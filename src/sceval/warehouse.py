@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from sceval.errors import ScevalError, UsageError, classify
+from sceval.errors import ProjectError, ScevalError, UsageError, classify
 from sceval.project import Project, TableContract
 
 DEFAULT_DB = "sceval.duckdb"
@@ -299,20 +299,87 @@ def _scrub(message: str, key: str | None) -> str:
     return first.replace(key, "***") if key else first
 
 
-def lock_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+# DuckDB's share of the machine's memory when the project does not set `duckdb_memory_limit`
+# (DuckDB's own default is 80%; Polars works in the same process beside it).
+DEFAULT_MEMORY_SHARE = 0.6
+
+
+def physical_memory() -> int | None:
+    """Bytes of memory this process may use: physical RAM, or the cgroup's limit if lower."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        total = None
+    try:
+        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if text.isdigit():
+            total = min(total, int(text)) if total else int(text)
+    except OSError:
+        pass
+    return total if total and total > 0 else None
+
+
+def memory_settings(project: Project | None = None) -> dict[str, str]:
+    """DuckDB's `memory_limit` and `temp_directory` for every sceval connection, from the
+    project's `duckdb_memory_limit` (e.g. `4GB`, `8GiB` or `50%` of the machine) and
+    `duckdb_temp_directory` (relative to the project folder); by default 60% of the machine's
+    memory, and DuckDB's own spill folder (`<warehouse>.tmp` next to the warehouse file)."""
+    if project is None:
+        try:
+            project = Project.find()
+        except ProjectError:  # no usable project here: the machine's defaults
+            project = None
+    settings = project.settings if project is not None else {}
+    out: dict[str, str] = {}
+    limit = settings.get("duckdb_memory_limit")
+    text = str(limit).strip() if limit is not None else ""
+    if text.endswith("%"):
+        try:
+            share = float(text[:-1]) / 100
+        except ValueError:
+            share = -1.0
+        if not 0 < share <= 1:
+            raise ProjectError(
+                f"sceval_project.yml: duckdb_memory_limit {limit!r}: a share must be 1% to 100%"
+            )
+        text = ""
+    else:
+        share = DEFAULT_MEMORY_SHARE
+    if text:
+        out["memory_limit"] = text
+    else:
+        total = physical_memory()
+        if total:
+            out["memory_limit"] = f"{max(int(total * share) // 2**20, 64)}MiB"
+    temp = settings.get("duckdb_temp_directory")
+    if temp:
+        path = Path(str(temp)).expanduser()
+        if not path.is_absolute() and project is not None:
+            path = project.root / path
+        out["temp_directory"] = str(path)
+    return out
+
+
+def lock_down(
+    con: duckdb.DuckDBPyConnection, project: Project | None = None
+) -> duckdb.DuckDBPyConnection:
     """Least privilege for every sceval connection: no file system or network access beyond
     the warehouse already open (no read_csv, COPY, ATTACH, INSTALL), and no setting can be
     changed back afterwards. sceval reads input files with Polars and writes outputs itself, so
-    DuckDB never needs more; project SQL (contract rules) runs with exactly these rights."""
-    con.execute("SET enable_progress_bar = false")
+    DuckDB never needs more; project SQL (contract rules) runs with exactly these rights.
+
+    DuckDB's memory limit and spill folder (`memory_settings`) are set first, before the
+    configuration is locked; DuckDB still spills to its temp directory with external access
+    off (a query larger than the limit spills rather than fails, tests/foundation)."""
+    quiet(con, project)
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
 
 
-def scratch() -> duckdb.DuckDBPyConnection:
+def scratch(project: Project | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the same least privilege (for validating batches)."""
-    return lock_down(duckdb.connect(config={"enable_external_access": False}))
+    return lock_down(duckdb.connect(config={"enable_external_access": False}), project)
 
 
 def _owner_only(path: Path) -> None:
@@ -384,10 +451,12 @@ def connect(
     read_only: bool = False,
     key: str | None = None,
     locked: bool = True,
+    project: Project | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (encrypted when a key is set: `db_key`), locked down (`lock_down`),
     with a clear message when another process holds it, the key is missing or wrong, or the
-    file is damaged. A new warehouse file is readable by its owner only."""
+    file is damaged. A new warehouse file is readable by its owner only. DuckDB's memory limit
+    and spill folder come from `project`'s settings (the project found as usual if None)."""
     path = resolve_db_path(db)
     if read_only and not path.exists():
         raise ScevalError(
@@ -431,12 +500,24 @@ def connect(
         raise ScevalError(f"{path}: not a readable DuckDB warehouse ({msg})") from None
     if not existed and not read_only:
         _owner_only(path)
-    return lock_down(con) if locked else quiet(con)
+    return lock_down(con, project) if locked else quiet(con, project)
 
 
-def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """No DuckDB progress bar: sceval prints its own progress, and bars clutter CI logs."""
+def quiet(
+    con: duckdb.DuckDBPyConnection, project: Project | None = None
+) -> duckdb.DuckDBPyConnection:
+    """No DuckDB progress bar (sceval prints its own progress, and bars clutter CI logs), and
+    DuckDB's memory limit and spill folder from the project (`memory_settings`)."""
     con.execute("SET enable_progress_bar = false")
+    for name, value in memory_settings(project).items():
+        try:
+            con.execute(f"SET {name} = {_sql_string(value)}")
+        except duckdb.Error as exc:
+            con.close()
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ProjectError(
+                f"sceval_project.yml: duckdb_{name} {value!r} is not usable ({first})"
+            ) from None
     return con
 
 
@@ -510,7 +591,7 @@ def open_warehouse(
     db: str | os.PathLike[str] | None, project: Project
 ) -> duckdb.DuckDBPyConnection:
     """Connect and make sure every table exists."""
-    con = connect(db)
+    con = connect(db, project=project)
     ensure_schema(con, project)
     return con
 
@@ -527,7 +608,7 @@ def open_existing(
         )
     if not read_only:
         return open_warehouse(path, project)
-    con = connect(path, read_only=True)
+    con = connect(path, read_only=True, project=project)
     try:
         # A current warehouse needs no statement here, so this succeeds read-only.
         ensure_schema(con, project)
@@ -536,7 +617,7 @@ def open_existing(
         con.close()
     # A warehouse made by an older sceval: its tables are upgraded once, then read read-only.
     open_warehouse(path, project).close()
-    return connect(path, read_only=True)
+    return connect(path, read_only=True, project=project)
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
