@@ -181,3 +181,29 @@ def _project_copy(tmp_path, project) -> Project:
     shutil.copytree(project.root / "pipelines", root / "pipelines")
     shutil.copy(project.root / "sceval_project.yml", root / "sceval_project.yml")
     return Project(root)
+
+
+def test_no_data_is_said_as_such_never_as_suppressed(results):
+    # P1 has no trained unit assessed after training: n = 0, which is no data, not a small
+    # cell (suppression is for 1 <= persons < the threshold).
+    row = pick(results, "unit_readiness", "P1")
+    assert (row["n"], row["status"], row["suppressed"]) == (0, "insufficient_data", False)
+    assert row["note"].endswith("no data (n = 0)") and "suppressed" not in row["note"]
+
+
+def test_report_cells_tell_no_data_from_suppressed_and_too_few():
+    import polars as pl
+
+    from sceval.reports import charts
+
+    frame = pl.DataFrame(
+        {
+            "status": ["insufficient_data", "insufficient_data", "insufficient_data", "green"],
+            "suppressed": [False, True, False, False],
+            "n": [0, None, 3, 40],
+            "value": [None, None, 0.5, 0.9],
+            "unit": ["share"] * 4,
+        }
+    )
+    labels = charts._cell_state(frame)["label"].to_list()
+    assert labels == ["no data (n = 0)", "suppressed", "insufficient data", "green"]

@@ -370,9 +370,11 @@ def finalise(
             pl.when(~pl.col("suppressed")).then(pl.col("note")),
             pl.when(heading).then(pl.lit("heading for red by the program's end")),
             pl.when(ex_running).then(pl.lit("interim: program still running")),
-            pl.when(~pl.col("suppressed") & (pl.col("n").fill_null(0) < pl.col("min_n"))).then(
-                pl.format("n below the minimum of {}", pl.col("min_n"))
-            ),
+            # No data at all is not a small cell: it is said as such, never as "suppressed".
+            pl.when(~pl.col("suppressed") & (pl.col("n") == 0))
+            .then(pl.lit("no data (n = 0)"))
+            .when(~pl.col("suppressed") & (pl.col("n").fill_null(0) < pl.col("min_n")))
+            .then(pl.format("n below the minimum of {}", pl.col("min_n"))),
         ),
         period_start=pl.col("_eff_start"),
         period_end=pl.min_horizontal(pl.col("_eff_end"), pl.col("_day")),

@@ -101,12 +101,25 @@ def _value_text(value: pl.Expr, unit: pl.Expr) -> pl.Expr:
     )
 
 
+NO_DATA = "no data (n = 0)"
+
+
 def _cell_state(frame: pl.DataFrame) -> pl.DataFrame:
-    """`state`: the status, or `suppressed` when the cell is a small count; `label`: its text."""
+    """`state`: the status, or `suppressed` when the cell is a small count (1 <= n < the
+    threshold); `label`: its text, "no data (n = 0)" where there was nothing to count."""
     state = pl.when(pl.col("suppressed")).then(pl.lit("suppressed")).otherwise(pl.col("status"))
+    empty = (
+        (pl.col("state") == "insufficient_data") & (pl.col("n") == 0)
+        if "n" in frame.columns
+        else pl.lit(False)
+    )
     return frame.with_columns(state=state).with_columns(
-        label=pl.col("state").replace_strict(
-            STATUS_TEXT, default=pl.col("state"), return_dtype=pl.String
+        label=pl.when(empty)
+        .then(pl.lit(NO_DATA))
+        .otherwise(
+            pl.col("state").replace_strict(
+                STATUS_TEXT, default=pl.col("state"), return_dtype=pl.String
+            )
         ),
         value_text=_value_text(pl.col("value"), pl.col("unit")),
     )
