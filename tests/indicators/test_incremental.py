@@ -135,3 +135,48 @@ def test_a_change_read_by_country_recomputes_everything(db, project, tmp_path):
     assert copied_from is None and recomputed is None
     assert note == "full: events changed and is linked to programs by country or list"
     assert "incremental" not in out
+
+
+def test_a_program_computed_alone_reads_only_its_rows_and_equals_the_whole_run(tmp_path, project):
+    """The reads are scoped to the programs computed (sources.PROGRAM_SCOPE): on the seed data,
+    every program's rows computed alone equal its rows in the whole portfolio's computation,
+    for every indicator of the catalogue (DiD, follow-ups, units, dialogues, observations)."""
+    from pathlib import Path
+
+    from sceval.indicators.engine import compute
+    from sceval.indicators.sources import warehouse_tables
+    from sceval.load import load_paths
+    from sceval.warehouse import open_warehouse
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds" / "data"
+    if not (seeds / "participants.csv").is_file():
+        pytest.skip("no seed data in this checkout")
+    import datetime as dt
+
+    con = open_warehouse(tmp_path / "seed.duckdb", project)
+    try:
+        load_paths(con, project, sorted(seeds.glob("*.csv")))
+        as_of = dt.date(2025, 12, 31)
+        whole = compute(con, project, run_id="r", as_of=as_of)
+        programs = sorted(set(whole["program_id"]))
+        assert len(programs) >= 6
+        # The scope really narrows the reads: one program's participants only.
+        one = warehouse_tables(con, project, [programs[0]])
+        mine = one["participants"].select("activity_id").collect()["activity_id"]
+        theirs = con.execute(
+            "SELECT count(*) FROM participants JOIN activities USING (activity_id) "
+            "WHERE program_id = ?",
+            [programs[0]],
+        ).fetchall()[0][0]
+        assert (
+            mine.len() == theirs < con.execute("SELECT count(*) FROM participants").fetchall()[0][0]
+        )
+        for pid in programs:
+            alone = compute(con, project, run_id="r", as_of=as_of, program=[pid])
+            expected = whole.filter(pl.col("program_id") == pid)
+            assert alone.height == expected.height > 0, pid
+            assert alone.sort(pl.all(), nulls_last=True).equals(
+                expected.sort(pl.all(), nulls_last=True), null_equal=True
+            ), pid
+    finally:
+        con.close()

@@ -447,7 +447,8 @@ def compute(
     catalogue = load_catalogue(project)
     overrides = load_overrides(project, catalogue)
     chosen = [catalogue[i] for i in selected(indicator_ids, list(catalogue))]
-    tables = sources.warehouse_tables(con, project)
+    scope = [program] if isinstance(program, str) else program
+    tables = sources.warehouse_tables(con, project, scope)
     progs = programs_in_scope(tables, as_of, program)
     settings = settings_frame(chosen, progs["program_id"].to_list(), overrides)
     periodic = [i for i in chosen if i.kind == "on_the_fly"]

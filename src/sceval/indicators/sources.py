@@ -84,13 +84,45 @@ def empty_tables(project: Project) -> dict[str, pl.LazyFrame]:
     return out
 
 
-class WarehouseTables(dict):
-    """Input tables read from the warehouse on first use (Arrow copy), typed like the contracts."""
+# The rows of a table that can reach the chosen programs, by the table's link to them. Tables
+# read by country or unit (events, context, units, incidents) are read whole: a program's
+# figures use its country's and its units' rows, wherever they were recorded.
+_IN_PROGRAMS = "program_id IN (SELECT unnest($programs))"
+_ACTIVITIES = f"SELECT activity_id FROM activities WHERE {_IN_PROGRAMS}"
+_PARTICIPANTS = f"SELECT participant_id FROM participants WHERE activity_id IN ({_ACTIVITIES})"
+_TRANSFERS = f"SELECT transfer_id FROM equipment WHERE {_IN_PROGRAMS}"
+PROGRAM_SCOPE = {
+    "programs": _IN_PROGRAMS,
+    "activities": _IN_PROGRAMS,
+    "dialogues": _IN_PROGRAMS,
+    "equipment": _IN_PROGRAMS,
+    "indicator_observations": _IN_PROGRAMS,
+    "participants": f"activity_id IN ({_ACTIVITIES})",
+    # A person's follow-ups are read whole (all of them, whichever program trained them).
+    "followups": f"participant_id IN ({_PARTICIPANTS})",
+    "end_use_checks": f"transfer_id IN ({_TRANSFERS})",
+    "equipment_status": f"transfer_id IN ({_TRANSFERS})",
+}
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, project: Project) -> None:
+
+class WarehouseTables(dict):
+    """Input tables read from the warehouse on first use (Arrow copy), typed like the contracts.
+
+    With `programs`, the tables linked to programs are read for those programs only: no figure
+    of a program reads another program's rows, so a run of a few programs reads a few
+    programs' data (an incremental run, `--program`).
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        project: Project,
+        programs: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self.con = con
         self.empty = empty_tables(project)
+        self.programs = programs
         # One linked plan per table, shared by every reporting period of a run: the periods'
         # queries, collected together, then read and join each source once.
         self.linked: dict[str, pl.LazyFrame] = {}
@@ -99,14 +131,20 @@ class WarehouseTables(dict):
         schema = self.empty[name].collect_schema()
         cols = ", ".join(f'"{c}"' for c in schema.names())
         query = DERIVED_SQL.get(name, 'SELECT {cols} FROM "' + name + '"').format(cols=cols)
-        df = self.con.sql(query).pl().cast(dict(schema))
+        params = None
+        if self.programs is not None and name in PROGRAM_SCOPE:
+            query += " WHERE " + PROGRAM_SCOPE[name]
+            params = {"programs": self.programs}
+        df = self.con.sql(query, params=params).pl().cast(dict(schema))
         self[name] = df.lazy()
         return self[name]
 
 
-def warehouse_tables(con: duckdb.DuckDBPyConnection, project: Project) -> dict[str, pl.LazyFrame]:
-    """The warehouse's input tables, each read when an indicator first needs it."""
-    return WarehouseTables(con, project)
+def warehouse_tables(
+    con: duckdb.DuckDBPyConnection, project: Project, programs: list[str] | None = None
+) -> dict[str, pl.LazyFrame]:
+    """The warehouse's input tables (of `programs` only, if given), each read when first needed."""
+    return WarehouseTables(con, project, programs)
 
 
 def _programs(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
