@@ -140,7 +140,8 @@ def test_a_change_read_by_country_recomputes_everything(db, project, tmp_path):
 def test_a_program_computed_alone_reads_only_its_rows_and_equals_the_whole_run(tmp_path, project):
     """The reads are scoped to the programs computed (sources.PROGRAM_SCOPE): on the seed data,
     every program's rows computed alone equal its rows in the whole portfolio's computation,
-    for every indicator of the catalogue (DiD, follow-ups, units, dialogues, observations)."""
+    for every indicator of the catalogue (DiD, follow-ups, units, dialogues, observations)
+    and every do-no-harm check."""
     from pathlib import Path
 
     from sceval.indicators.engine import compute
@@ -171,7 +172,17 @@ def test_a_program_computed_alone_reads_only_its_rows_and_equals_the_whole_run(t
         assert (
             mine.len() == theirs < con.execute("SELECT count(*) FROM participants").fetchall()[0][0]
         )
+        from sceval.dnh.run import compute_findings
+
+        findings = compute_findings(con, project, as_of=as_of)
+        assert set(findings["program_id"]) >= set(programs[:6])
         for pid in programs:
+            checked = compute_findings(con, project, as_of=as_of, program=[pid])
+            mine = findings.filter(pl.col("program_id") == pid)
+            assert checked.height == mine.height > 0, pid
+            # The same findings (their order among equal sort keys is not defined).
+            for a, b in ((checked, mine), (mine, checked)):
+                assert a.join(b, on=a.columns, how="anti", nulls_equal=True).is_empty(), pid
             alone = compute(con, project, run_id="r", as_of=as_of, program=[pid])
             expected = whole.filter(pl.col("program_id") == pid)
             assert alone.height == expected.height > 0, pid

@@ -15,6 +15,7 @@ from functools import cached_property
 import duckdb
 import polars as pl
 
+from sceval.indicators.sources import PROGRAM_SCOPE
 from sceval.load import POLARS_TYPES
 from sceval.project import Project
 
@@ -45,7 +46,13 @@ class Inputs:
         """An input table, or some of its columns (typed from its contract when it is absent)."""
         if name in self._present:
             cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-            return self.con.sql(f'SELECT {cols} FROM "{name}"').pl().lazy()
+            query, params = f'SELECT {cols} FROM "{name}"', None
+            # A few programs' checks read those programs' rows only (as the indicators do).
+            if self.program is not None and name in PROGRAM_SCOPE:
+                query += " WHERE " + PROGRAM_SCOPE[name]
+                scope = [self.program] if isinstance(self.program, str) else self.program
+                params = {"programs": scope}
+            return self.con.sql(query, params=params).pl().lazy()
         contract = self.project.contract(name)
         return pl.LazyFrame(
             schema={
