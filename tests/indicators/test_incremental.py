@@ -172,6 +172,15 @@ def test_a_program_computed_alone_reads_only_its_rows_and_equals_the_whole_run(t
         assert (
             mine.len() == theirs < con.execute("SELECT count(*) FROM participants").fetchall()[0][0]
         )
+        # Batches of programs (run_batch_participants) give the whole run's rows, in order.
+        from sceval.indicators.sources import program_batches
+        from sceval.project import Project
+
+        small = Project(project.root)
+        small.settings["run_batch_participants"] = 3000
+        assert len(program_batches(con, None, 3000)) >= 3
+        assert compute(con, small, run_id="r", as_of=as_of).equals(whole, null_equal=True)
+
         from sceval.dnh.run import compute_findings
 
         findings = compute_findings(con, project, as_of=as_of)

@@ -443,12 +443,58 @@ def compute(
     `cumulative`); each of `periods` computes the on-the-fly indicators over that period,
     up to the as-of date for a period still running. Without `period_dims`, periods get
     totals only (a series: its disaggregations would multiply its cost several times).
+
+    A large portfolio is computed in batches of programs (`run_batch_participants` rows of
+    participants each): no figure of a program reads another program's rows, so memory is
+    bounded by a batch and the rows are those of one pass.
     """
+    scope = [program] if isinstance(program, str) else program
+    rows = int(project.settings.get("run_batch_participants", sources.BATCH_PARTICIPANTS))
+    batches = sources.program_batches(con, scope, rows)
+    shared: dict[str, pl.LazyFrame] = {}
+    parts = [
+        _compute_batch(
+            con,
+            project,
+            run_id=run_id,
+            as_of=as_of,
+            program=batch if len(batches) > 1 else program,
+            indicator_ids=indicator_ids,
+            periods=periods,
+            cumulative=cumulative,
+            period_dims=period_dims,
+            shared=shared,
+        )
+        for batch in batches
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    order = [pl.col("period") != CUMULATIVE, "period_start", "period"]
+    return pl.concat(parts, how="vertical").sort(
+        ["indicator_id", "program_id", *order, "dimension", "dimension_value"], nulls_last=False
+    )
+
+
+def _compute_batch(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    program: str | list[str] | None,
+    indicator_ids: Sequence[str] | str,
+    periods: Sequence[Period],
+    cumulative: bool,
+    period_dims: bool,
+    shared: dict[str, pl.LazyFrame],
+) -> pl.DataFrame:
+    """`compute` for one batch of programs; `shared` keeps the tables read whole (by country
+    or unit) for the next batch."""
     catalogue = load_catalogue(project)
     overrides = load_overrides(project, catalogue)
     chosen = [catalogue[i] for i in selected(indicator_ids, list(catalogue))]
     scope = [program] if isinstance(program, str) else program
-    tables = sources.warehouse_tables(con, project, scope)
+    tables = sources.warehouse_tables(con, project, scope, shared=shared)
     progs = programs_in_scope(tables, as_of, program)
     settings = settings_frame(chosen, progs["program_id"].to_list(), overrides)
     periodic = [i for i in chosen if i.kind == "on_the_fly"]

@@ -118,16 +118,22 @@ class WarehouseTables(dict):
         con: duckdb.DuckDBPyConnection,
         project: Project,
         programs: list[str] | None = None,
+        shared: dict[str, pl.LazyFrame] | None = None,
     ) -> None:
         super().__init__()
         self.con = con
         self.empty = empty_tables(project)
         self.programs = programs
+        # Tables read whole, kept across batches of programs (read once per run).
+        self.shared = shared if shared is not None else {}
         # One linked plan per table, shared by every reporting period of a run: the periods'
         # queries, collected together, then read and join each source once.
         self.linked: dict[str, pl.LazyFrame] = {}
 
     def __missing__(self, name: str) -> pl.LazyFrame:
+        if name in self.shared:
+            self[name] = self.shared[name]
+            return self[name]
         schema = self.empty[name].collect_schema()
         cols = ", ".join(f'"{c}"' for c in schema.names())
         query = DERIVED_SQL.get(name, 'SELECT {cols} FROM "' + name + '"').format(cols=cols)
@@ -137,14 +143,50 @@ class WarehouseTables(dict):
             params = {"programs": self.programs}
         df = self.con.sql(query, params=params).pl().cast(dict(schema))
         self[name] = df.lazy()
+        if params is None:
+            self.shared[name] = self[name]
         return self[name]
 
 
 def warehouse_tables(
-    con: duckdb.DuckDBPyConnection, project: Project, programs: list[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    programs: list[str] | None = None,
+    *,
+    shared: dict[str, pl.LazyFrame] | None = None,
 ) -> dict[str, pl.LazyFrame]:
     """The warehouse's input tables (of `programs` only, if given), each read when first needed."""
-    return WarehouseTables(con, project, programs)
+    return WarehouseTables(con, project, programs, shared)
+
+
+# Participation rows per batch of programs when the project does not set
+# `run_batch_participants`: at the 1e7 seed a batch of 2e6 rows keeps the run's peak memory
+# to a few GiB, and batches of that size cost no more time than one pass.
+BATCH_PARTICIPANTS = 2_000_000
+
+
+def program_batches(
+    con: duckdb.DuckDBPyConnection, scope: list[str] | None, rows: int
+) -> list[list[str] | None]:
+    """The programs in groups of about `rows` participation rows (one group: `[scope]`)."""
+    where = "WHERE p.program_id IN (SELECT unnest(?))" if scope is not None else ""
+    counts = con.execute(
+        "SELECT p.program_id, count(x.activity_id) FROM programs p "
+        "LEFT JOIN activities a USING (program_id) LEFT JOIN participants x USING (activity_id) "
+        f"{where} GROUP BY ALL ORDER BY 1",
+        [scope] if scope is not None else [],
+    ).fetchall()
+    if sum(n for _, n in counts) <= rows:
+        return [scope]
+    batches: list[list[str] | None] = [[]]
+    size = 0
+    for pid, n in counts:
+        if size and size + n > rows:
+            batches.append([])
+            size = 0
+        batches[-1].append(pid)
+        size += n
+    return batches
 
 
 def _programs(t: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
