@@ -1,5 +1,5 @@
 """Engine functions on events and comparison areas: human-rights incidents per 1,000 trained,
-the area difference-in-differences (Gardner's did2s via pyfixest), violence against
+the area difference-in-differences (Gardner's two-stage DiD, `sceval.indicators.did`), violence against
 protesters, and the change in context indicators.
 """
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from sceval.indicators import did
 from sceval.indicators.cohorts import trained_units
 from sceval.indicators.registry import (
     PROGRAM_DIMS,
@@ -238,77 +239,42 @@ def did_estimate(panel: pl.DataFrame, *, pre_years: int, min_pre_years: int) -> 
         .agg((pl.col("rel") < 0).sum().alias("k"))["k"]
         .min()
     )
-    import warnings
-
-    import pyfixest as pf
-
-    with warnings.catch_warnings():
-        # pyfixest 0.60 calls pandas APIs that pandas 3 deprecates; nothing to act on here.
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return _did_fit(pf, panel, out, pre_seen, pre_years=pre_years, min_pre_years=min_pre_years)
-
-
-def _r6(x: Any) -> float:
-    """A fitted figure to 6 decimals: the fixed-effects demeaning iterates to a tolerance whose
-    last digits vary between processes, and a rerun on the same data must give the same row."""
-    return round(float(x), 6)
-
-
-def _did_fit(pf, panel, out, pre_seen, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
-    """The two pyfixest fits of `did_estimate` (ATT, then the pre-trend leads)."""
     df = panel.with_columns(
         area=pl.col("country") + "|" + pl.col("admin1"),
         cy=pl.col("country") + "|" + pl.col("year").cast(pl.String),
     )
-    # ATT: the untreated outcome model (area + country-year effects) fitted on untreated
-    # area-years only, then imputed for treated ones (Gardner 2021; Borusyak et al. 2024).
-    fit = pf.did2s(
-        df.to_pandas(),
-        yname="y",
-        first_stage="~ 0 | area + cy",
-        second_stage="~ treat",
-        treatment="treat",
-        cluster="area",
-    )
-    tidy = fit.tidy()
-    att = float(tidy.loc["treat", "Estimate"])
+    y = df["y"].cast(pl.Float64).to_numpy()
+    fast = did.two_stage_att(y, df["treat"].to_numpy(), df["area"].to_numpy(), df["cy"].to_numpy())
+    if fast is None:
+        return did.pyfixest_fit(df, out, pre_seen, pre_years=pre_years, min_pre_years=min_pre_years)
+    fit = fast[0]
+    low, high = did.interval(fit.att, fit.se, fit.df)
     post = df.filter(pl.col("treat") == 1)
     out.update(
-        att=_r6(att),
-        low=_r6(tidy.loc["treat", "2.5%"]),
-        high=_r6(tidy.loc["treat", "97.5%"]),
+        att=did.r6(fit.att),
+        low=did.r6(low),
+        high=did.r6(high),
         observed=float(post["y"].mean()),
-        imputed=float(post["y"].mean()) - att,
+        imputed=float(post["y"].mean()) - fit.att,
         nt=out.pop("nt_fit"),
     )
     if pre_seen is None or pre_seen < min_pre_years:
-        out["why"] = (
-            f"pre-period too short: a treated area has {pre_seen or 0} year(s) of event data "
-            f"before its start (needs {min_pre_years})"
-        )
+        out["why"] = did.short_pre(pre_seen, min_pre_years)
         return out
-    # Pre-trends: on untreated area-years only, leads k = -pre_years..-2 of treated areas
-    # against the year before their start (k = -1 and earlier years are the reference).
-    leads = [k for k in range(-pre_years, -1) if (df["rel"] == k).any()]
-    pre = df.filter(pl.col("treat") == 0).with_columns(
-        [(pl.col("rel") == k).fill_null(False).cast(pl.Int8).alias(f"lead{-k}") for k in leads]
+    leads, pre, names = did.lead_columns(df, pre_years)
+    es = did.event_study_leads(
+        pre["y"].cast(pl.Float64).to_numpy(),
+        pre.select(names).to_numpy().astype(float),
+        pre["area"].to_numpy(),
+        pre["cy"].to_numpy(),
     )
-    names = [f"lead{-k}" for k in leads]
-    es = pf.feols(
-        "y ~ " + " + ".join(names) + " | area + cy",
-        data=pre.to_pandas(),
-        vcov={"CRV1": "area"},
-        fixef_tol=1e-12,
-    )
-    et = es.tidy()
+    if es is None:
+        return did.pyfixest_fit(df, out, pre_seen, pre_years=pre_years, min_pre_years=min_pre_years)
+    lo, hi = did.interval(es.coef, es.se, es.df)
     out["leads"] = [
-        (k, _r6(et.loc[n, "Estimate"]), _r6(et.loc[n, "2.5%"]), _r6(et.loc[n, "97.5%"]))
-        for k, n in zip(leads, names, strict=True)
-        if n in et.index
+        (k, did.r6(es.coef[i]), did.r6(lo[i]), did.r6(hi[i])) for i, k in enumerate(leads)
     ]
-    wald = es.wald_test()
-    out["p_pre"] = float(wald["pvalue"])
+    out["p_pre"] = es.p_joint
     return out
 
 
