@@ -160,9 +160,9 @@ def warehouse_tables(
 
 
 # Participation rows per batch of programs when the project does not set
-# `run_batch_participants`: at the 1e7 seed a batch of 2e6 rows keeps the run's peak memory
-# to a few GiB, and batches of that size cost no more time than one pass.
-BATCH_PARTICIPANTS = 2_000_000
+# `run_batch_participants`: a batch of 5e5 rows keeps the peak memory of the catalogue
+# to about 3 GiB at 1e6 (4 GiB in one pass), at no cost in time (46 s against 52 s).
+BATCH_PARTICIPANTS = 500_000
 
 
 def program_batches(
