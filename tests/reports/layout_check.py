@@ -182,7 +182,11 @@ class Layout:
         lines += [f"outside the page in {o['chart']}: {o['text']!r}" for o in self.outside]
         lines += [f"covered by a mark in {o['chart']}: {o['text']!r}" for o in self.covered]
         if self.scroll_width > self.viewport:
-            lines.append(f"page scrolls sideways: {self.scroll_width} > {self.viewport}")
+            wide = sorted({o["chart"] for o in self.outside if o["text"] == "(chart)"})
+            lines.append(
+                f"page scrolls sideways: {self.scroll_width} > {self.viewport}"
+                f" (wide: {', '.join(wide) or 'not a chart'})"
+            )
         lines += [
             f"contrast {c['ratio']} < {minimum} in {c['chart']}: {c['text']!r}"
             for c in self.faint(minimum)
