@@ -147,3 +147,18 @@ def test_the_check_sees_overlap_overflow_and_faint_text(browser, tmp_path):
     assert [c["text"] for c in layout.covered] == ["under a band"]
     assert set(faint) == {"0.00", "0.05", "grey on grey", "faint status"}
     assert faint["grey on grey"] == pytest.approx(1.30, abs=0.01)  # #666 on #555, by hand
+
+
+def test_exported_charts_read_well(browser, written):
+    """The SVG files (the PNG and PDF are drawn from them) hold to the same rules."""
+    out, _, _ = written
+    svgs = [
+        p for p in sorted((out / "charts").rglob("*.svg")) if f"chart-{p.stem}" not in MATRIX_CHARTS
+    ]
+    assert len(svgs) >= 8
+    problems = []
+    for svg in svgs:
+        layout = measure(browser, svg)
+        assert layout.texts > 0, svg
+        problems += [f"{svg.parent.name}/{svg.name}: {p}" for p in layout.problems()]
+    assert problems == [], "\n".join(problems[:40])

@@ -47,6 +47,7 @@ def dialogue_levels(dialogues: pl.DataFrame) -> alt.FacetChart:
                 scale=alt.Scale(domain=list(DIALOGUE_LEVELS), range=list(LEVEL_COLOURS)),
                 sort=list(DIALOGUE_LEVELS),
                 title="level",
+                legend=alt.Legend(labelExpr="replace(datum.label, /_/g, ' ')"),
             ),
             order=alt.Order("seniority:Q"),
             tooltip=_tips("program:N", "year:O", "level:N", "meetings:Q"),
@@ -72,7 +73,12 @@ def dialogue_seniority(dialogues: pl.DataFrame) -> alt.FacetChart:
     frame = dialogue_counts_frame(dialogues)
     base = alt.Chart().encode(
         x=alt.X("year:O", title=None),
-        y=alt.Y("level:N", sort=list(DIALOGUE_LEVELS), title=None),
+        y=alt.Y(
+            "level:N",
+            sort=list(DIALOGUE_LEVELS),
+            title=None,
+            axis=alt.Axis(labelExpr="replace(datum.label, /_/g, ' ')"),
+        ),
     )
     rect = base.mark_rect(stroke="white").encode(
         # White to mid grey only: the black count printed on each cell stays legible.

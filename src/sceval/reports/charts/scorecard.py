@@ -10,6 +10,8 @@ import polars as pl
 from sceval.reports.charts import rows as layout
 from sceval.reports.charts.common import (
     NO_DATA,
+    STATUS_COLOURS,
+    STATUS_TEXT,
     _cell_state,
     _tips,
     _titled,
@@ -411,9 +413,10 @@ def period_series(
         sort=alt.EncodingSortField("order"),
         axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelColor="#000000"),
     )
+    # The same domain as the status colours, so colour and shape share one legend.
     shapes = alt.Scale(
-        domain=["green", "amber", "red", "inconclusive", "insufficient data", "suppressed"],
-        range=["circle", "square", "triangle-down", "diamond", "cross", "cross"],
+        domain=[STATUS_TEXT[k] for k in STATUS_COLOURS],
+        range=["circle", "square", "triangle-down", "diamond", "cross", "cross", "stroke"],
     )
 
     def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> alt.LayerChart:
