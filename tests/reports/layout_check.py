@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 # The background of a text is what hit testing finds beneath its midline (filled shapes,
 # then HTML backgrounds, then white), so text drawn on a cell is judged against that cell.
 MEASURE_JS = r"""
-(tolerance) => {
+([tolerance, withContrast]) => {
   const parse = (c) => {
     const m = c && c.match(/rgba?\(([^)]+)\)/);
     if (!m) return null;
@@ -105,7 +105,7 @@ MEASURE_JS = r"""
   });
   const faint = [];
   const covered = [];
-  texts.forEach(t => {
+  (withContrast ? texts : []).forEach(t => {
     const s = getComputedStyle(t.el);
     let fg = parse(s.fill);
     if (!fg) return;
@@ -194,11 +194,17 @@ class Layout:
         return lines
 
 
-def page_layout(page, *, tolerance: float = 1.0, timeout: int = 60_000) -> Layout:
-    """Measure a loaded report page once every chart on it has rendered (vega-embed done)."""
+def page_layout(
+    page, *, tolerance: float = 1.0, contrast: bool = True, timeout: int = 60_000
+) -> Layout:
+    """Measure a loaded report page once every chart on it has rendered (vega-embed done).
+
+    `tolerance`: pixels two boxes may share before they overlap; `contrast=False` skips the
+    contrast and covered-text checks of SVG text (hit testing each text: the slow part on a
+    page of tens of thousands of labels)."""
     page.wait_for_function(RENDERED_JS, timeout=timeout)
     page.evaluate("() => document.fonts.ready")
-    got = page.evaluate(MEASURE_JS, tolerance)
+    got = page.evaluate(MEASURE_JS, [tolerance, contrast])
     return Layout(
         texts=got["texts"],
         overlaps=got["overlaps"],
