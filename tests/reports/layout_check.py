@@ -98,10 +98,13 @@ MEASURE_JS = r"""
   }
   const outside = [];
   texts.forEach(t => { if (t.r.left < -tolerance || t.r.right > vw + tolerance) outside.push({chart: t.chart, text: t.text, right: Math.round(t.r.right)}); });
+  // A chart wider than its container is cut off there (the reader has to scroll it).
   document.querySelectorAll('div.chart').forEach(c => {
     const svg = c.querySelector('svg');
     const r = (svg || c).getBoundingClientRect();
-    if (r.left < -tolerance || r.right > vw + tolerance) outside.push({chart: c.id, text: '(chart)', right: Math.round(r.right)});
+    const box = c.getBoundingClientRect();
+    const right = Math.min(vw, box.right);
+    if (r.left < -tolerance || r.right > right + tolerance) outside.push({chart: c.id, text: '(chart)', right: Math.round(r.right)});
   });
   const faint = [];
   const covered = [];
