@@ -153,3 +153,16 @@ def test_dimension_profiles_and_ranks_one_panel_per_model():
         ["0.7 (rank 3)", "0.8 (rank 2)", "0.9 (rank 1)"],
         ["0.8 (rank 2)", "0.9 (rank 1)"],
     ]
+
+
+def test_whole_units_get_whole_ticks():
+    """An events row from 0 to 1 has ticks at 0 and 1 only (no 0.5 printed as "1")."""
+    results = _results(
+        indicator_id=["events", "days"],
+        value=[0.0, 2.4],
+        unit=["events", "days"],
+        status=["green", "green"],
+    )
+    spec = charts.indicator_bullets(results).to_dict()
+    values = {json.dumps(a["values"]) for a in _axes(spec) if "values" in a}
+    assert values == {"[0, 1]", "[0, 1, 2, 3]"}

@@ -9,6 +9,8 @@ run into a tick label or into the next row.
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import polars as pl
 
@@ -35,14 +37,28 @@ def row_label(field: str = "indicator") -> alt.Y:
     )
 
 
-def value_axis(unit: str | None, currency: str | None, *, orient: str = "bottom") -> alt.Axis:
-    """Ticks in the unit's format; few of them, kept inside the plot, none overprinted."""
+def value_axis(
+    unit: str | None,
+    currency: str | None,
+    *,
+    orient: str = "bottom",
+    extent: tuple[float, float] | None = None,
+) -> alt.Axis:
+    """Ticks in the unit's format; few of them, kept inside the plot, none overprinted.
+
+    Whole units over a short range get a tick at each whole number only (Vega would put
+    one at 0.5 and print it as "1" a second time)."""
+    whole = unit_kind(unit) in ("count", "days", "money")
+    values = alt.Undefined
+    if whole and extent is not None and extent[1] - extent[0] <= 5:
+        values = list(range(math.floor(extent[0]), math.ceil(extent[1]) + 1))
     return alt.Axis(
+        values=values,
         format=axis_format(unit),
         title=axis_title(unit, currency),
         tickCount=5,
         # Whole units never get a tick between two whole numbers ("1, 1, 2").
-        tickMinStep=1 if unit_kind(unit) in ("count", "days", "money") else alt.Undefined,
+        tickMinStep=1 if whole else alt.Undefined,
         labelFlush=True,
         labelOverlap="greedy",
         labelBound=True,
@@ -75,8 +91,10 @@ def span(frame: pl.DataFrame, fields: list[str], *, zero: bool = True) -> tuple[
 
 def x_channel(unit: str | None, currency: str | None, extent: tuple[float, float]):
     """`field -> alt.X` on one shared scale and axis for a row's marks."""
+    if unit_kind(unit) in ("count", "days", "money"):
+        extent = (math.floor(extent[0]), math.ceil(extent[1]))
     scale = alt.Scale(domain=list(extent), nice=True, zero=False)
-    axis = value_axis(unit, currency)
+    axis = value_axis(unit, currency, extent=extent)
     return lambda field: alt.X(f"{field}:Q", scale=scale, axis=axis)
 
 

@@ -316,7 +316,7 @@ def indicator_trends(
 
     def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> alt.LayerChart:
         y_scale = alt.Scale(domain=list(extent), nice=True, zero=False)
-        y_axis = layout.value_axis(unit, currency, orient="left")
+        y_axis = layout.value_axis(unit, currency, orient="left", extent=extent)
         base = (
             alt.Chart()
             .transform_filter(alt.FieldEqualPredicate(field="indicator", equal=name))
@@ -421,7 +421,7 @@ def period_series(
 
     def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> alt.LayerChart:
         y_scale = alt.Scale(domain=list(extent), nice=True, zero=False)
-        y_axis = layout.value_axis(unit, currency, orient="left")
+        y_axis = layout.value_axis(unit, currency, orient="left", extent=extent)
         y = alt.Y("value:Q", scale=y_scale, axis=y_axis)
         base = (
             alt.Chart()
