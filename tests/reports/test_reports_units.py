@@ -166,3 +166,26 @@ def test_whole_units_get_whole_ticks():
     spec = charts.indicator_bullets(results).to_dict()
     values = {json.dumps(a["values"]) for a in _axes(spec) if "values" in a}
     assert values == {"[0, 1]", "[0, 1, 2, 3]"}
+
+
+def test_every_chart_has_a_text_alternative(written):
+    """Each chart on a page is announced by its title and description (aria-label) and
+    captioned by its description; the spec carries the same description."""
+    import re
+
+    from report_helpers import specs_of
+
+    out, _, _ = written
+    for name in ("scorecard-P1.html", "partnership.html", "dialogues.html"):
+        page = (out / name).read_text(encoding="utf-8")
+        specs = specs_of(page)
+        assert specs, name
+        for cid, spec in specs.items():
+            assert spec.get("description"), f"{name} {cid}: no description"
+            div = re.search(rf'<div class="chart" id="{cid}"[^>]*>', page).group(0)
+            assert 'role="img"' in div and 'aria-label="' in div, div
+            about = spec["description"][:40].replace("'", "&#x27;")
+            assert about in div, div
+            if cid != "chart-dnh_findings":  # described by its section (scale19 rewrites it)
+                caption = re.search(rf'id="{cid}-caption">([^<]*)<', page).group(1)
+                assert caption.startswith(about), caption

@@ -82,7 +82,13 @@ class Section:
         """
         if self._spec is None:
             self._spec = self.chart.to_dict(validate=False)
+            # Every chart has a text alternative: its own description, else the section's.
+            self._spec.setdefault("description", self.fallback_description())
         return self._spec
+
+    def fallback_description(self) -> str:
+        """What a chart without a description of its own is described by: its section."""
+        return f"{self.title}. {self.intro}" if self.intro else self.title
 
     def svg(self) -> str:
         """The chart rendered once as SVG; PNG and PDF are rasterised/converted from it."""
@@ -274,13 +280,16 @@ def chart_figure(cid: str, section: Section, spec: dict) -> str:
     """A chart's container in a figure whose caption is its text alternative: screen readers
     announce the chart by its title and description (the SVG itself is hidden from them)."""
     title, about = chart_text(spec)
-    caption = about or section.intro or title or section.title
-    label = f"{title or section.title}. {caption}" if caption != title else caption
+    own = about and about != section.fallback_description()
+    label = f"{title}. {about}" if own and title else about or title or section.title
+    # The section's intro already stands above the chart: a caption only says what is new.
+    caption = (
+        f'<figcaption class="note" id="{esc(cid)}-caption">{esc(about)}</figcaption>' if own else ""
+    )
     return (
-        f'<figure class="chart-figure" aria-labelledby="{esc(cid)}-caption">'
+        f'<figure class="chart-figure">'
         f'<div class="chart" id="{esc(cid)}" data-chart="{esc(section.id)}" role="img" '
-        f'aria-label="{esc(label)}"></div>'
-        f'<figcaption class="note" id="{esc(cid)}-caption">{esc(caption)}</figcaption></figure>'
+        f'aria-label="{esc(label)}"></div>{caption}</figure>'
     )
 
 
