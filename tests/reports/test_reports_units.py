@@ -24,6 +24,7 @@ from sceval.reports.charts.rows import PLOT_WIDTH
         (1250.0, "persons", "1,250"),
         (4.0, "days", "4 days"),
         (2.0, "meetings per year", "2.0"),
+        (1.58, "levels", "1.58"),
         (-0.1, "index points", "-0.1"),
         (None, "share", None),
     ],

@@ -92,8 +92,9 @@ def _titled(frame: pl.DataFrame, titles: Mapping[str, str] | None) -> pl.DataFra
 
 # Units as the indicator catalogue writes them (`indicators/*.yml`, field `unit`), by how a
 # reader expects to see them: a share as a percentage, money with its currency, a count of
-# persons or events as a whole number, days as days.
-COUNT_UNITS = ("persons", "events", "levels")
+# persons or events as a whole number, days as days. (A change in `levels` is a mean, not a
+# count: it keeps its decimals.)
+COUNT_UNITS = ("persons", "events")
 
 
 def unit_kind(unit: str | None) -> str:

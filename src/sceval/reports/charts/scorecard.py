@@ -1,4 +1,9 @@
-"""A program's scorecard: bullets against thresholds, trends, period series, disaggregations."""
+"""A program's scorecard: bullets against thresholds, trends, period series, disaggregations.
+
+Every chart here is one row per indicator (`rows`): each row's axis is in the indicator's
+unit, values are written beside the plot with their status in words, and a row without a
+value draws no bar or interval, only what is missing and why.
+"""
 
 from __future__ import annotations
 
@@ -311,7 +316,10 @@ def indicator_trends(
         format="%Y", tickCount="year", labelOverlap="greedy", labelFlush=True, labelColor="#000000"
     )
     x = alt.X(
-        "date:T", title=None, scale=alt.Scale(domain=domain) if domain else {}, axis=date_axis
+        "date:T",
+        title=None,
+        scale=alt.Scale(domain=domain) if domain else alt.Undefined,
+        axis=date_axis,
     )
 
     def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> alt.LayerChart:
