@@ -287,9 +287,10 @@ def test_scorecard_series_and_portfolio_for_a_period(tmp_path, qdb, qproject, qu
     out = write_reports(qdb, qproject, tmp_path / "rep", formats=["html"], run_id=run)
     card = (tmp_path / "rep" / "scorecard-QTR.html").read_text()
     assert "Series per reporting period" in card
-    # The series table: Q2's persons trained 16 against its own target 20, amber.
-    assert "<td>Personnel trained</td><td>2025Q2</td><td>16.0</td>" in card
-    assert "<td>20.0</td><td>amber</td>" in card
+    # The series table: Q2's persons trained 16 against its own target 20, amber (persons
+    # are whole numbers on the page).
+    assert "<td>Personnel trained</td><td>2025Q2</td><td>16</td>" in card
+    assert "<td>20</td><td>amber</td>" in card
     write_reports(qdb, qproject, tmp_path / "q2", formats=["html"], run_id=run, period="2025Q2")
     portfolio = (tmp_path / "q2" / "portfolio.html").read_text()
     assert "period 2025Q2" in portfolio

@@ -93,7 +93,16 @@ def test_disaggregations_show_text_for_missing_values():
         }
     )
     frame = charts.disaggregations_frame(results, dimensions=["sex"])
-    assert frame.select("group", "label").rows() == [("F", "0.4"), ("M", "insufficient data")]
+    # the status in words beside the value (not by colour alone); a row without a value has
+    # no bar and no interval to draw, only its words
+    assert frame.select("group", "label").rows() == [
+        ("F", "0.4 (amber)"),
+        ("M", "insufficient data"),
+    ]
+    assert frame.select("group", "value", "ci_low", "no_data").rows() == [
+        ("F", 0.4, None, None),
+        ("M", None, None, "insufficient data"),
+    ]
 
 
 def test_portfolio_of_more_than_5000_cells_is_charted():

@@ -18,6 +18,7 @@ import polars as pl
 from sceval.errors import ProjectError
 from sceval.project import Project, check_marking, read_yaml
 from sceval.reports import chain, charts
+from sceval.reports.charts.common import _value_text
 from sceval.reports.data import PERSON_TABLES, ReportData
 from sceval.reports.page import Page, Section, esc, html_table
 from sceval.reports.sections import (
@@ -250,20 +251,24 @@ def status_counts(results: pl.DataFrame, data: ReportData) -> pl.DataFrame:
 
 
 def _bullet_table(results: pl.DataFrame, data: ReportData) -> str:
-    """The bullets' figures as an HTML table (suppressed and missing values in words)."""
-    rows = charts._cell_state(
-        charts._titled(charts.latest_totals(results), data.indicator_titles)
-    ).with_columns(
+    """The bullets' figures as an HTML table (suppressed and missing values in words), every
+    number in its indicator's unit as on the chart."""
+    rows = charts._cell_state(charts._titled(charts.latest_totals(results), data.indicator_titles))
+    currency = pl.col("currency") if "currency" in rows.columns else None
+
+    def shown(col: str) -> pl.Expr:
+        return _value_text(pl.col(col), pl.col("unit"), currency)
+
+    rows = rows.with_columns(
         value_shown=pl.when(pl.col("state").is_in(["suppressed", "insufficient_data"]))
         .then(pl.col("label"))
         .otherwise(pl.col("value_text")),
         interval=pl.when(pl.col("ci_low").is_not_null())
-        .then(
-            pl.col("ci_low").round_sig_figs(3).cast(pl.String)
-            + " – "
-            + pl.col("ci_high").round_sig_figs(3).cast(pl.String)
-        )
+        .then(shown("ci_low") + " – " + shown("ci_high"))
         .otherwise(pl.lit("not available")),
+        baseline=shown("baseline"),
+        target=shown("target"),
+        target_to_date=shown("target_to_date"),
         n_shown=pl.when(pl.col("suppressed"))
         .then(pl.lit(f"< {data.threshold}"))
         .otherwise(pl.col("n").cast(pl.String)),
@@ -358,7 +363,10 @@ def section_period_series(
         series, titles=data.indicator_titles, threshold=data.threshold
     )
     section.html = html_table(
-        frame.with_columns(pl.col("value", "target", "ci_low", "ci_high").round(3)),
+        frame.with_columns(
+            _value_text(pl.col(c), pl.col("unit"), pl.col("currency")).alias(c)
+            for c in ("value", "target", "ci_low", "ci_high")
+        ),
         {
             "indicator": "indicator",
             "period": "period",

@@ -172,7 +172,7 @@ def programs_frame(con, project: Project | None = None) -> pl.DataFrame:
     """Programs with their display name, dates and partner country, named as the project
     names it (a declared user-assigned code such as XKX has no ISO name)."""
     df = con.sql(
-        "SELECT program_id, name AS program, start_date, end_date, partner_country "
+        "SELECT program_id, name AS program, start_date, end_date, partner_country, currency "
         "FROM programs ORDER BY program_id"
     ).pl()
     codes = df.get_column("partner_country").drop_nulls().unique().to_list()
@@ -461,14 +461,17 @@ def load_report_data(
     as_of = runs[used["indicator_results"]].as_of if used["indicator_results"] else "-"
     baseline = baseline_frame(con, as_of)
     findings = findings_frame(con, used["dnh_findings"])
-    results, series, label = split_periods(
-        results_frame(con, used["indicator_results"], threshold, sheets), period
+    programs = programs_frame(con, project)
+    # Money is printed in the program's own currency, so each result row carries it.
+    priced = results_frame(con, used["indicator_results"], threshold, sheets).join(
+        programs.select("program_id", "currency"), on="program_id", how="left"
     )
+    results, series, label = split_periods(priced, period)
     return ReportData(
         runs=runs,
         run_of=used,
         threshold=threshold,
-        programs=programs_frame(con, project),
+        programs=programs,
         results=results,
         findings=public_findings(findings) if public else findings,
         scores=scores_frame(con, used["partnership_scores"]),

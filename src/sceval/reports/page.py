@@ -38,7 +38,8 @@ table{border-collapse:collapse;font-size:12px;margin:8px 0}
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#eee}.empty{font-style:italic;color:#444;border-left:4px solid #999;padding-left:8px}
 .chart{margin:8px 0 16px 0;overflow-x:auto}.note{font-size:12px;color:#444}
-nav a{margin-right:12px}section{margin-top:28px}
+nav a{margin-right:12px}section{margin-top:28px}figure.chart-figure{margin:0}
+td,th{overflow-wrap:anywhere}
 .state-flag{font-weight:bold}.muted{color:#666}
 .marking{text-align:center;font-weight:bold;letter-spacing:.06em;border:1px solid #111;padding:2px 8px;margin:8px 0;background:#fff}
 @media print{.marking{position:fixed;left:0;right:0;margin:0}.marking-top{top:0}.marking-bottom{bottom:0}body{margin:48px 24px}}
@@ -81,7 +82,13 @@ class Section:
         """
         if self._spec is None:
             self._spec = self.chart.to_dict(validate=False)
+            # Every chart has a text alternative: its own description, else the section's.
+            self._spec.setdefault("description", self.fallback_description())
         return self._spec
+
+    def fallback_description(self) -> str:
+        """What a chart without a description of its own is described by: its section."""
+        return f"{self.title}. {self.intro}" if self.intro else self.title
 
     def svg(self) -> str:
         """The chart rendered once as SVG; PNG and PDF are rasterised/converted from it."""
@@ -259,6 +266,33 @@ def marking_html(marking: str | None, where: str) -> str:
     return f'<div class="marking marking-{where}" role="note">{esc(marking)}</div>'
 
 
+def chart_text(spec: dict) -> tuple[str, str]:
+    """A chart's title and description, as the spec gives them (text alternatives)."""
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    return str(title or ""), str(spec.get("description") or "")
+
+
+def chart_figure(cid: str, section: Section, spec: dict) -> str:
+    """A chart's container in a figure whose caption is its text alternative: screen readers
+    announce the chart by its title and description (the SVG itself is hidden from them)."""
+    title, about = chart_text(spec)
+    own = about and about != section.fallback_description()
+    label = f"{title}. {about}" if own and title else about or title or section.title
+    # The section's intro already stands above the chart: a caption only says what is new.
+    caption = (
+        f'<figcaption class="note" id="{esc(cid)}-caption">{esc(about)}</figcaption>' if own else ""
+    )
+    return (
+        f'<figure class="chart-figure">'
+        f'<div class="chart" id="{esc(cid)}" data-chart="{esc(section.id)}" role="img" '
+        f'aria-label="{esc(label)}"></div>{caption}</figure>'
+    )
+
+
 def render_page(page: Page) -> str:
     """The complete HTML of a page, with the Vega runtime and the chart specs inlined."""
     nav = "".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in page.nav)
@@ -269,7 +303,7 @@ def render_page(page: Page) -> str:
         if s.chart is not None:
             cid = f"chart-{s.id}"
             specs[cid] = s.spec()
-            chart_div = f'<div class="chart" id="{esc(cid)}" data-chart="{esc(s.id)}"></div>'
+            chart_div = chart_figure(cid, s, specs[cid])
         empty = f'<p class="empty">{esc(s.empty)}</p>' if s.empty else ""
         intro = f"<p>{esc(s.intro)}</p>" if s.intro else ""
         body.append(

@@ -8,8 +8,12 @@ Honesty rules drawn into every chart: a missing value is labelled `insufficient 
 `suppressed` in text, never drawn as zero or left blank; intervals are drawn; status is
 carried by text as well as colour (readable in grey and by colour-blind readers).
 
+Numbers are printed in their indicator's unit (`format_value`: 94.4%, EUR 5,520 per
+trainee, 1,250, 4 days) and every text reads at WCAG AA contrast on what lies beneath it.
+
 One module per report family — `portfolio`, `scorecard`, `dnh`, `partnership`, `dialogues` —
-over what they share (`common`); this package names every chart and frame function.
+over what they share (`common`, and `rows` for charts of one row per indicator, each with an
+axis in its unit); this package names every chart and frame function.
 """
 
 from sceval.reports.charts.common import (  # noqa: F401 - `charts.<name>`
@@ -25,6 +29,8 @@ from sceval.reports.charts.common import (  # noqa: F401 - `charts.<name>`
     _cell_state,
     _titled,
     _with_program,
+    axis_format,
+    format_value,
     inline,
     latest_totals,
     program_labels,

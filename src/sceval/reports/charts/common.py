@@ -42,7 +42,9 @@ DNH_COLOURS = {
     "not run": "#F4F4F4",
 }
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-LEVEL_COLOURS = ("#08306B", "#2171B5", "#6BAED6", "#9ECAE1", "#C6DBEF")
+# Most senior darkest; the least senior ("working") is still a mid blue, and the bars carry
+# a dark outline, so every level stands out from the white page.
+LEVEL_COLOURS = ("#08306B", "#08519C", "#2171B5", "#4292C6", "#6BAED6")
 PROPORTION_UNITS = ("proportion", "share", "rate", "ratio_0_1")
 
 
@@ -88,16 +90,76 @@ def _titled(frame: pl.DataFrame, titles: Mapping[str, str] | None) -> pl.DataFra
     )
 
 
-def _value_text(value: pl.Expr, unit: pl.Expr) -> pl.Expr:
-    """A value as printed: proportions as percentages, else 3 significant figures."""
-    pct = (value * 100).round(1).cast(pl.String) + "%"
-    plain = value.round_sig_figs(3).cast(pl.String)
-    return (
-        pl.when(value.is_null())
-        .then(None)
-        .when(unit.is_in(PROPORTION_UNITS))
-        .then(pct)
-        .otherwise(plain)
+# Units as the indicator catalogue writes them (`indicators/*.yml`, field `unit`), by how a
+# reader expects to see them: a share as a percentage, money with its currency, a count of
+# persons or events as a whole number, days as days. (A change in `levels` is a mean, not a
+# count: it keeps its decimals.)
+COUNT_UNITS = ("persons", "events")
+
+
+def unit_kind(unit: str | None) -> str:
+    """share, money, count, days or number: how values in `unit` are printed."""
+    u = (unit or "").strip().lower()
+    if u in PROPORTION_UNITS or u.startswith("share"):
+        return "share"
+    if u.startswith("currency"):
+        return "money"
+    if u in COUNT_UNITS:
+        return "count"
+    if u == "days":
+        return "days"
+    return "number"
+
+
+def _unit_rest(unit: str | None, head: str) -> str:
+    """What follows the unit's kind word ("per trainee" of "currency per trainee")."""
+    rest = (unit or "").strip()[len(head) :].strip()
+    return f" {rest}" if rest else ""
+
+
+def format_value(value: float | None, unit: str | None, currency: str | None = None) -> str | None:
+    """A value as a reader reads it: `94.4%`, `USD 5,520 per trainee`, `1,250`, `4 days`;
+    other units with three significant figures and thousands separators."""
+    if value is None or value != value:
+        return None
+    kind = unit_kind(unit)
+    if kind == "share":
+        head = (unit or "").split(" ")[0] if (unit or "").startswith("share") else unit or ""
+        return f"{value * 100:,.1f}%{_unit_rest(unit, head)}"
+    if kind == "money":
+        return f"{currency or 'currency'} {value:,.0f}{_unit_rest(unit, 'currency')}"
+    if kind == "count":
+        return f"{value:,.0f}"
+    if kind == "days":
+        return f"{value:,.0f} days" if abs(value) >= 1.5 or value == 0 else f"{value:,.1f} days"
+    digits = max(1, 2 - int(f"{abs(value):e}".split("e")[1])) if value else 1
+    text = f"{value:,.{min(digits, 4)}f}"
+    text = text.rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def axis_format(unit: str | None) -> str:
+    """The d3 format of an axis in `unit`: percentages, whole numbers, or as needed."""
+    return {"share": ".1~%", "money": ",.0f", "count": ",.0f", "days": ",.0f"}.get(
+        unit_kind(unit), ",.3~r"
+    )
+
+
+def axis_title(unit: str | None, currency: str | None = None) -> str | None:
+    """The axis title a unit needs (none for shares, whose ticks say %)."""
+    kind = unit_kind(unit)
+    if kind == "share" or not unit:
+        return None
+    if kind == "money":
+        return f"{currency or 'currency'}{_unit_rest(unit, 'currency')}"
+    return unit
+
+
+def _value_text(value: pl.Expr, unit: pl.Expr, currency: pl.Expr | None = None) -> pl.Expr:
+    """A value as printed (`format_value`), per row."""
+    cur = pl.lit(None, pl.String) if currency is None else currency
+    return pl.struct(v=value, u=unit, c=cur).map_elements(
+        lambda r: format_value(r["v"], r["u"], r["c"]), return_dtype=pl.String
     )
 
 
@@ -121,7 +183,11 @@ def _cell_state(frame: pl.DataFrame) -> pl.DataFrame:
                 STATUS_TEXT, default=pl.col("state"), return_dtype=pl.String
             )
         ),
-        value_text=_value_text(pl.col("value"), pl.col("unit")),
+        value_text=_value_text(
+            pl.col("value"),
+            pl.col("unit"),
+            pl.col("currency") if "currency" in frame.columns else None,
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from sceval.reports.charts.common import LEVEL_COLOURS, _contrast, _tips, inline
+from sceval.reports.charts.common import LEVEL_COLOURS, _tips, inline
 from sceval.reports.data import DIALOGUE_LEVELS
 
 
@@ -37,7 +37,8 @@ def dialogue_levels(dialogues: pl.DataFrame) -> alt.FacetChart:
     frame = dialogue_counts_frame(dialogues)
     bars = (
         alt.Chart()
-        .mark_bar()
+        # A dark outline on every segment: the lightest level stays visible on white.
+        .mark_bar(stroke="#08306B", strokeWidth=0.75)
         .encode(
             x=alt.X("year:O", title=None),
             y=alt.Y("meetings:Q", title="meetings", stack=True),
@@ -46,6 +47,7 @@ def dialogue_levels(dialogues: pl.DataFrame) -> alt.FacetChart:
                 scale=alt.Scale(domain=list(DIALOGUE_LEVELS), range=list(LEVEL_COLOURS)),
                 sort=list(DIALOGUE_LEVELS),
                 title="level",
+                legend=alt.Legend(labelExpr="replace(datum.label, /_/g, ' ')"),
             ),
             order=alt.Order("seniority:Q"),
             tooltip=_tips("program:N", "year:O", "level:N", "meetings:Q"),
@@ -58,7 +60,11 @@ def dialogue_levels(dialogues: pl.DataFrame) -> alt.FacetChart:
             row=alt.Row("program:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
         )
         .resolve_scale(x="independent")
-        .properties(title="Meetings per year by level")
+        .properties(
+            title="Meetings per year by level",
+            description="Per program, a stacked bar per year: the meetings held at each level, "
+            "the most senior darkest; the table of counts per level follows in the next chart.",
+        )
     )
 
 
@@ -67,13 +73,21 @@ def dialogue_seniority(dialogues: pl.DataFrame) -> alt.FacetChart:
     frame = dialogue_counts_frame(dialogues)
     base = alt.Chart().encode(
         x=alt.X("year:O", title=None),
-        y=alt.Y("level:N", sort=list(DIALOGUE_LEVELS), title=None),
+        y=alt.Y(
+            "level:N",
+            sort=list(DIALOGUE_LEVELS),
+            title=None,
+            axis=alt.Axis(labelExpr="replace(datum.label, /_/g, ' ')"),
+        ),
     )
     rect = base.mark_rect(stroke="white").encode(
-        color=alt.Color("meetings:Q", scale=alt.Scale(scheme="greys"), title="meetings"),
+        # White to mid grey only: the black count printed on each cell stays legible.
+        color=alt.Color(
+            "meetings:Q", scale=alt.Scale(range=["#FFFFFF", "#969696"]), title="meetings"
+        ),
         tooltip=_tips("program:N", "year:O", "level:N", "meetings:Q"),
     )
-    text = base.mark_text(fontSize=9, color=_contrast("datum.meetings > 3")).encode(
+    text = base.mark_text(fontSize=9, color="#000000").encode(
         text=alt.Text("meetings:Q"),
     )
     return (
@@ -83,5 +97,9 @@ def dialogue_seniority(dialogues: pl.DataFrame) -> alt.FacetChart:
             row=alt.Row("program:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
         )
         .resolve_scale(x="independent")
-        .properties(title="Seniority of meetings by year")
+        .properties(
+            title="Seniority of meetings by year",
+            description="Per program, a grid of level by year with the number of meetings "
+            "written in each cell (0 where none were held).",
+        )
     )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import altair as alt
 import polars as pl
 
-from sceval.reports.charts.common import _contrast, _tips, inline
+from sceval.reports.charts.common import _tips, inline
 
 
 def _humanize(expr: pl.Expr) -> pl.Expr:
@@ -69,15 +69,16 @@ def _model_heatmap(cells: pl.DataFrame, title: str) -> alt.VConcatChart:
         )
         rect = base.mark_rect(stroke="white").encode(
             color=alt.Color(
-                "relative:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="score / max"
+                "relative:Q",
+                # Light to mid blue only: black rating text reads on every cell (>= 8:1).
+                scale=alt.Scale(range=["#F7FBFF", "#6BAED6"], domain=[0, 1]),
+                title="score / max",
             ),
             tooltip=_tips(
                 "model_id:N", "dimension:N", "item:N", "case_id:N", "rating:N", "score_text:N"
             ),
         )
-        text = base.mark_text(
-            fontSize=10, limit=165, color=_contrast("datum.relative > 0.6")
-        ).encode(
+        text = base.mark_text(fontSize=10, limit=165, color="#000000").encode(
             text=alt.Text("rating:N"),
         )
         blocks.append(
@@ -100,9 +101,14 @@ def partnership_heatmap(
         _model_heatmap(cells.filter(pl.col("model_id") == m), f"Ratings by item and case ({m})")
         for m in models
     ]
+    about = (
+        "Per partnership model, a grid of items (grouped by dimension) by case: each cell "
+        "has the expert's rating written in it, shaded by the score relative to its maximum."
+    )
     if not charts:
-        return _model_heatmap(cells, "Ratings by item and case")
-    return charts[0] if len(charts) == 1 else alt.vconcat(*charts)
+        return _model_heatmap(cells, "Ratings by item and case").properties(description=about)
+    chart = charts[0] if len(charts) == 1 else alt.vconcat(*charts)
+    return chart.properties(description=about)
 
 
 def profiles_frame(scores: pl.DataFrame) -> pl.DataFrame:
@@ -118,29 +124,81 @@ def profiles_frame(scores: pl.DataFrame) -> pl.DataFrame:
         label=pl.when(pl.col("score").is_null())
         .then(pl.lit("insufficient data"))
         .otherwise(pl.col("score").round(2).cast(pl.String)),
+    ).with_columns(
+        # Cases without a score in the same dimension are listed one under the other.
+        missing_row=pl.when(pl.col("score").is_null()).then(
+            pl.col("order").rank("ordinal").over("model_id", "dimension", pl.col("score").is_null())
+            - 1
+        ),
     )
 
 
-def dimension_profiles(scores: pl.DataFrame) -> alt.FacetChart:
-    """Each case's profile across the model's dimensions (score relative to the maximum)."""
-    frame = profiles_frame(scores)
-    dims = frame.sort("order")["dimension"].unique(maintain_order=True).to_list()
-    base = alt.Chart().encode(
-        x=alt.X("dimension:N", sort=dims, title=None, axis=alt.Axis(labelAngle=0, labelLimit=140)),
+PROFILE_HEIGHT = 200
+
+
+def _profile_panel(frame: pl.DataFrame, model: str) -> alt.LayerChart:
+    """One model's dimensions across, each case a line (colour and shape), score / max up."""
+    own = frame.filter(pl.col("model_id") == model)
+    dims = own.sort("order")["dimension"].unique(maintain_order=True).to_list()
+    cases = own["case_id"].unique(maintain_order=True).to_list()
+    base = (
+        alt.Chart()
+        .transform_filter(alt.FieldEqualPredicate(field="model_id", equal=model))
+        .encode(
+            x=alt.X(
+                "dimension:N",
+                sort=dims,
+                title=None,
+                # Long dimension names are written on several lines, one word a line.
+                axis=alt.Axis(
+                    labelAngle=0,
+                    labelExpr="split(datum.label, ' ')",
+                    labelLimit=0,
+                    labelColor="#000000",
+                ),
+            )
+        )
+    )
+    case_colour = alt.Color("case_id:N", title="case", scale=alt.Scale(domain=cases))
+    line = base.mark_line(point=alt.OverlayMarkDef(filled=True, size=50)).encode(
         y=alt.Y("relative:Q", title="score / max", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("case_id:N", title="case"),
+        color=case_colour,
+        shape=alt.Shape("case_id:N", title="case", scale=alt.Scale(domain=cases)),
+        tooltip=_tips("model_id:N", "case_id:N", "dimension:N", "label:N"),
     )
-    line = base.mark_line(point=True).encode(tooltip=_tips("case_id:N", "dimension:N", "label:N"))
     missing = (
         base.transform_filter("datum.score === null")
-        .mark_text(text="insufficient data", fontSize=9, dy=-6)
-        .encode(y=alt.YValue(190))
+        .transform_calculate(
+            missing_text="'no data: ' + datum.case_id",
+            missing_y=f"{PROFILE_HEIGHT - 10} - 12 * datum.missing_row",
+        )
+        .mark_text(fontSize=10, fontStyle="italic", color="#000000")
+        .encode(
+            y=alt.Y("missing_y:Q", scale=None),
+            text=alt.Text("missing_text:N"),
+        )
     )
+    return alt.layer(line, missing).properties(
+        width=alt.Step(130),
+        height=PROFILE_HEIGHT,
+        title=alt.Title(f"Model: {model}", anchor="start", fontSize=12),
+    )
+
+
+def dimension_profiles(scores: pl.DataFrame) -> alt.VConcatChart:
+    """Each case's profile across the model's dimensions (score relative to the maximum), one
+    panel per model: models have their own dimensions, so their profiles are never mixed."""
+    frame = profiles_frame(scores)
+    models = frame["model_id"].unique(maintain_order=True).to_list()
     return (
-        alt.layer(line, missing, data=inline(frame))
-        .properties(width=460, height=200)
-        .facet(row=alt.Row("model_id:N", title=None))
-        .properties(title="Dimension profiles per case")
+        alt.vconcat(*[_profile_panel(frame, m) for m in models], data=inline(frame), spacing=24)
+        .resolve_scale(color="independent", shape="independent")
+        .properties(
+            title="Dimension profiles per case",
+            description="For each partnership model, a line per case across the model's "
+            "dimensions: the dimension score relative to its maximum; dimensions without a "
+            "score are written as 'no data' with the case.",
+        )
     )
 
 
@@ -195,49 +253,74 @@ def pair_stability_frame(scores: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
-    """Overall score and rank per case, how often the rank holds, and pair stability."""
-    frame = robustness_frame(scores)
-    base = alt.Chart(inline(frame)).encode(y=alt.Y("case_id:N", title=None))
+def _robustness_panel(frame: pl.DataFrame, model: str | None) -> alt.HConcatChart:
+    """One model's overall scores (rank within the model) beside how often each rank holds."""
+    part = frame if model is None else frame.filter(pl.col("model_id") == model)
+    base = alt.Chart(inline(part)).encode(
+        y=alt.Y("case_id:N", title=None, sort=alt.EncodingSortField("score", order="descending"))
+    )
     dots = base.mark_point(filled=True, size=80, color="#0072B2").encode(
         x=alt.X("score:Q", title="overall score", scale=alt.Scale(domain=[0, 1])),
         tooltip=_tips("model_id:N", "case_id:N", "label:N", "note:N"),
     )
-    text = base.mark_text(align="left", dx=8, fontSize=10).encode(
+    text = base.mark_text(align="left", dx=8, fontSize=10, color="#000000").encode(
         x=alt.X("score:Q"), text=alt.Text("label:N")
     )
-    overall = (dots + text).properties(width=300, title="Overall score (rank)")
+    overall = (dots + text).properties(width=300, title="Overall score (rank in the model)")
     bars = base.mark_bar(color="#CFCFCF").encode(
         x=alt.X(
             "same_rank:Q", title="share of alternative mappings", scale=alt.Scale(domain=[0, 1])
         ),
         tooltip=_tips("model_id:N", "case_id:N", "stability_label:N", "rank_note:N"),
     )
-    bar_text = base.mark_text(align="left", dx=4, fontSize=10).encode(
+    bar_text = base.mark_text(align="left", dx=4, fontSize=10, color="#000000").encode(
         x=alt.XValue(4), text=alt.Text("stability_label:N")
     )
     ranks = (bars + bar_text).properties(width=300, title="Rank stability")
+    title = "Overall scores and robustness" if model is None else f"Model: {model}"
+    return alt.hconcat(overall, ranks, spacing=80).properties(
+        title=alt.Title(title, anchor="start", fontSize=12)
+    )
+
+
+def robustness(scores: pl.DataFrame) -> alt.TopLevelMixin:
+    """Overall score and rank per case, how often the rank holds, and pair stability; one
+    panel per model, since a rank is a place among the cases scored by the same model."""
+    frame = robustness_frame(scores)
+    models = frame["model_id"].unique(maintain_order=True).to_list() or [None]
+    panels = [_robustness_panel(frame, m) for m in models]
     pairs = pair_stability_frame(scores)
-    top = alt.hconcat(overall, ranks)
-    if pairs.is_empty():
-        return top.properties(title="Overall scores and robustness")
-    pbase = alt.Chart(inline(pairs)).encode(
-        x=alt.X("case_b:N", title="... is above case", axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("case_a:N", title="case"),
+    for model in pairs["model_id"].unique(maintain_order=True).to_list():
+        one = pairs.filter(pl.col("model_id") == model)
+        pbase = alt.Chart(inline(one)).encode(
+            x=alt.X(
+                "case_b:N", title="... is above case", axis=alt.Axis(orient="top", labelAngle=0)
+            ),
+            y=alt.Y("case_a:N", title="case"),
+        )
+        cells = pbase.mark_rect(stroke="white").encode(
+            color=alt.Color(
+                "above:Q",
+                # Light purples only: the black share printed on each cell stays legible.
+                scale=alt.Scale(range=["#FCFBFD", "#9E9AC8"], domain=[0, 1]),
+                title="share above",
+            ),
+            tooltip=_tips("model_id:N", "case_a:N", "case_b:N", "label:N", "verdict:N", "note:N"),
+        )
+        ptext = pbase.mark_text(fontSize=10, color="#000000").encode(text=alt.Text("label:N"))
+        panels.append(
+            (cells + ptext).properties(
+                width=alt.Step(90),
+                height=alt.Step(24),
+                title=alt.Title(f"Pair stability (overall), model: {model}", anchor="start"),
+            )
+        )
+    return alt.vconcat(*panels, spacing=24).properties(
+        title="Overall scores and robustness",
+        description="Per partnership model: each case's overall score with its rank among "
+        "the cases of that model, and the share of alternative mappings under which the rank "
+        "holds; then, for each pair of cases, the share of mappings with one above the other.",
     )
-    cells = pbase.mark_rect(stroke="white").encode(
-        color=alt.Color(
-            "above:Q", scale=alt.Scale(scheme="purples", domain=[0, 1]), title="share above"
-        ),
-        tooltip=_tips("model_id:N", "case_a:N", "case_b:N", "label:N", "verdict:N", "note:N"),
-    )
-    ptext = pbase.mark_text(fontSize=10, color=_contrast("datum.above > 0.6")).encode(
-        text=alt.Text("label:N"),
-    )
-    pair = (cells + ptext).properties(
-        width=alt.Step(90), height=alt.Step(24), title="Pair stability (overall)"
-    )
-    return alt.vconcat(top, pair).properties(title="Overall scores and robustness")
 
 
 def conclusions_frame(scores: pl.DataFrame) -> pl.DataFrame:
