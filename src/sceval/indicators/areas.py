@@ -138,9 +138,15 @@ def area_start_years(
     )
 
 
+_NO_DAYS = pl.DataFrame(
+    schema={"admin1": pl.String, "event_date": pl.Date, "civilian_harm": pl.Int64,
+            "conflict": pl.Int64, "events": pl.Int64, "country": pl.String}
+)  # fmt: skip
+
+
 def did_panel(
     starts: pl.DataFrame,
-    area_days: pl.DataFrame,
+    area_days: pl.DataFrame | dict[str, pl.DataFrame],
     first_event: dict[str, dt.date],
     as_of: dt.date,
     *,
@@ -154,7 +160,8 @@ def did_panel(
     their years up to g + post_years - 1; comparison areas are the other areas of the same
     country with any event on record. Years run from the earliest g - pre_years (not before
     the country's first recorded event: earlier years are missing, not zero) to the last full
-    year before the as-of date. Area-years without events count 0.
+    year before the as-of date. Area-years without events count 0. `area_days` may be given
+    split by country.
     """
     last = as_of.year if as_of.month == 12 and as_of.day == 31 else as_of.year - 1
     parts = []
@@ -166,7 +173,12 @@ def did_panel(
             continue
         y0 = max(min(g.values()) - pre_years, first.year)
         y1 = min(max(g.values()) + post_years - 1, last)
-        ev = area_days.filter((pl.col("country") == country) & (pl.col("event_date") <= as_of))
+        mine = (
+            area_days.get(country, _NO_DAYS)
+            if isinstance(area_days, dict)
+            else area_days.filter(pl.col("country") == country)
+        )
+        ev = mine.filter(pl.col("event_date") <= as_of)
         areas = sorted(set(ev["admin1"].unique().to_list()) | set(g))
         counts = (
             ev.with_columns(year=pl.col("event_date").dt.year())
@@ -381,10 +393,14 @@ def area_did(
     )
     by_country = "country" in params.get("_dims", ())
     rows = []
+    # Split once: filtering the whole frames per program made this loop quadratic (2,000
+    # programs at 1e7 participants).
+    country_days = {k[0]: v for k, v in area_days.partition_by("country", as_dict=True).items()}
+    program_starts = {k[0]: v for k, v in starts.partition_by("program_id", as_dict=True).items()}
     for prog in progs:
-        mine = starts.filter(pl.col("program_id") == prog).sort("country", "admin1")
+        mine = program_starts.get(prog, starts.clear()).sort("country", "admin1")
         panel = did_panel(
-            mine, area_days, first_event, as_of,
+            mine, country_days, first_event, as_of,
             outcome=outcome, pre_years=pre_years, post_years=post_years,
         )  # fmt: skip
         if mine.is_empty():
