@@ -3,16 +3,20 @@
 vl-convert runs Vega in one JavaScript runtime per process and its calls do not overlap:
 two threads took longer than one (measured, BENCHMARKS.md). So each page's conversion (its
 charts rendered to SVG once, then the PNG/SVG files and the PDF drawn from that SVG) is one
-job for a pool of worker processes, while the main process goes on building the next pages.
+job for worker processes, while the main process goes on building the next pages.
 A job carries only the page's chart specs and texts, never the report data.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -96,31 +100,89 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
+class _Worker:
+    """One worker process (`python -m sceval.reports.convert`): jobs in, files out, pickled
+    over its stdin and stdout. A plain subprocess rather than multiprocessing: spawn would
+    import the caller's main script again (a script without a `__main__` guard would run
+    twice), and fork would copy DuckDB's and Polars' threads mid-flight."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parents[2])  # the folder holding `sceval`
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sceval.reports.convert"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+
+    def run(self, job: ExportJob) -> list[Path]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        pickle.dump(job, self.proc.stdin)
+        self.proc.stdin.flush()
+        try:
+            ok, value = pickle.load(self.proc.stdout)
+        except EOFError:
+            raise RuntimeError(f"the chart converter stopped (exit {self.proc.wait()})") from None
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait()
+
+
 class Converter:
-    """Runs export jobs in a process pool (or here, for small sets or one core); `submit`
+    """Runs export jobs on worker processes (or here, for small sets or one core); `submit`
     returns a Future either way. Use as a context manager: leaving waits for every job."""
 
     def __init__(self, pages: int) -> None:
         n = workers()
-        self._pool: ProcessPoolExecutor | None = None
+        self._queue: queue.Queue = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._stop = False
         if n > 1 and pages >= MIN_PAGES:
-            # spawn, not fork: the main process holds DuckDB and Polars threads
-            ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+            # One thread per worker process: it waits on the pipe, without the GIL.
+            self._threads = [threading.Thread(target=self._serve, daemon=True) for _ in range(n)]
+            for t in self._threads:
+                t.start()
+
+    def _serve(self) -> None:
+        worker: _Worker | None = None
+        try:
+            while (item := self._queue.get()) is not None:
+                job, fut = item
+                if self._stop or not fut.set_running_or_notify_cancel():
+                    continue
+                try:
+                    worker = worker or _Worker()
+                    fut.set_result(worker.run(job))
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's result()
+                    fut.set_exception(exc)
+        finally:
+            if worker is not None:
+                worker.close()
 
     def submit(self, job: ExportJob) -> Future:
-        if self._pool is not None and not job.empty:
-            return self._pool.submit(run_job, job)
-        done: Future = Future()
-        done.set_result(run_job(job) if not job.empty else [])
-        return done
+        fut: Future = Future()
+        if self._threads and not job.empty:
+            self._queue.put((job, fut))
+        else:
+            fut.set_result(run_job(job) if not job.empty else [])
+        return fut
 
     def __enter__(self) -> Converter:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=exc[0] is None, cancel_futures=exc[0] is not None)
+        self._stop = exc[0] is not None  # an error: the jobs not started are dropped
+        for _ in self._threads:
+            self._queue.put(None)
+        for t in self._threads:
+            t.join()
 
 
 def drain(
@@ -138,3 +200,28 @@ def drain(
             break
         on_done(name, fut.result())
     return still
+
+
+def _serve_pipe() -> None:
+    """A worker's loop: a pickled job in on stdin, (ok, files or error) out on stdout."""
+    channel_in, channel_out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing printed may corrupt the channel
+    while True:
+        try:
+            job = pickle.load(channel_in)
+        except EOFError:
+            return
+        try:
+            reply: tuple[bool, Any] = (True, run_job(job))
+        except Exception as exc:  # noqa: BLE001 - sent back, raised in the main process
+            try:
+                pickle.dumps(exc)
+                reply = (False, exc)
+            except Exception:  # noqa: BLE001 - an error that cannot be pickled: its text
+                reply = (False, RuntimeError(repr(exc)))
+        pickle.dump(reply, channel_out)
+        channel_out.flush()
+
+
+if __name__ == "__main__":
+    _serve_pipe()
