@@ -28,6 +28,20 @@ def _words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
+def _cut(text: str) -> str:
+    """`text` in SHORT_NAME characters: cut at a word, keeping a last word with a digit in
+    it ("... cohort 12"), which is often what tells two names apart."""
+    if len(text) <= SHORT_NAME:
+        return text
+    last = text.rsplit(" ", 1)[-1]
+    tail = f" {last}" if any(ch.isdigit() for ch in last) and len(last) <= 8 else ""
+    room = SHORT_NAME - 1 - len(tail)
+    cut = text[:room]
+    if text[room] != " " and len(cut.rsplit(" ", 1)[0]) >= room // 2:
+        cut = cut.rsplit(" ", 1)[0]  # at a word, unless that leaves too little
+    return cut.rstrip(",;: ") + "…" + tail
+
+
 def short_names(names: list[str]) -> list[str]:
     """Each name without the words most names share ("Foreign Military Training ...",
     "Generic program 12 (SYNTHETIC)" -> "12"), cut at a word to SHORT_NAME characters: many
@@ -40,10 +54,7 @@ def short_names(names: list[str]) -> list[str]:
     for name in names:
         kept = [w for w in str(name).split() if not (set(_words(w)) and set(_words(w)) <= common)]
         text = " ".join(kept) or str(name)
-        if len(text) > SHORT_NAME:
-            cut = text[: SHORT_NAME - 1].rsplit(" ", 1)[0]
-            text = (cut if len(cut) >= SHORT_NAME // 2 else text[: SHORT_NAME - 1]) + "…"
-        out.append(text)
+        out.append(_cut(text))
     return out
 
 
