@@ -27,6 +27,8 @@ TARGETS = {
     "periods-quarter": ("engine/baseline <=", 2.0, None),
 }
 STARTUP_LIMIT_S = 0.3
+# Issue 19: the default report set, HTML and PDF, per program, charts converted on every core.
+REPORT_PER_PROGRAM_S = 0.5
 LINEAR_LIMIT = 12.0
 
 
@@ -149,6 +151,29 @@ def singles(groups: dict[str, list[dict]]) -> list[str]:
     return lines if found else []
 
 
+def report_targets(groups: dict[str, list[dict]]) -> list[dict]:
+    """HTML + PDF per program under REPORT_PER_PROGRAM_S (test_report_set_many_programs)."""
+    verdicts = []
+    for group, rows in sorted(groups.items()):
+        kind, scale = split_group(group)
+        if kind != "reports-many":
+            continue
+        for b in rows:
+            info = b["extra_info"]
+            if info.get("formats") != "html-pdf" or info.get("workers") != "auto":
+                continue
+            per = b["stats"]["median"] / (info.get("units") or 1)
+            verdicts.append(
+                {
+                    "target": f"reports HTML+PDF < {REPORT_PER_PROGRAM_S} s per program",
+                    "scale": f"{scale} programs",
+                    "ratio": per,
+                    "met": per < REPORT_PER_PROGRAM_S,
+                }
+            )
+    return verdicts
+
+
 def linearity(groups: dict[str, list[dict]]) -> tuple[list[str], list[dict]]:
     """Median at 1e7 over median at 1e6 for every sceval benchmark measured at both."""
     by_name: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
@@ -228,6 +253,7 @@ def render(data: dict, data_dir: Path | None = None) -> tuple[str, list[dict]]:
     verdicts += v
     if lin:
         out += ["### Growth with 10x the data (target: within 12x from 1e6 to 1e7)", "", *lin, ""]
+    verdicts += report_targets(groups)
     sg = singles(groups)
     if sg:
         out += ["### Steps measured alone", "", *sg, ""]

@@ -6,10 +6,11 @@ engine's list of functions and source columns) so that it cannot drift from what
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
-from sceval.project import Project
+from sceval.project import Project, read_yaml
 
 INTRO = """\
 # Indicator catalogue
@@ -287,7 +288,112 @@ def main(argv: list[str] | None = None) -> int:
     target.write_text(indicators_markdown(project), encoding="utf-8")
     tables = tables_doc.write(project, target.with_name("tables.md"))
     print(f"wrote {target} and {tables}")
+    for shot in screenshots(project, target.parent):
+        print(f"wrote {shot}")
     return 0
+
+
+# Screenshots of the report pages in docs/reports.md: (file, what it shows).
+SHOTS = {
+    "report-portfolio-6.png": "the portfolio of the six seed programs",
+    "report-portfolio-1000.png": "the portfolio of 1,000 generated programs",
+    "report-scorecard.png": "the scorecard of one seed program",
+}
+SHOT_SIZE = (1400, 1100)  # the reader's window: the width the pages are tested to fit
+
+
+def screenshots(project: Project, docs: Path) -> list[Path]:
+    """docs/report-*.png: the pages as headless Chromium draws them (nothing when Chromium is
+    not installed: the command says so). The six-program pages come from the seed data,
+    loaded and run; the 1,000-program portfolio from `reports.sample` (written directly:
+    loading and running 1,000 generated programs takes minutes)."""
+    import shutil
+    import tempfile
+
+    exe = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
+    if exe is None:
+        print("screenshots not updated: chromium is not installed (`make browser`)")
+        return []
+    from sceval.reports.build import build_page, report_definitions
+    from sceval.reports.data import load_report_data
+    from sceval.reports.page import render_page
+    from sceval.reports.sample import many_programs_warehouse
+
+    written = []
+    with tempfile.TemporaryDirectory(prefix="sceval-docs-") as tmp:
+        folder = Path(tmp)
+        seed_db = _seed_warehouse(project, folder / "seed.duckdb")
+        many_db = many_programs_warehouse(folder / "many.duckdb", project, 1000)
+        specs = {d.kind: d for d in report_definitions(project)}
+        for name, db, kind in (
+            ("report-portfolio-6.png", seed_db, "portfolio"),
+            ("report-portfolio-1000.png", many_db, "portfolio"),
+            ("report-scorecard.png", seed_db, "scorecard"),
+        ):
+            con = _read_only(db)
+            try:
+                data = load_report_data(con, project, None, None)
+            finally:
+                con.close()
+            program = sorted(data.results["program_id"].unique().to_list())[0]
+            page = build_page(data, specs[kind], program if kind == "scorecard" else None)
+            html = folder / f"{name}.html"
+            html.write_text(render_page(page), encoding="utf-8")
+            written.append(_shoot(exe, html, docs / name))
+    return written
+
+
+def _read_only(db: Path):
+    import duckdb
+
+    return duckdb.connect(str(db), read_only=True)
+
+
+def _seed_warehouse(project: Project, db: Path) -> Path:
+    """The seed data loaded and run (as `sceval demo` does, without writing reports)."""
+    from sceval.load import load_paths
+    from sceval.pipeline import execute, load_pipeline
+    from sceval.warehouse import open_warehouse
+
+    path = project.path("seeds", "seed.yml")  # as `sceval demo` reads it
+    settings = (read_yaml(path) or {}) if path.is_file() else {}
+    pipeline = load_pipeline(project, settings.get("pipeline"))
+    as_of = settings.get("as_of")
+    day = pipeline.resolve_as_of(dt.date.fromisoformat(str(as_of)) if as_of else None)
+    con = open_warehouse(db, project)
+    try:
+        load_paths(con, project, [project.path("seeds", settings.get("data_dir", "data"))])
+        execute(con, project, pipeline=pipeline, as_of=day, command="docs")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return db
+
+
+def _shoot(exe: str, html: Path, png: Path) -> Path:
+    """The top of a page, SHOT_SIZE pixels, once its scripts have drawn the charts."""
+    import subprocess
+
+    png.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--window-size={SHOT_SIZE[0]},{SHOT_SIZE[1]}",
+            # virtual time: the page's scripts run to completion before the picture is taken
+            "--virtual-time-budget=60000",
+            f"--screenshot={png}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return png
 
 
 if __name__ == "__main__":

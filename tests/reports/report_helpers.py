@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import struct
@@ -23,10 +25,13 @@ def dataset_rows(spec) -> list[dict]:
     rows: list[dict] = []
     if isinstance(spec, dict):
         for values in spec.get("datasets", {}).values():
-            rows.extend(values)
+            # the matrices embed their cells and lookup tables as CSV text
+            rows.extend(csv.DictReader(io.StringIO(values)) if isinstance(values, str) else values)
         data = spec.get("data")
         if isinstance(data, dict) and isinstance(data.get("values"), list):
             rows.extend(data["values"])
+        elif isinstance(data, dict) and isinstance(data.get("values"), str):
+            rows.extend(csv.DictReader(io.StringIO(data["values"])))
         for key, value in spec.items():
             if key not in ("datasets", "data"):
                 rows.extend(dataset_rows(value))
@@ -54,3 +59,42 @@ def svg_size(path: Path) -> tuple[int, int]:
 def pdf_pages(path: Path) -> int:
     """Number of pages of a PDF."""
     return len(PdfReader(path).pages)
+
+
+def _values(data: dict, datasets: dict) -> list[dict]:
+    """The rows of a `data` entry (inline or named), CSV text parsed, "" read as null."""
+    values = data.get("values")
+    if values is None and "name" in data:
+        values = datasets.get(data["name"], [])
+    if isinstance(values, str):
+        return [
+            {k: (None if v == "" else v) for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(values))
+        ]
+    return list(values or [])
+
+
+def _lookups(spec, out: list[dict]) -> list[dict]:
+    """Every lookup transform in a spec, at any depth."""
+    if isinstance(spec, dict):
+        if "lookup" in spec and "from" in spec:
+            out.append(spec)
+        for value in spec.values():
+            _lookups(value, out)
+    elif isinstance(spec, list):
+        for item in spec:
+            _lookups(item, out)
+    return out
+
+
+def matrix_cells(spec: dict) -> list[dict]:
+    """The cells of a matrix chart (portfolio, do-no-harm) as the page draws them: each cell
+    with the fields its lookups add (program name, row label, column title...)."""
+    datasets = spec.get("datasets", {})
+    cells = _values(spec["data"], datasets)
+    for lk in _lookups(spec, []):
+        table = {str(r[lk["from"]["key"]]): r for r in _values(lk["from"]["data"], datasets)}
+        for cell in cells:
+            hit = table.get(str(cell[lk["lookup"]]), {})
+            cell.update({f: hit.get(f) for f in lk["from"]["fields"]})
+    return cells

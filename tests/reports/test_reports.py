@@ -6,7 +6,7 @@ import re
 
 import pytest
 from report_data import EVIL, populate
-from report_helpers import dataset_rows, pdf_pages, png_size, specs_of, svg_size
+from report_helpers import dataset_rows, matrix_cells, pdf_pages, png_size, specs_of, svg_size
 
 from sceval.errors import ProjectError, UsageError
 from sceval.reports import write_reports
@@ -69,7 +69,7 @@ def test_data_text_is_escaped_in_html_and_in_specs(written):
     portfolio = _html(out, "portfolio.html")
     assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in portfolio
     specs = specs_of(portfolio)
-    programs = {r["program"] for r in dataset_rows(specs["chart-status_matrix"])}
+    programs = {r["program"] for r in matrix_cells(specs["chart-status_matrix"])}
     assert EVIL in programs  # round-trips as text for Vega to draw
     dnh = _html(out, "dnh.html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dnh  # the finding's message, as text
@@ -82,8 +82,8 @@ def specs_text(html: str) -> str:
 
 def test_portfolio_cells_say_suppressed_and_insufficient(written):
     out, _, _ = written
-    rows = dataset_rows(specs_of(_html(out, "portfolio.html"))["chart-status_matrix"])
-    cells = {(r["program"], r["indicator"]): r for r in rows}
+    rows = matrix_cells(specs_of(_html(out, "portfolio.html"))["chart-status_matrix"])
+    cells = {(r["program"], r["title"]): r for r in rows}
     assert cells[("Border police training", "Completion rate")]["label"] == "green"
     assert cells[("Border police training", "vetting_rate")]["label"] == "insufficient data"
     # n = 4 persons < threshold 5: suppressed although its status is green, value removed
@@ -95,15 +95,16 @@ def test_portfolio_cells_say_suppressed_and_insufficient(written):
     assert (delivery["label"], delivery["value_text"]) == ("red", "50.0%")
     assert cells[("Border police training", "Delivery rate")]["label"] == "not computed"
     page = _html(out, "portfolio.html")
-    # status counts table: green, amber, red, inconclusive, insufficient data, suppressed
-    assert (
-        "<td>Border police training</td><td>1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td>"
-        in page
+    # status counts table: row label, green, amber, red, inconclusive, insufficient data,
+    # suppressed; the program with red indicators first
+    evil = EVIL.replace("<", "&lt;").replace(">", "&gt;")
+    border = (
+        "<td>Border police training</td><td>TUN · NATO · Border police training</td>"
+        "<td>1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td>"
     )
-    assert (
-        f"<td>{EVIL.replace('<', '&lt;').replace('>', '&gt;')}</td><td>0</td><td>0</td><td>2</td><td>0</td><td>0</td><td>1</td>"
-        in page
-    )
+    red = f"<td>{evil}</td><td>TUN · NATO · {evil}</td><td>0</td><td>0</td><td>2</td><td>0</td><td>0</td><td>1</td>"
+    assert border in page and red in page
+    assert page.index(red) < page.index(border)
     assert len(cells) == 6
 
 
@@ -154,7 +155,7 @@ def test_scorecard_trend_has_target_path_and_projection(written):
 def test_dnh_cells_link_to_evidence_and_persons_stay_counts(written):
     out, _, _ = written
     page = _html(out, "dnh.html")
-    rows = dataset_rows(specs_of(page)["chart-dnh_matrix"])
+    rows = matrix_cells(specs_of(page)["chart-dnh_matrix"])
     cells = {(r["program"], r["check_id"]): r for r in rows}
     assert cells[("Border police training", "vetting")]["label"] == "waived"
     assert cells[("Border police training", "diversion")]["label"] == "flag high"

@@ -7,6 +7,7 @@ is never used). In CI (env CI set) a missing browser is a failure, not a skip.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -117,7 +118,8 @@ def test_script_in_a_program_name_is_drawn_as_text(browser, written):
             timeout=30_000,
         )
         texts = page.locator("#chart-status_matrix svg text").all_text_contents()
-        assert "<script>alert(1)</script>" in texts
+        # the row label: country, provider, then the name, drawn as text
+        assert "TUN · NATO · <script>alert(1)</script>" in texts
         assert dialogs == [] and errors == []
     finally:
         page.context.close()
@@ -131,7 +133,12 @@ def test_dnh_cell_click_goes_to_its_evidence(browser, written):
             "() => document.querySelector('#chart-dnh_matrix').getAttribute('data-rendered') === 'true'",
             timeout=30_000,
         )
-        cell = page.locator("#chart-dnh_matrix svg .mark-text text", has_text="flag high").first
+        # the cell code H (a high-severity flag), not the legend's "H flag high"
+        cell = (
+            page.locator("#chart-dnh_matrix svg .mark-text text")
+            .filter(has_text=re.compile(r"^H$"))
+            .first
+        )
         cell.click()
         page.wait_for_function("() => location.hash.startsWith('#dnh-')", timeout=10_000)
         anchor = page.evaluate("() => location.hash.slice(1)")

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import polars as pl
-from report_helpers import dataset_rows
+from report_helpers import dataset_rows, matrix_cells
 
 from sceval.reports import charts
 
@@ -57,7 +57,8 @@ def test_status_matrix_suppresses_small_counts_with_a_given_threshold():
         ("P2", "b"): ("not computed", None),
     }
     spec = charts.status_matrix(results, threshold=10, as_of="2026-06-30").to_dict()
-    assert all(r.get("value_text") != "50.0%" for r in _rows(spec))
+    drawn = {(r["program"], r["title"]): (r["label"], r["value_text"]) for r in matrix_cells(spec)}
+    assert drawn == got
     assert spec["title"]["subtitle"] == "as of 2026-06-30"
 
 
@@ -119,8 +120,9 @@ def test_portfolio_of_more_than_5000_cells_is_charted():
         }
     )
     spec = charts.status_matrix(results).to_dict()
-    rows = dataset_rows(spec)
+    rows = matrix_cells(spec)
     assert len(rows) == 5050
+    assert {r["program"] for r in rows} == {f"P{p:03d}" for p in range(101)}
     json.dumps(spec, allow_nan=False)  # NaN never reaches the page as invalid JSON
 
 

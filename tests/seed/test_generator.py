@@ -60,6 +60,21 @@ def test_scale_adds_generic_programs_with_proportional_rows(tmp_path):
     assert big.head(small.height).equals(small)
 
 
+def test_program_size_makes_many_small_programs(tmp_path):
+    full = generate(tmp_path / "full", seed=3, scale=3, fmt="parquet")
+    small = generate(tmp_path / "small", seed=3, scale=3, fmt="parquet", program_size=0.01)
+    # The same programs (ids, names), a hundredth of the generic programs' participants.
+    a = pl.read_parquet(tmp_path / "full" / "programs.parquet").select("program_id", "name")
+    b = pl.read_parquet(tmp_path / "small" / "programs.parquet").select("program_id", "name")
+    assert a.equals(b) and small["programs"] == full["programs"]
+    one = generate(tmp_path / "one", seed=3, scale=1, fmt="parquet")
+    extra_full = full["participants"] - one["participants"]
+    extra_small = small["participants"] - one["participants"]
+    # at least one person per course: a little over a hundredth
+    assert 0 < extra_small <= extra_full * 0.03
+    assert small["events"] < full["events"]
+
+
 def test_chunked_streaming_writes_the_same_rows_in_many_row_groups(tmp_path):
     whole = generate(tmp_path / "whole", seed=5, scale=3, fmt="parquet")
     chunked = generate(tmp_path / "chunked", seed=5, scale=3, fmt="parquet", chunk_rows=2_000)

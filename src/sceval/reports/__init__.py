@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from sceval.project import Project
     from sceval.reports.build import ReportDef
+    from sceval.reports.convert import ExportJob, PdfJob
     from sceval.reports.data import ReportData
     from sceval.reports.page import Page
 
@@ -24,26 +25,30 @@ FORMATS = ("html", "pdf", "png", "svg")
 
 def write_page(page: Page, out_dir: Path, formats: list[str]) -> list[Path]:
     """A page's HTML file and its charts as PNG/SVG (`charts/<page>/<section>.*`)."""
-    from sceval.reports.export import chart_files
+    from sceval.reports.convert import run_job
+
+    written = write_html(page, out_dir, formats)
+    return written + run_job(export_job(page, out_dir, formats, pdf=False))
+
+
+def write_html(page: Page, out_dir: Path, formats: list[str]) -> list[Path]:
+    """The page's HTML file, when HTML is among the formats."""
     from sceval.reports.page import render_page
 
-    written = []
-    if "html" in formats:
-        path = out_dir / f"{page.name}.html"
-        path.write_text(render_page(page), encoding="utf-8")
-        written.append(path)
-    if "png" in formats or "svg" in formats:
-        for s in page.charted():
-            base = out_dir / "charts" / page.name / s.id
-            written += chart_files(s.svg(), base, formats, page.marking)
-    return written
+    if "html" not in formats:
+        return []
+    path = out_dir / f"{page.name}.html"
+    path.write_text(render_page(page), encoding="utf-8")
+    return [path]
 
 
-def page_pdf(page: Page, path: Path, *, paper: str = "a4") -> Path:
-    """A page as a print-ready PDF: a cover with the title, subtitle and provenance, then one
-    part per section (a chart, split across pages when long, or the section's text); every
-    page of the paper's size with the run's provenance, page numbers and the marking."""
-    from sceval.reports.export import PrintPart, print_pdf
+def pdf_job(page: Page, path: Path, *, paper: str = "a4") -> PdfJob:
+    """What a page's print-ready PDF shows: a cover with the title, subtitle and
+    provenance, then one part per section (a chart, split across pages when long, or the
+    section's text); every page of the paper's size with the run's provenance, page numbers
+    and the marking."""
+    from sceval.reports.convert import PdfJob
+    from sceval.reports.export import PrintPart
     from sceval.reports.page import file_label
 
     cover: list[tuple[str, str]] = [(page.subtitle, "subtitle"), (f"as of {page.as_of}", "text")]
@@ -59,16 +64,47 @@ def page_pdf(page: Page, path: Path, *, paper: str = "a4") -> Path:
     parts = [PrintPart(heading="", lines=[(page.title, "title"), *cover])]
     for s in page.sections:
         if s.chart is not None:
-            parts.append(PrintPart(heading=s.title, svg=s.svg()))
+            parts.append(PrintPart(heading=s.title, key=s.id))
         else:
             lines = [s.empty] if s.empty else s.lines or ["No data."]
             parts.append(PrintPart(heading=s.title, lines=[(x, "text") for x in lines]))
     footer = [f"run {run.run_id} · as of {run.as_of} · {run.status_line}" for run in page.runs] or [
         f"no run behind this page · as of {page.as_of}"
     ]
-    return print_pdf(
-        parts, path, paper=paper, title=page.title, footer=footer, marking=page.marking
+    return PdfJob(path, parts, paper, page.title, footer, page.marking)
+
+
+def export_job(
+    page: Page, out_dir: Path, formats: list[str], *, pdf: bool, paper: str = "a4"
+) -> ExportJob:
+    """A page's conversions (chart files, and the PDF when `pdf`), to run here or in a worker."""
+    from sceval.reports.convert import ExportJob
+    from sceval.reports.export import _vl_version
+
+    return ExportJob(
+        name=page.name,
+        out_dir=Path(out_dir),
+        formats=tuple(formats),
+        marking=page.marking,
+        charts=[(s.id, s.spec()) for s in page.charted()],
+        pdf=pdf_job(page, Path(out_dir) / f"{page.name}.pdf", paper=paper) if pdf else None,
+        vl_version=_vl_version(),
     )
+
+
+def page_pdf(page: Page, path: Path, *, paper: str = "a4") -> Path:
+    """A page as a print-ready PDF (see `pdf_job`)."""
+    from sceval.reports.convert import ExportJob, run_job
+
+    job = ExportJob(
+        name=page.name,
+        out_dir=path.parent,
+        formats=("pdf",),
+        marking=page.marking,
+        charts=[(s.id, s.spec()) for s in page.charted()],
+        pdf=pdf_job(page, path, paper=paper),
+    )
+    return run_job(job)[-1]
 
 
 def scorecard_pdf(page: Page, path: Path, *, paper: str = "a4") -> Path:
@@ -87,14 +123,14 @@ def write_scorecard(
 ) -> list[Path]:
     """Every file of one program's scorecard (the unit the benchmarks time per program)."""
     from sceval.reports.build import build_page
+    from sceval.reports.convert import run_job
 
     page = build_page(data, spec, program_id)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = write_page(page, out_dir, formats)
-    if "pdf" in formats:
-        written.append(page_pdf(page, out_dir / f"{page.name}.pdf", paper=paper))
-    return written
+    written = write_html(page, out_dir, formats)
+    job = export_job(page, out_dir, formats, pdf="pdf" in formats, paper=paper)
+    return written + run_job(job)
 
 
 def write_index(
@@ -149,8 +185,11 @@ def write_reports(
     per-period series. `paper`: the PDFs' page size (a4 or letter). `progress(done, total,
     page)` is called after each page is written (the index included).
     """
+    from concurrent.futures import Future
+
     from sceval.errors import UsageError
-    from sceval.reports.build import build_page, page_name, report_definitions, scorecard_programs
+    from sceval.reports.build import build_page, report_definitions, scorecard_programs
+    from sceval.reports.convert import Converter, drain
     from sceval.reports.data import load_report_data
     from sceval.reports.export import PAPERS
     from sceval.reports.followup import followup_programs
@@ -183,23 +222,31 @@ def write_reports(
         progress(0, total, "")
     written: list[Path] = []
     pages: list[tuple[str, str]] = []
+
+    def done(name: str, files: list[Path]) -> None:
+        written.extend(files)
+        pages.append(titles[name])
+        if progress is not None:
+            progress(len(pages), total, name)
+
+    titles: dict[str, tuple[str, str]] = {}
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for spec, program_id in plan:
-            if spec.per_program:
-                written += write_scorecard(data, spec, program_id, out, fmts, paper=paper)
-            else:
+        # Pages are built here, one after the other; their charts are converted by the
+        # converter's workers meanwhile (reports/convert.py).
+        with Converter(len(plan)) as converter:
+            pending: list[tuple[str, Future]] = []
+            for spec, program_id in plan:
                 page = build_page(data, spec, program_id)
-                written += write_page(page, out, fmts)
-                if "pdf" in fmts and spec.kind == "portfolio":
-                    written.append(page_pdf(page, out / f"{page.name}.pdf", paper=paper))
-            if program_id is None:
-                pages.append((f"{spec.id}.html", spec.title))
-            else:
-                name = f"{page_name(spec, program_id)}.html"
-                pages.append((name, f"{spec.title}: {program_id}"))
-            if progress is not None:
-                progress(len(pages), total, pages[-1][0])
+                name = f"{page.name}.html"
+                title = spec.title if program_id is None else f"{spec.title}: {program_id}"
+                titles[name] = (name, title)
+                written.extend(write_html(page, out, fmts))
+                with_pdf = "pdf" in fmts and (spec.per_program or spec.kind == "portfolio")
+                job = export_job(page, out, fmts, pdf=with_pdf, paper=paper)
+                pending.append((name, converter.submit(job)))
+                pending = drain(pending, done, block=False)
+            drain(pending, done, block=True)
         if "html" in fmts:
             written.append(write_index(pages, data, out, project.marking))
             if progress is not None:

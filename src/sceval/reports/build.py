@@ -211,43 +211,34 @@ def section_status_matrix(data: ReportData, spec: ReportDef, program_id: str | N
     if results.is_empty():
         section.empty = f"No indicator results in {run_text(data, 'indicator_results')}."
         return section
-    section.chart = charts.status_matrix(
+    as_of = data.as_of if data.period == "cumulative" else f"{data.as_of}, period {data.period}"
+    cells, rows, columns = charts.portfolio_frames(
         results,
         data.programs,
         titles=data.indicator_titles,
-        as_of=data.as_of if data.period == "cumulative" else f"{data.as_of}, period {data.period}",
+        sheets=data.sheets,
         threshold=data.threshold,
     )
-    section.html = "<h3>Status counts per program</h3>" + html_table(
-        status_counts(results, data), STATUS_COUNT_COLUMNS
+    section.chart = charts.status_matrix_chart(cells, rows, columns, as_of=as_of)
+    section.html = (
+        "<h3>Columns</h3>"
+        + html_table(columns, {"column": "short", "indicator": "title", "DAC criterion": "family"})
+        + "<h3>Status counts per program, most in need of attention first</h3>"
+        + html_table(rows.sort("r_attention"), STATUS_COUNT_COLUMNS)
     )
     return section
 
 
 STATUS_COUNT_COLUMNS = {
     "program": "program",
-    "green": "green",
-    "amber": "amber",
-    "red": "red",
-    "inconclusive": "inconclusive",
-    "insufficient data": "insufficient_data",
-    "suppressed": "suppressed",
+    "row label": "row",
+    "green": "n_green",
+    "amber": "n_amber",
+    "red": "n_red",
+    "inconclusive": "n_inconclusive",
+    "insufficient data": "n_insufficient",
+    "suppressed": "n_suppressed",
 }
-
-
-def status_counts(results: pl.DataFrame, data: ReportData) -> pl.DataFrame:
-    """Per program: how many indicators are green, amber, red, inconclusive, insufficient or
-    suppressed."""
-    cells = charts.status_matrix_frame(
-        results, data.programs, titles=data.indicator_titles, threshold=data.threshold
-    ).filter(pl.col("state") != "not computed")
-    counts = cells.group_by("program").agg(
-        [
-            (pl.col("state") == s).sum().alias(s)
-            for s in ("green", "amber", "red", "inconclusive", "insufficient_data", "suppressed")
-        ]
-    )
-    return counts.sort("program")
 
 
 def _bullet_table(results: pl.DataFrame, data: ReportData) -> str:

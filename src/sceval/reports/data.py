@@ -172,7 +172,8 @@ def programs_frame(con, project: Project | None = None) -> pl.DataFrame:
     """Programs with their display name, dates and partner country, named as the project
     names it (a declared user-assigned code such as XKX has no ISO name)."""
     df = con.sql(
-        "SELECT program_id, name AS program, start_date, end_date, partner_country, currency "
+        "SELECT program_id, name AS program, start_date, end_date, partner_country, currency, "
+        "provider "
         "FROM programs ORDER BY program_id"
     ).pl()
     codes = df.get_column("partner_country").drop_nulls().unique().to_list()
@@ -317,6 +318,9 @@ def indicator_sheets(project: Project) -> pl.DataFrame:
                     data.get("label") or data.get("name") or data.get("title") or data["id"]
                 ),
                 "direction": str(data.get("direction") or "higher"),
+                # Matrix columns: a short label that fits a column, grouped by DAC criterion.
+                "short": str(data.get("short") or data["id"]).replace("_", " "),
+                "family": str(data.get("dac_criterion") or "other"),
                 "green": _number(th.get("green")),
                 "amber": _number(th.get("amber")),
                 "relative_to": th.get("relative_to"),
@@ -327,6 +331,8 @@ def indicator_sheets(project: Project) -> pl.DataFrame:
         "indicator_id": pl.String,
         "title": pl.String,
         "direction": pl.String,
+        "short": pl.String,
+        "family": pl.String,
         "green": pl.Float64,
         "amber": pl.Float64,
         "relative_to": pl.String,

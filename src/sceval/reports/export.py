@@ -23,11 +23,13 @@ def _vl_version() -> str:
     return vl_version_for_vl_convert()
 
 
-def spec_svg(spec: dict) -> str:
-    """A Vega-Lite spec rendered to SVG (the one rendering PNG and PDF are derived from)."""
+def spec_svg(spec: dict, vl_version: str | None = None) -> str:
+    """A Vega-Lite spec rendered to SVG (the one rendering PNG and PDF are derived from).
+
+    `vl_version` spares a worker process importing Altair just to learn it."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(spec, vl_version=_vl_version())
+    return vlc.vegalite_to_svg(spec, vl_version=vl_version or _vl_version())
 
 
 def chart_files(svg: str, base: Path, formats: list[str], marking: str | None = None) -> list[Path]:
@@ -160,6 +162,8 @@ class PrintPart:
     heading: str
     svg: str | None = None
     lines: list[tuple[str, str]] = field(default_factory=list)
+    # The chart to draw, by its section id, where the SVG is rendered later (convert.py).
+    key: str | None = None
 
 
 _STYLES = {  # style -> (font size, line height, bold, colour)

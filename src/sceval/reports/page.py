@@ -37,7 +37,9 @@ h1{margin-bottom:0}.subtitle{color:#444;margin-top:4px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#eee}.empty{font-style:italic;color:#444;border-left:4px solid #999;padding-left:8px}
-.chart{margin:8px 0 16px 0;overflow-x:auto}.note{font-size:12px;color:#444}
+.chart{margin:8px 0 16px 0;overflow-x:auto}
+.chart.vega-embed{display:flex;flex-direction:column;align-items:flex-start}.chart .vega-bindings{order:-1;margin-bottom:8px}
+.vega-bind{display:inline-block;margin-right:16px;font-size:13px}.note{font-size:12px;color:#444}
 nav a{margin-right:12px}section{margin-top:28px}figure.chart-figure{margin:0}
 td,th{overflow-wrap:anywhere}
 .state-flag{font-weight:bold}.muted{color:#666}

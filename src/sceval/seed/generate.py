@@ -65,13 +65,16 @@ def generate(
     chunk_rows: int = 1_000_000,
     project: Project | None = None,
     progress: bool = False,
+    program_size: float = 1.0,
 ) -> dict[str, int]:
     """Write the synthetic tables to `out_dir` (one file per table) and return rows per table.
 
     `tables` limits the tables written; `events` replaces the events of the programs by a
     stream of that many events over the portfolio's countries (for out-of-core benchmarks:
     `tables=["events"], events=100_000_000`); `chunk_rows` bounds the rows held in memory;
-    `progress` shows a progress bar on stderr.
+    `progress` shows a progress bar on stderr; `program_size` multiplies the head counts and
+    events of the generic programs (0.01: many programs of a few dozen participants, for
+    benchmarks and screenshots of reports at a thousand programs that load in seconds).
     """
     if scale <= 0:
         raise UsageError(f"--scale {scale}: must be greater than 0")
@@ -99,7 +102,7 @@ def generate(
     bar = _Bar(steps, enabled=progress)
     try:
         if program_tables:
-            chunks = _program_chunks(seed, scale, chunk_rows, n_generic, bar.advance)
+            chunks = _program_chunks(seed, scale, chunk_rows, n_generic, bar.advance, program_size)
             _write_chunks(writers, program_tables, chunks)
         if "events" in writers and events is not None:
             for chunk in _event_stream(seed, events, chunk_rows):
@@ -170,6 +173,7 @@ def _program_chunks(
     chunk_rows: int,
     n_generic: int,
     advance: Callable[[], None],
+    program_size: float = 1.0,
 ) -> Iterator[list[dict[str, pl.DataFrame]]]:
     """Lists of per-program table frames, each list about `chunk_rows` rows of the big tables."""
     shrink = min(scale, 1.0)
@@ -184,7 +188,7 @@ def _program_chunks(
     for g in range(1, n_generic + 1):
         rng = np.random.default_rng([seed, GENERIC, g])
         spec, scenes = generic_program(g, rng)
-        frames = _frames(spec, scenes, rng, f"EV-G{g:05d}", 1.0)
+        frames = _frames(_shrunk(spec, program_size), scenes, rng, f"EV-G{g:05d}", program_size)
         advance()
         batch.append(frames)
         rows += sum(frames[t].height for t in ("participants", "followups", "events"))

@@ -44,7 +44,12 @@ from sceval.reports.charts.dialogues import (  # noqa: F401 - `charts.<name>`
 from sceval.reports.charts.dnh import (  # noqa: F401 - `charts.<name>`
     dnh_anchor,
     dnh_cells_frame,
+    dnh_frames,
     dnh_matrix,
+)
+from sceval.reports.charts.matrix import (  # noqa: F401 - `charts.<name>`
+    program_rows,
+    short_names,
 )
 from sceval.reports.charts.partnership import (  # noqa: F401 - `charts.<name>`
     conclusions_frame,
@@ -57,7 +62,10 @@ from sceval.reports.charts.partnership import (  # noqa: F401 - `charts.<name>`
     robustness_frame,
 )
 from sceval.reports.charts.portfolio import (  # noqa: F401 - `charts.<name>`
+    indicator_columns,
+    portfolio_frames,
     status_matrix,
+    status_matrix_chart,
     status_matrix_frame,
 )
 from sceval.reports.charts.scorecard import (  # noqa: F401 - `charts.<name>`

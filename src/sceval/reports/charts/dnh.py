@@ -10,9 +10,21 @@ from sceval.reports.charts.common import (
     DNH_STATES,
     SEVERITY_RANK,
     _contrast,
-    _tips,
     _with_program,
-    inline,
+)
+from sceval.reports.charts.matrix import (
+    FIND,
+    ROW_STEP,
+    SORT_KEY,
+    column_axis,
+    controls,
+    csv_values,
+    legend_expr,
+    lookup_rows,
+    program_rows,
+    ranked,
+    row_axis,
+    search_text,
 )
 
 
@@ -89,30 +101,119 @@ def dnh_anchor(check_id: pl.Expr, program_id: pl.Expr) -> pl.Expr:
     return "dnh-" + clean[0] + "--" + clean[1]
 
 
-def dnh_matrix(findings: pl.DataFrame, programs: pl.DataFrame | None = None) -> alt.Chart:
-    """Programs x checks: severity and status (flag, insufficient data, waived, pass), linked."""
-    cells = dnh_cells_frame(findings, programs)
-    base = alt.Chart(inline(cells)).encode(
-        x=alt.X(
-            "check_id:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=180)
-        ),
-        y=alt.Y("program:N", title=None, axis=alt.Axis(labelLimit=220)),
+# The code written in each cell (a count follows when a check flagged more than once).
+DNH_CODES = {
+    "flag critical": "C",
+    "flag high": "H",
+    "flag medium": "M",
+    "flag low": "L",
+    "insufficient data": "ID",
+    "waived": "W",
+    "pass": "ok",
+    "not run": "NR",
+}
+SHOW = ("all programs", "with flags", "with critical or high flags")
+SHOW_FILTER = (
+    "show === 'with flags' ? datum.n_flags > 0 : show === 'with critical or high flags' ? "
+    "datum.n_severe > 0 : true"
+)
+
+
+def dnh_frames(
+    findings: pl.DataFrame, programs: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(cells, rows, columns) of the do-no-harm matrix: rows ranked so that the programs with
+    the most critical flags come first (then high, any flag, insufficient data)."""
+    full = dnh_cells_frame(findings, programs)
+    counts = full.group_by("program_id").agg(
+        n_critical=(pl.col("category") == "flag critical").sum().cast(pl.Int32),
+        n_severe=pl.col("category").is_in(["flag critical", "flag high"]).sum().cast(pl.Int32),
+        n_flags=(pl.col("state") == "flag").sum().cast(pl.Int32),
+        n_insufficient=(pl.col("state") == "insufficient_data").sum().cast(pl.Int32),
     )
-    rect = base.mark_rect(stroke="#555555", strokeWidth=0.5, cursor="pointer").encode(
+    ids = sorted(set(full["program_id"].drop_nulls().to_list()))
+    rows = program_rows(ids, programs).join(counts, on="program_id", how="left")
+    rows = search_text(
+        ranked(rows, [pl.col(c) for c in ("n_critical", "n_severe", "n_flags", "n_insufficient")])
+    )
+    columns = (
+        pl.DataFrame({"check_id": sorted(set(full["check_id"].drop_nulls().to_list()))})
+        .with_columns(short=pl.col("check_id").str.replace_all("_", " "))
+        .with_row_index("c")
+        .with_columns(pl.col("c").cast(pl.Int32))
+    )
+    code = pl.col("category").replace_strict(DNH_CODES, default="?")
+    cells = (
+        full.join(rows.select("p", "program_id"), on="program_id", how="inner")
+        .join(columns.select("c", "check_id"), on="check_id", how="inner")
+        .with_columns(
+            code=pl.when(pl.col("flags").fill_null(0) > 1)
+            .then(code + pl.col("flags").cast(pl.String))
+            .otherwise(code)
+        )
+        .select("p", "c", "code", "category", "label", "findings", "href")
+        .sort("p", "c")
+    )
+    return cells, rows, columns
+
+
+def dnh_matrix(findings: pl.DataFrame, programs: pl.DataFrame | None = None) -> alt.Chart:
+    """Programs (rows, most critical flags first) x checks: severity and status (flag,
+    insufficient data, waived, pass) as colour and code, each cell linked to its evidence.
+
+    Fits the page width at any number of programs; the reader can sort, search and filter
+    the rows in the page, and the tooltip gives the full program name and the finding.
+    """
+    cells, rows, columns = dnh_frames(findings, programs)
+    sort, find, which = controls(SHOW)
+    base = alt.Chart(csv_values(cells, ("p", "c", "findings"))).encode(
+        y=row_axis(), x=column_axis("short:N")
+    )
+    words = {code: category for category, code in DNH_CODES.items()}
+    rect = base.mark_rect(stroke="#555555", strokeWidth=0.4, cursor="pointer").encode(
         color=alt.Color(
             "category:N",
             scale=alt.Scale(domain=list(DNH_COLOURS), range=list(DNH_COLOURS.values())),
-            title="finding",
+            legend=alt.Legend(
+                title="finding (code; a number: flags)",
+                orient="top",
+                direction="horizontal",
+                columns=4,
+                labelExpr=legend_expr({c: c for c in words.values()}, DNH_CODES),
+                labelLimit=0,
+            ),
         ),
         href=alt.Href("href:N"),
-        tooltip=_tips("program:N", "check_id:N", "label:N", "findings:Q"),
+        tooltip=[
+            alt.Tooltip("program:N"),
+            alt.Tooltip("check_id:N", title="check"),
+            alt.Tooltip("label:N", title="finding"),
+            alt.Tooltip("findings:Q"),
+            alt.Tooltip("country:N"),
+            alt.Tooltip("provider:N"),
+            alt.Tooltip("program_id:N", title="program id"),
+        ],
     )
-    text = base.mark_text(
-        fontSize=10, color=_contrast("datum.category === 'flag critical'")
-    ).encode(
-        text=alt.Text("label:N"),
-        href=alt.Href("href:N"),
+    text = base.mark_text(fontSize=8, color=_contrast("datum.category === 'flag critical'")).encode(
+        text=alt.Text("code:N"), href=alt.Href("href:N")
     )
-    return (rect + text).properties(
-        width=alt.Step(110), height=alt.Step(24), title="Do-no-harm checks by program"
+    fields = ["row", "program", "program_id", "country", "provider", "search"]
+    fields += ["r_attention", "r_name", "r_country", "n_flags", "n_severe"]
+    return (
+        alt.layer(rect, text)
+        .transform_lookup(lookup="p", from_=lookup_rows(rows, fields))
+        .transform_lookup(
+            lookup="c",
+            from_=alt.LookupData(
+                data=csv_values(columns, ("c",)), key="c", fields=["short", "check_id"]
+            ),
+        )
+        .transform_calculate(sort_key=SORT_KEY)
+        .transform_filter(f"({FIND}) && ({SHOW_FILTER})")
+        .add_params(sort, find, which)
+        .properties(
+            width=alt.Step(30),
+            height=alt.Step(ROW_STEP),
+            title=alt.Title("Do-no-harm checks by program", anchor="start"),
+        )
     )
