@@ -12,7 +12,6 @@ from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import SEVERITY_RANK, CheckSpec, load_checks
 from sceval.dnh.waivers import apply_waivers, load_waivers
 from sceval.errors import ProjectError
-from sceval.indicators.sources import BATCH_PARTICIPANTS, program_batches
 from sceval.project import Project
 from sceval.rundef import selected
 from sceval.warehouse import RESULT_DDL
@@ -95,20 +94,14 @@ def compute_findings(
 ) -> pl.DataFrame:
     """Every selected check's findings (not yet waived or stored), most severe first."""
     specs, chosen = checks or selected_checks(project, pipeline)
-    # A large portfolio is checked in batches of programs, as the indicators are computed
-    # (no check of a program reads another program's rows): memory is a batch's. The checks
-    # hold about a quarter of the indicators' memory per row, hence four times the rows.
-    scope = [program] if isinstance(program, str) else program
-    rows = 4 * int(project.settings.get("run_batch_participants", BATCH_PARTICIPANTS))
-    batches = program_batches(con, scope, rows)
-    parts = []
-    for batch in batches:
-        x = Inputs(con, project, as_of=as_of, program=batch if len(batches) > 1 else program)
-        # Building a plan collects the check's reduced frames (`collect_reduced`): checks run
-        # one by one, each over the shared inputs. Measured faster than pl.collect_all over the
-        # sixteen whole plans (0.5 s against 1.0 s on the scenario, 0.7 s against 1.1 s on the
-        # seed). What is left lazy (found rows plus the programs with nothing to check) is cheap.
-        parts += [plan(x, specs[c]).collect() for c in chosen]
+    x = Inputs(con, project, as_of=as_of, program=program)
+    # Building a plan collects the check's reduced frames (`collect_reduced`): checks run one
+    # by one, each over the shared inputs. Measured faster than pl.collect_all over the sixteen
+    # whole plans (0.5 s against 1.0 s on the scenario, 0.7 s against 1.1 s on the seed).
+    # What is left lazy (found rows plus the programs with nothing to check) is cheap.
+    # (Checked in batches of programs, as the indicators are, the 1e7 checks ran over 20
+    # minutes instead of one: not kept; see BENCHMARKS.md, Peak memory.)
+    parts = [plan(x, specs[c]).collect() for c in chosen]
     # One chunk: escalation filters and formats this frame (see `sceval.dnh.findings`).
     found = pl.concat(parts, rechunk=True) if parts else pl.DataFrame(schema=FINDING_SCHEMA)
     return (
