@@ -18,9 +18,6 @@ from test_reports_browser import ARGS, chromium_path
 pytestmark = pytest.mark.browser
 
 WIDTH = 1400
-MATRIX = "matrix layout: branch scale19"
-# Charts the other branch (scale19) rewrites: their layout is judged there.
-MATRIX_CHARTS = ("chart-status_matrix", "chart-dnh_matrix", "chart-dnh_findings")
 
 
 @pytest.fixture(scope="module")
@@ -76,17 +73,15 @@ def measure(browser, path: Path):
 def judge(layout, name: str) -> None:
     problems = layout.problems()
     assert layout.texts or layout.contrast, f"{name}: no text measured"
-    if problems and all(any(c in p for c in MATRIX_CHARTS) for p in problems):
-        pytest.xfail(f"{MATRIX} ({len(problems)} problems, all in the matrices)")
     assert problems == [], f"{name}: {len(problems)} problems\n" + "\n".join(problems[:40])
 
 
 SMALL = [
-    pytest.param("portfolio.html", marks=pytest.mark.xfail(reason=MATRIX, strict=False)),
+    "portfolio.html",
     "scorecard-P1.html",
     "scorecard-P2.html",
     "partnership.html",
-    pytest.param("dnh.html", marks=pytest.mark.xfail(reason=MATRIX, strict=False)),
+    "dnh.html",
     "dialogues.html",
     "index.html",
 ]
@@ -99,7 +94,7 @@ def test_small_report_reads_at_1400px(browser, written, name):
 
 
 DEMO = [
-    pytest.param("portfolio.html", marks=pytest.mark.xfail(reason=MATRIX, strict=False)),
+    "portfolio.html",
     "scorecard-SYN-KWT-ICIRC.html",
     "scorecard-SYN-MD-DIALOGUE.html",
     "scorecard-SYN-SAHEL-TE.html",
@@ -107,7 +102,7 @@ DEMO = [
     "scorecard-SYN-IRQ-NTMI.html",
     "scorecard-SYN-LBY-GPF.html",
     "partnership.html",
-    pytest.param("dnh.html", marks=pytest.mark.xfail(reason=MATRIX, strict=False)),
+    "dnh.html",
     "dialogues.html",
     "followup.html",
     "diff.html",
@@ -152,9 +147,7 @@ def test_the_check_sees_overlap_overflow_and_faint_text(browser, tmp_path):
 def test_exported_charts_read_well(browser, written):
     """The SVG files (the PNG and PDF are drawn from them) hold to the same rules."""
     out, _, _ = written
-    svgs = [
-        p for p in sorted((out / "charts").rglob("*.svg")) if f"chart-{p.stem}" not in MATRIX_CHARTS
-    ]
+    svgs = sorted((out / "charts").rglob("*.svg"))
     assert len(svgs) >= 8
     problems = []
     for svg in svgs:

@@ -531,7 +531,8 @@ def build_page(data: ReportData, spec: ReportDef, program_id: str | None = None)
         nav=[("index.html", "All reports")],
         marking=spec.marking,
     )
-    sections = [builders[name](data, spec, program_id) for name in spec.charts]
+    with charts.unchecked():
+        sections = [builders[name](data, spec, program_id) for name in spec.charts]
     # A builder may give several sections (the follow-up page) or none: keep them in order.
     page.sections = [
         x for s in sections if s is not None for x in (s if isinstance(s, list) else [s])

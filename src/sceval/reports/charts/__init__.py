@@ -35,6 +35,7 @@ from sceval.reports.charts.common import (  # noqa: F401 - `charts.<name>`
     latest_totals,
     program_labels,
     slug,
+    unchecked,
 )
 from sceval.reports.charts.dialogues import (  # noqa: F401 - `charts.<name>`
     dialogue_counts_frame,

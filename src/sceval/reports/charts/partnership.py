@@ -48,6 +48,18 @@ def partnership_cells_frame(
     )
 
 
+# The page is 1,200 px wide: item labels (up to 320 px) and the legend leave room for four
+# case columns of 170 px, wide enough for a rating such as "shared threat perception, high".
+CASES_PER_ROW = 4
+
+
+def _case_groups(cases: list[str]) -> list[list[str]]:
+    """Cases in balanced groups of at most CASES_PER_ROW, so a grid never runs off the page."""
+    n = -(-len(cases) // CASES_PER_ROW) or 1
+    size = -(-len(cases) // n) or 1
+    return [cases[i : i + size] for i in range(0, len(cases), size)] or [cases]
+
+
 def _model_heatmap(cells: pl.DataFrame, title: str) -> alt.VConcatChart:
     """One block of rows per dimension, like the sections of Attinà's Table 1."""
     cases = cells["case_id"].unique(maintain_order=True).to_list()
@@ -97,10 +109,19 @@ def partnership_heatmap(
     """Items (grouped by dimension) x cases, rating text as printed, coloured by score."""
     cells = partnership_cells_frame(scores, item_labels)
     models = cells["model_id"].unique(maintain_order=True).to_list()
-    charts = [
-        _model_heatmap(cells.filter(pl.col("model_id") == m), f"Ratings by item and case ({m})")
-        for m in models
-    ]
+    charts = []
+    for m in models:
+        own = cells.filter(pl.col("model_id") == m)
+        cases = own["case_id"].unique(maintain_order=True).to_list()
+        groups = _case_groups(cases)
+        for i, group in enumerate(groups):
+            part = f", cases {i * len(groups[0]) + 1}-{i * len(groups[0]) + len(group)} of {len(cases)}"
+            charts.append(
+                _model_heatmap(
+                    own.filter(pl.col("case_id").is_in(group)),
+                    f"Ratings by item and case ({m}{part if len(groups) > 1 else ''})",
+                )
+            )
     about = (
         "Per partnership model, a grid of items (grouped by dimension) by case: each cell "
         "has the expert's rating written in it, shaded by the score relative to its maximum."

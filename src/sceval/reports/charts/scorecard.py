@@ -167,7 +167,7 @@ def indicator_bullets(
     ).drop("indicator_id", "program_id")
     is_bullet = alt.datum.row_type == "bullet"
 
-    def row(name: str, unit: str | None, currency: str | None, span: tuple) -> alt.LayerChart:
+    def row(name: str, unit: str | None, currency: str | None, span: tuple) -> layout.Layer:
         x = layout.x_channel(unit, currency, span)
         base = (
             alt.Chart()
@@ -207,7 +207,7 @@ def indicator_bullets(
         to_date = bullet.mark_tick(thickness=2, size=20, color="#555555").encode(
             x=x("target_to_date")
         )
-        return alt.layer(shade, bar, interval, target, to_date, layout.value_column(bullet))
+        return layout.layer(shade, bar, interval, target, to_date, layout.value_column(bullet))
 
     charts = [row(*key) for key in layout.row_keys(frame, "indicator", BULLET_FIELDS)]
     return layout.stack(
@@ -322,7 +322,7 @@ def indicator_trends(
         axis=date_axis,
     )
 
-    def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> alt.LayerChart:
+    def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> layout.Layer:
         y_scale = alt.Scale(domain=list(extent), nice=True, zero=False)
         y_axis = layout.value_axis(unit, currency, orient="left", extent=extent)
         base = (
@@ -348,8 +348,11 @@ def indicator_trends(
             .mark_text(text="no value", angle=270, color="#555555", fontSize=9)
             .encode(y=alt.YValue(20))
         )
-        return alt.layer(line, interval, missing).properties(
-            title=alt.Title(name, anchor="start", fontSize=11, color="#000000")
+        return layout.layer(
+            line,
+            interval,
+            missing,
+            title=alt.Title(name, anchor="start", fontSize=11, color="#000000"),
         )
 
     keys = layout.row_keys(frame, "indicator", ["value", "ci_low", "ci_high"], zero=False)
@@ -427,7 +430,7 @@ def period_series(
         range=["circle", "square", "triangle-down", "diamond", "cross", "cross", "stroke"],
     )
 
-    def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> alt.LayerChart:
+    def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> layout.Layer:
         y_scale = alt.Scale(domain=list(extent), nice=True, zero=False)
         y_axis = layout.value_axis(unit, currency, orient="left", extent=extent)
         y = alt.Y("value:Q", scale=y_scale, axis=y_axis)
@@ -455,8 +458,12 @@ def period_series(
         target = base.mark_line(color="#555555", strokeDash=[6, 3]).encode(
             y=alt.Y("target:Q", scale=y_scale, axis=y_axis)
         )
-        return alt.layer(target, actual, interval, points).properties(
-            title=alt.Title(name, anchor="start", fontSize=11, color="#000000")
+        return layout.layer(
+            target,
+            actual,
+            interval,
+            points,
+            title=alt.Title(name, anchor="start", fontSize=11, color="#000000"),
         )
 
     keys = layout.row_keys(frame, "indicator", ["value", "ci_low", "ci_high", "target"], zero=False)
@@ -526,7 +533,7 @@ def disaggregations(
         results, dimensions=dimensions, titles=titles, threshold=threshold
     )
 
-    def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> alt.LayerChart:
+    def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> layout.Layer:
         x = layout.x_channel(unit, currency, extent)
         base = (
             alt.Chart()
@@ -553,9 +560,12 @@ def disaggregations(
         words = empty.mark_text(
             align="left", baseline="middle", dx=14, fontSize=10, fontStyle="italic", color="#000000"
         ).encode(x=alt.value(0), text=alt.Text("no_data:N"))
-        return alt.layer(
-            bar, interval, marker, words, layout.value_column(valued, size=10)
-        ).properties(
+        return layout.layer(
+            bar,
+            interval,
+            marker,
+            words,
+            layout.value_column(valued, size=10),
             title=alt.Title(name, anchor="start", fontSize=11, color="#000000"),
             height=alt.Step(20),
         )
