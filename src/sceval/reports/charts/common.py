@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import altair as alt
 import polars as pl
+from altair.utils.schemapi import debug_mode
 
 # Okabe-Ito colours: distinguishable by colour-blind readers; text labels carry the meaning too.
 STATUS_COLOURS = {
@@ -56,8 +57,6 @@ MAX_FRAME_ROWS = 5000  # Altair's guard against row-level data
 def unchecked() -> Iterator[None]:
     """Build charts without Altair checking every object against the Vega-Lite schema as it
     is made: that check was a third of a report's time. The specs are checked in the tests."""
-    from altair.utils.schemapi import debug_mode
-
     with debug_mode(False):
         yield
 
