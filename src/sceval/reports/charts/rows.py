@@ -122,7 +122,7 @@ def value_column(base: alt.Chart, field: str = "label", size: int = 11) -> alt.C
     """Each row's value (and status) in words, right of the plot, on the page's white."""
     return base.mark_text(
         align="left", baseline="middle", dx=VALUE_GAP, fontSize=size, color="#000000"
-    ).encode(x=alt.value(PLOT_WIDTH), text=alt.Text(f"{field}:N"))
+    ).encode(x=alt.XValue(PLOT_WIDTH), text=alt.Text(f"{field}:N"))
 
 
 class Layer:

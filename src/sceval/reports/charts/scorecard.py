@@ -555,11 +555,11 @@ def disaggregations(
         )
         empty = base.transform_filter("datum.no_data !== null")
         marker = empty.mark_point(shape="circle", size=50, color="#555555", filled=False).encode(
-            x=alt.value(6), tooltip=_tips("panel:N", "group:N", "label:N")
+            x=alt.XValue(6), tooltip=_tips("panel:N", "group:N", "label:N")
         )
         words = empty.mark_text(
             align="left", baseline="middle", dx=14, fontSize=10, fontStyle="italic", color="#000000"
-        ).encode(x=alt.value(0), text=alt.Text("no_data:N"))
+        ).encode(x=alt.XValue(0), text=alt.Text("no_data:N"))
         return layout.layer(
             bar,
             interval,
