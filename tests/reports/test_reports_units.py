@@ -190,3 +190,44 @@ def test_every_chart_has_a_text_alternative(written):
             if cid != "chart-dnh_findings":  # described by its section (scale19 rewrites it)
                 caption = re.search(rf'id="{cid}-caption">([^<]*)<', page).group(1)
                 assert caption.startswith(about), caption
+
+
+def test_stacked_rows_are_the_spec_altair_writes_and_can_be_restyled():
+    """The rows are stacked as dicts (for speed): the spec must be the one Altair's own
+    vconcat writes, valid against the schema, and restylable like any Altair chart."""
+    import altair as alt
+
+    from sceval.reports.charts import rows
+
+    results = _results(
+        indicator_id=["cost", "share"],
+        value=[4580.0, 0.5],
+        unit=["currency per trainee", "share"],
+        status=["green", "amber"],
+    )
+    captured = {}
+    original = rows.stack
+
+    def keep(charts_, frame, **kw):
+        captured["rows"], captured["frame"], captured["kw"] = charts_, frame, kw
+        return original(charts_, frame, **kw)
+
+    rows.stack = keep
+    try:
+        fast = charts.indicator_bullets(results)
+    finally:
+        rows.stack = original
+    slow = alt.vconcat(
+        *[
+            alt.layer(*r.members).properties(**r.props, width=PLOT_WIDTH, height=34)
+            for r in captured["rows"]
+        ],
+        data=charts.inline(captured["frame"]),
+        spacing=10,
+    ).properties(title=captured["kw"]["title"], description=captured["kw"]["description"])
+    spec = fast.to_dict(validate=True)
+    assert json.dumps(spec, sort_keys=True) == json.dumps(slow.to_dict(), sort_keys=True)
+    assert len(spec["vconcat"]) == 2 and all("data" not in r for r in spec["vconcat"])
+    styled = fast.configure_axis(labelFontSize=13).to_dict()
+    assert styled["config"]["axis"] == {"labelFontSize": 13}
+    assert fast.properties(title="Costs").to_dict()["title"] == "Costs"
