@@ -8,7 +8,6 @@ Per-program targets and thresholds live in `indicators/overrides/*.yml`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from sceval.errors import ProjectError
 # The engine functions register themselves on import: a sheet's `python:<name>` is checked
 # against that registry.
 from sceval.indicators import capability, functions, literals, simple, sources  # noqa: F401
+from sceval.indicators.indicator import Indicator
 from sceval.project import Project, read_yaml
 
 KINDS = ("on_the_fly", "ex_post")
@@ -80,45 +80,6 @@ SIMPLE_KEYS = (
 # Engine-function params that list codes of an input column: a mistyped code matches no row.
 PARAM_CODES = {"kinds": ("incidents", "kind"), "credibility": ("incidents", "credibility")}
 OVERRIDE_KEYS = ("baseline", "target", "thresholds", "min_n", "target_pro_rata", "period_targets")
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator's reference sheet and how to compute it."""
-
-    id: str
-    path: Path
-    raw: dict[str, Any]
-    kind: str
-    direction: str
-    unit: str
-    min_n: int
-    baseline: float | None
-    target: float | None
-    green: float
-    amber: float
-    relative_to: str | None
-    target_pro_rata: bool
-    project_trend: bool
-    counts_persons: bool
-    disaggregations: tuple[str, ...]
-    function: str | None = None
-    status_rule: str = "point"
-    tolerance: float = 0.0
-    params: dict[str, Any] = field(default_factory=dict)
-    simple: dict[str, Any] | None = None
-    period_measure: str = "stock"
-    # Flow of an engine function: the date column of each source table that places a row in
-    # a period ({participants: activity_actual_end}); a simple indicator uses its `date`.
-    period_dates: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return str(self.raw["name"])
-
-    @property
-    def source_table(self) -> str | None:
-        return self.simple["source"] if self.simple else None
 
 
 class Problems:

@@ -18,7 +18,7 @@ from sceval import sqlguard
 from sceval.indicators.sources import DEFAULT_DATE, in_time
 
 if TYPE_CHECKING:
-    from sceval.indicators.catalogue import Indicator
+    from sceval.indicators.indicator import Indicator
 
 ROW_SCHEMA = {
     "indicator_id": pl.String,

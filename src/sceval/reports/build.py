@@ -9,9 +9,8 @@ reader needs when there is nothing to draw.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -20,6 +19,7 @@ from sceval.project import Project, check_marking, read_yaml
 from sceval.reports import chain, charts
 from sceval.reports.charts.common import _value_text
 from sceval.reports.data import PERSON_TABLES, ReportData
+from sceval.reports.model import ReportDef
 from sceval.reports.page import Page, Section, esc, html_table
 from sceval.reports.sections import (
     run_text,
@@ -35,28 +35,6 @@ from sceval.reports.sections import (
 from sceval.rundef import selected
 
 KINDS = ("portfolio", "scorecard", "partnership", "dnh", "dialogues", "followup")
-
-
-@dataclass(frozen=True)
-class ReportDef:
-    """One report definition file."""
-
-    id: str
-    kind: str
-    title: str
-    description: str
-    charts: tuple[str, ...]
-    options: dict[str, Any] = field(default_factory=dict)
-    path: Path | None = None
-    # The handling marking of its pages: the definition's own `marking:` when it has one
-    # (null or empty: none), else the project's (set by `report_definitions`).
-    marking: str | None = None
-    own_marking: bool = False
-
-    @property
-    def per_program(self) -> bool:
-        """True when the report has one page per program."""
-        return self.kind == "scorecard"
 
 
 def parse_report(path: Path) -> ReportDef:

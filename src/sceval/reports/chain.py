@@ -19,8 +19,7 @@ import polars as pl
 from sceval.reports.page import Section, esc, html_table
 
 if TYPE_CHECKING:
-    from sceval.reports.build import ReportDef
-    from sceval.reports.data import ReportData
+    from sceval.reports.model import ReportData, ReportDef
 
 LEVELS = ("input", "activity", "output", "outcome", "impact")
 LABEL = {

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 if TYPE_CHECKING:
-    from sceval.reports.data import Run
+    from sceval.reports.model import Run
 
 EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
 

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from sceval.reports import charts
-from sceval.reports.data import ReportData
 from sceval.reports.followup import followup_sections
+from sceval.reports.model import ReportData
 from sceval.reports.page import Section, html_table
 
 if TYPE_CHECKING:
-    from sceval.reports.build import ReportDef
+    from sceval.reports.model import ReportDef
 
 
 def run_text(data: ReportData, table: str) -> str:
