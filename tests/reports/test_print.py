@@ -278,8 +278,9 @@ def test_a_bad_marking_names_the_file(tmp_path, report_project):
         _ = Project(root).marking
 
 
+@pytest.mark.parametrize("head", [0, 150])
 @pytest.mark.parametrize("size", [(1029, 2643), (1100, 900), (2321, 247), (500, 5000), (300, 200)])
-def test_chart_pieces_cover_the_chart_without_slivers(size):
+def test_chart_pieces_cover_the_chart_without_slivers(size, head):
     from sceval.reports.export import (
         FOOT,
         HEAD,
@@ -291,23 +292,38 @@ def test_chart_pieces_cover_the_chart_without_slivers(size):
     )
 
     w, h = size
-    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}"></svg>'
+    # Vega's one group, moved right of the row labels and below the header (150 units)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}">'
+        f'<rect width="{w}" height="{h}"/><g transform="translate(80,{head})"></g></svg>'
+    )
     width, height = A4[0] - 2 * MARGIN, A4[1] - HEAD - FOOT
-    pieces = [p for _, p in _chart_pieces(PrintPart("c", svg=svg), 0, width, height)]
-    for p in pieces:
+    pages = [p for _, p in _chart_pieces(PrintPart("c", svg=svg), 0, width, height)]
+    windows = [page[-1] for page in pages]
+    continued = len({p.y for p in windows}) > 1  # the chart runs down over several pages
+    for page in pages:
+        *strip, p = page
         # on the page: inside the content box, never shrunk below 90% of MIN_SCALE
-        assert p.width * p.scale <= width + 1e-6 and p.height * p.scale <= height - HEADING + 1e-6
+        assert p.width * p.scale <= width + 1e-6
+        assert p.at + p.height * p.scale <= height - HEADING + 1e-6
         assert MIN_SCALE * 0.9 <= p.scale <= 1.0
         # no sliver: every piece at least a third of the page's width and of the chart's height
         assert p.width * p.scale >= min(width, w * p.scale) / 3
         assert p.height >= min(h, (height - HEADING) / p.scale) / 3
+        if continued and head:
+            # continued over pages: the header (column labels) on top of every page
+            assert [(s.y, s.height, s.at) for s in strip] == [(0.0, head, 0.0)]
+            assert p.at == pytest.approx(head * p.scale) and p.y >= head
+        else:
+            assert strip == [] and p.at == 0
     # together they cover the whole chart
-    assert min(p.x for p in pieces) == 0 and min(p.y for p in pieces) == 0
-    assert max(p.x + p.width for p in pieces) == pytest.approx(w)
-    assert max(p.y + p.height for p in pieces) == pytest.approx(h)
+    assert min(p.x for p in windows) == 0
+    assert min(p.y for p in windows) == (head if continued else 0)
+    assert max(p.x + p.width for p in windows) == pytest.approx(w)
+    assert max(p.y + p.height for p in windows) == pytest.approx(h)
     # a chart that fits is one piece at full size
     if w <= width and h <= height - HEADING:
-        assert len(pieces) == 1 and pieces[0].scale == 1.0
+        assert len(windows) == 1 and windows[0].scale == 1.0
 
 
 def test_the_diff_page_carries_the_project_marking(tmp_path, marked_project):

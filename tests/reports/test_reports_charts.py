@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 from report_helpers import dataset_rows, matrix_cells
 
 from sceval.reports import charts
@@ -171,3 +172,83 @@ def test_bullet_bands_use_the_programs_own_thresholds():
     # without the overrides both take the catalogue's bands
     plain = charts.threshold_bands_frame(bullets, sheets)
     assert set(plain.filter(pl.col("band") == "amber")["band_start"]) == {0.25}
+
+
+def test_threshold_bands_are_named_in_words_where_the_name_fits_clear_of_the_ticks():
+    """Bands red 0-0.25, amber 0.25-0.30, green 0.30-1.0; target tick at 0.35.
+
+    Row extent 0-1, so a pixel is at most 1.5 / 420 = 0.0035714 (Vega's nice domain), a name
+    34 px = 0.121429 and its air 3 px = 0.0107143: the red band is named at its left end,
+    amber (0.05 wide) is too narrow for its name, and green's left end lies under the target
+    tick, so its name goes to its right end: 1.0 - 0.0107143 - 0.121429 = 0.867857.
+    """
+    bullets = pl.DataFrame(
+        {
+            "indicator": ["Completion"],
+            "value": [0.7],
+            "ci_low": [0.6],
+            "ci_high": [0.75],
+            "target": [0.35],
+            "target_to_date": [None],
+        },
+        schema_overrides={"target_to_date": pl.Float64},
+    )
+    bands = pl.DataFrame(
+        {
+            "indicator": ["Completion"] * 3,
+            "band": ["red", "amber", "green"],
+            "band_start": [0.0, 0.25, 0.30],
+            "band_end": [0.25, 0.30, 1.0],
+        }
+    )
+    named = charts.band_labels_frame(bullets, bands)
+    got = {r["band"]: r["label_x"] for r in named.to_dicts()}
+    assert set(got) == {"red", "green"}
+    assert got["red"] == pytest.approx(0.0107143, abs=1e-6)
+    assert got["green"] == pytest.approx(0.867857, abs=1e-6)
+    # a target-to-date tick on green's right end as well: green is left unnamed
+    both = bullets.with_columns(target_to_date=pl.lit(0.9))
+    assert set(charts.band_labels_frame(both, bands)["band"]) == {"red"}
+
+
+def test_a_trend_of_one_measurement_says_there_is_no_trend():
+    """An ex-post program measured once: the panel's subtitle says so, with the date."""
+    base = {
+        "program_id": "P1",
+        "dimension": None,
+        "group": None,
+        "n": 40,
+        "ci_low": None,
+        "ci_high": None,
+        "target": 0.9,
+        "target_to_date": None,
+        "baseline": None,
+        "projected_value": None,
+        "suppressed": False,
+        "status": "green",
+        "unit": "proportion",
+    }
+    rows = [
+        {**base, "indicator_id": "once", "period_end": dt.date(2026, 6, 30), "value": 0.8},
+        {**base, "indicator_id": "twice", "period_end": dt.date(2026, 3, 31), "value": 0.6},
+        {**base, "indicator_id": "twice", "period_end": dt.date(2026, 6, 30), "value": 0.7},
+    ]
+    floats = ("ci_low", "ci_high", "target_to_date", "baseline", "projected_value")
+    results = pl.DataFrame(
+        rows,
+        schema_overrides={c: pl.Float64 for c in floats}
+        | {"dimension": pl.String, "group": pl.String},
+    )
+    programs = pl.DataFrame(
+        {
+            "program_id": ["P1"],
+            "name": ["Program one"],
+            "start_date": [dt.date(2024, 1, 1)],
+            "end_date": [dt.date(2025, 12, 31)],
+        }
+    )
+    frame = charts.trends_frame(results, programs)
+    assert charts.lone_measurements(frame) == {"once": "2026-06-30"}
+    spec = charts.indicator_trends(results, programs).to_dict()
+    titles = {r["title"]["text"]: r["title"].get("subtitle") for r in spec["vconcat"]}
+    assert titles == {"once": "one measurement (2026-06-30): no trend to draw", "twice": None}

@@ -5,6 +5,7 @@ reader's search works offline, and every page of the long PDF matrix has row lab
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -98,20 +99,51 @@ def test_programs_needing_attention_come_first(pages):
     assert counts == sorted(counts, reverse=True) and counts[0] > 0
 
 
-def test_every_pdf_page_of_the_matrix_has_row_labels(pages):
+def _windows(page) -> list[tuple[float, float]]:
+    """The chart windows a PDF page draws, as (top, bottom) in chart units: each is a clip
+    rectangle, then the chart's form placed by `cm` (see `export._draw_piece`)."""
+    from pypdf.generic import ContentStream
+
+    ops = ContentStream(page.get_contents(), page.pdf).operations
+    forms = page["/Resources"].get("/XObject", {})
+    out, clip, cm = [], None, None
+    for args, op in ops:
+        if op == b"re":
+            clip = [float(a) for a in args]
+        elif op == b"cm":
+            cm = [float(a) for a in args]
+        elif op == b"Do" and clip and cm and str(args[0]).startswith("/SceChart"):
+            top_of_form = float(forms[args[0]].get_object()["/BBox"][3])
+            s, ty = cm[0], cm[5]
+            y0 = top_of_form - (clip[1] + clip[3] - ty) / s  # see _draw_piece
+            out.append((y0, y0 + clip[3] / s))
+            clip = cm = None
+    return out
+
+
+def test_every_pdf_page_of_the_matrix_has_row_and_column_labels(pages):
+    """300 rows of 16 units under the matrix's header: every page draws the header strip
+    (the column labels) on top, then its window of rows; together the windows hold every
+    row, and each page at least ten of them (the row labels are drawn with their row)."""
+    from sceval.reports.charts.matrix import ROW_STEP
+    from sceval.reports.export import spec_svg, svg_plot_origin
+
     folder, built, _ = pages
     spec = built["portfolio"].sections[0].spec()
-    labels = {c["row"] for c in matrix_cells(spec)}
+    head = svg_plot_origin(spec_svg(spec))[1]
+    assert head > 100  # title, family headers and column labels written upwards
     reader = PdfReader(folder / "portfolio.pdf")
-    texts = [p.extract_text() for p in reader.pages]
-    matrix_pages = [t for t in texts if "Indicators by program" in t]
-    assert len(matrix_pages) > 3  # 300 rows do not fit one page: split across pages
-    seen: set[str] = set()
-    for i, text in enumerate(matrix_pages, 1):
-        here = {x for x in labels if x in text}
-        assert len(here) >= 10, (i, len(here))
-        seen |= here
-    assert seen == labels  # no program lost between pages
+    drawn = [w for w in (_windows(p) for p in reader.pages) if w]
+    matrix = [w for w in drawn if len(w) == 2]
+    assert len(matrix) > 3  # 300 rows do not fit one page: split across pages
+    rows = set()
+    for strip, window in matrix:
+        assert strip == pytest.approx((0.0, head), abs=0.01)  # the column labels, every page
+        first = math.ceil((window[0] - head) / ROW_STEP - 1e-6)
+        last = math.floor((window[1] - head) / ROW_STEP + 1e-6)  # rows wholly inside
+        assert last - first >= 10, window
+        rows |= set(range(first, min(last, N)))
+    assert rows == set(range(N))  # no program lost between pages
 
 
 @pytest.fixture(scope="module")

@@ -224,7 +224,8 @@ def _text_pages(part: PrintPart, width: float, height: float) -> list[str]:
 
 @dataclass(frozen=True)
 class Piece:
-    """One page's window onto a chart (chart units, top-left origin) and its scale."""
+    """One page's window onto a chart (chart units, top-left origin), its scale, and how far
+    below the top of the page's chart area it is drawn (`at`, in points)."""
 
     chart: int
     x: float
@@ -232,16 +233,34 @@ class Piece:
     width: float
     height: float
     scale: float
+    at: float = 0.0
+
+
+_ORIGIN_RE = re.compile(r'<g\b[^>]*\btransform="translate\(([-\d.]+),([-\d.]+)\)"')
+HEAD_SHARE = 0.4  # a header taller than this share of a page is not repeated
+
+
+def svg_plot_origin(svg: str) -> tuple[float, float]:
+    """Where a rendered chart's plot begins (chart units from its top left): Vega draws
+    everything into one group moved right of the row labels and below the title, legends
+    above and column labels, so what lies above its y is the chart's header."""
+    root = _ROOT_RE.search(svg)
+    found = _ORIGIN_RE.search(svg, root.end() if root else 0)
+    return (float(found.group(1)), float(found.group(2))) if found else (0.0, 0.0)
 
 
 def _chart_pieces(
     part: PrintPart, chart: int, width: float, height: float
-) -> list[tuple[str, Piece]]:
-    """(heading, window) of each page of a chart: shrunk to the page width down to
+) -> list[tuple[str, list[Piece]]]:
+    """(heading, windows) of each page of a chart: shrunk to the page width down to
     MIN_SCALE (a little further when that saves a column of pages), then cut into windows
     no larger than the page (rows of pages, and columns when still wider than the page),
     all of one size so no page holds a sliver, with a little overlap between rows so no line
-    is lost at a cut."""
+    is lost at a cut.
+
+    A chart continued over several pages has its header (title, legends above the plot,
+    column labels: what lies above the plot) repeated at the top of every page, so a
+    matrix's columns can be read on each page, not only on the first."""
     assert part.svg is not None
     w, h = svg_box(part.svg)
     avail = height - HEADING
@@ -252,17 +271,24 @@ def _chart_pieces(
         scale = MIN_SCALE
         cols = math.ceil(w * scale / width)
     win_w, win_h = w / cols, avail / scale
-    rows = 1 if h <= win_h else math.ceil((h - OVERLAP) / (win_h - OVERLAP))
-    piece_h = min(h, (h + (rows - 1) * OVERLAP) / rows)
+    head = 0.0
+    if h > win_h:
+        head = min(max(svg_plot_origin(part.svg)[1], 0.0), h)
+        if head > HEAD_SHARE * win_h:
+            head = 0.0
+    body, room = h - head, win_h - head  # the plot below the header, and a page's room for it
+    rows = 1 if h <= win_h else math.ceil((body - OVERLAP) / (room - OVERLAP))
+    piece_h = min(body, (body + (rows - 1) * OVERLAP) / rows)
     step_h = piece_h - OVERLAP
     out = []
     for r in range(rows):
-        y0 = r * step_h
+        y0 = head + r * step_h
         for c in range(cols):
             x0 = c * win_w
             more = f" (part {r * cols + c + 1} of {rows * cols})" if rows * cols > 1 else ""
-            piece = Piece(chart, x0, y0, win_w, min(piece_h, h - y0), scale)
-            out.append((_heading(part, 0, 0, width, more), piece))
+            window = Piece(chart, x0, y0, win_w, min(piece_h, h - y0), scale, at=head * scale)
+            strip = [Piece(chart, x0, 0.0, win_w, head, scale)] if head > 0 else []
+            out.append((_heading(part, 0, 0, width, more), [*strip, window]))
     return out
 
 
@@ -383,17 +409,17 @@ def print_pdf(
     size = PAPERS[paper]
     width = size[0] - 2 * MARGIN
     height = size[1] - HEAD - FOOT
-    pages: list[tuple[str, Piece | None]] = []
+    pages: list[tuple[str, list[Piece]]] = []
     charts: list[str] = []
     for part in parts:
         if part.svg is not None:
             pages += _chart_pieces(part, len(charts), width, height)
             charts.append(part.svg)
         else:
-            pages += [(body, None) for body in _text_pages(part, width, height)]
+            pages += [(body, []) for body in _text_pages(part, width, height)]
     writer = PdfWriter()
     forms: dict[int, tuple[Any, float, float]] = {}
-    for i, (body, piece) in enumerate(pages, 1):
+    for i, (body, pieces) in enumerate(pages, 1):
         svg = _page_svg(
             size,
             body,
@@ -404,7 +430,7 @@ def print_pdf(
             marking=marking,
         )
         page = writer.add_page(PdfReader(io.BytesIO(vlc.svg_to_pdf(svg))).pages[0])
-        if piece is not None:
+        for piece in pieces:
             if piece.chart not in forms:
                 forms[piece.chart] = _chart_form(writer, charts[piece.chart])
             ref, chart_top, chart_left = forms[piece.chart]
@@ -415,7 +441,8 @@ def print_pdf(
                 resources[NameObject("/XObject")] = DictionaryObject()
             name = f"/SceChart{piece.chart}"
             resources["/XObject"].get_object()[NameObject(name)] = ref
-            _draw_piece(writer, page, name, piece, chart_top, chart_left, size[1] - HEAD - HEADING)
+            top = size[1] - HEAD - HEADING - piece.at
+            _draw_piece(writer, page, name, piece, chart_top, chart_left, top)
     writer.add_metadata({"/Title": title, "/Producer": "sceval"})
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:

@@ -11,7 +11,7 @@ carried by text as well as colour (readable in grey and by colour-blind readers)
 Numbers are printed in their indicator's unit (`format_value`: 94.4%, EUR 5,520 per
 trainee, 1,250, 4 days) and every text reads at WCAG AA contrast on what lies beneath it.
 
-One module per report family — `portfolio`, `scorecard`, `dnh`, `partnership`, `dialogues` —
+One module per report family — `portfolio`, `scorecard` (and its `trends`), `dnh`, `partnership`, `dialogues` —
 over what they share (`common`, and `rows` for charts of one row per indicator, each with an
 axis in its unit); this package names every chart and frame function.
 """
@@ -70,13 +70,17 @@ from sceval.reports.charts.portfolio import (  # noqa: F401 - `charts.<name>`
     status_matrix_frame,
 )
 from sceval.reports.charts.scorecard import (  # noqa: F401 - `charts.<name>`
+    band_labels_frame,
     bullets_frame,
     disaggregations,
     disaggregations_frame,
     indicator_bullets,
+    threshold_bands_frame,
+)
+from sceval.reports.charts.trends import (  # noqa: F401 - `charts.<name>`
     indicator_trends,
+    lone_measurements,
     period_series,
     period_series_frame,
-    threshold_bands_frame,
     trends_frame,
 )

@@ -201,6 +201,13 @@ def _cell_state(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _currency(rows: pl.DataFrame) -> pl.Expr:
+    """The rows' currency (null where the results carry none)."""
+    if "currency" in rows.columns:
+        return pl.col("currency")
+    return pl.lit(None, pl.String).alias("currency")
+
+
 def latest_totals(results: pl.DataFrame) -> pl.DataFrame:
     """One total row (no disaggregation) per program and indicator: the latest period."""
     return (

@@ -15,9 +15,8 @@ import polars as pl
 from sceval.reports.charts import rows as layout
 from sceval.reports.charts.common import (
     NO_DATA,
-    STATUS_COLOURS,
-    STATUS_TEXT,
     _cell_state,
+    _currency,
     _tips,
     _titled,
     latest_totals,
@@ -54,13 +53,6 @@ def bullets_frame(
         _currency(rows),
         label=label,
     ).sort("indicator")
-
-
-def _currency(rows: pl.DataFrame) -> pl.Expr:
-    """The rows' currency (null where the results carry none)."""
-    if "currency" in rows.columns:
-        return pl.col("currency")
-    return pl.lit(None, pl.String).alias("currency")
 
 
 def threshold_bands_frame(
@@ -143,6 +135,55 @@ def threshold_bands_frame(
 
 
 BULLET_FIELDS = ["value", "ci_low", "ci_high", "target", "target_to_date", "band_start", "band_end"]
+BAND_FONT = 7  # the bands' names, in the strip of the band above the value bar
+BAND_LABEL_PX = 34  # "amber" at 7 px with air, in px
+TICKS = ("target", "target_to_date")
+
+
+def band_labels_frame(bullets: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFrame:
+    """Where each threshold band's name is written inside it, so that the bands are told
+    apart by words as well as by shade: at its left end, else at its right end, and only
+    where the name fits in the band and no target tick is drawn over it.
+
+    Positions are in data units: a pixel is at most 1.5 times (hi - lo) / PLOT_WIDTH, since
+    Vega widens the row's domain to round ticks (`nice`) and never by more than that here.
+    """
+    schema = {"indicator": pl.String, "band": pl.String, "label_x": pl.Float64}
+    if bands.is_empty():
+        return pl.DataFrame(schema=schema)
+    values = [c for c in ("value", "ci_low", "ci_high", *TICKS) if c in bullets.columns]
+    extent = (
+        pl.concat(
+            [
+                bullets.select("indicator", *[pl.col(c).cast(pl.Float64) for c in values]),
+                bands.select("indicator", "band_start", "band_end"),
+            ],
+            how="diagonal_relaxed",
+        )
+        .group_by("indicator")
+        .agg(
+            lo=pl.min_horizontal(pl.lit(0.0), pl.min_horizontal(values + ["band_start"]).min()),
+            hi=pl.max_horizontal(pl.lit(0.0), pl.max_horizontal(values + ["band_end"]).max()),
+        )
+        .with_columns(px=(pl.col("hi") - pl.col("lo")) * 1.5 / layout.PLOT_WIDTH)
+    )
+    ticks = bullets.select("indicator", *[pl.col(c).cast(pl.Float64) for c in TICKS])
+    frame = bands.join(extent, on="indicator").join(ticks, on="indicator", how="left")
+    width, pad = pl.col("px") * BAND_LABEL_PX, pl.col("px") * 3
+
+    def clear(x: pl.Expr) -> pl.Expr:
+        # No tick between the label's left and right edges, with a tick's width of air.
+        free = [
+            pl.col(t).is_null() | (pl.col(t) < x - pad) | (pl.col(t) > x + width + pad)
+            for t in TICKS
+        ]
+        return pl.all_horizontal(free)
+
+    left = pl.col("band_start") + pad
+    right = pl.col("band_end") - pad - width
+    fits = (pl.col("band_end") - pl.col("band_start")) >= width + 2 * pad
+    x = pl.when(fits & clear(left)).then(left).when(fits & clear(right)).then(right)
+    return frame.select("indicator", "band", label_x=x).drop_nulls("label_x")
 
 
 def indicator_bullets(
@@ -158,10 +199,12 @@ def indicator_bullets(
     value with its status in words in a column right of the plots (never on a bar)."""
     bullets = bullets_frame(results, titles=titles, threshold=threshold)
     bands = threshold_bands_frame(bullets, sheets, overrides)
+    named = band_labels_frame(bullets, bands)
     frame = pl.concat(
         [
             bullets.with_columns(row_type=pl.lit("bullet")),
             bands.with_columns(row_type=pl.lit("band")),
+            named.with_columns(row_type=pl.lit("band name")),
         ],
         how="diagonal_relaxed",
     ).drop("indicator_id", "program_id")
@@ -190,6 +233,12 @@ def indicator_bullets(
                 tooltip=_tips("band:N", "band_start:Q", "band_end:Q"),
             )
         )
+        # Drawn after the bars and ticks, so nothing is drawn over a band's name.
+        name_text = (
+            base.transform_filter(alt.datum.row_type == "band name")
+            .mark_text(align="left", baseline="top", dy=-13, fontSize=BAND_FONT, color="#000000")
+            .encode(x=x("label_x"), text=alt.Text("band:N"))
+        )
         bullet = base.transform_filter(is_bullet)
         bar = (
             bullet.transform_calculate(status_text=STATUS_WORDS_EXPR)
@@ -207,7 +256,9 @@ def indicator_bullets(
         to_date = bullet.mark_tick(thickness=2, size=20, color="#555555").encode(
             x=x("target_to_date")
         )
-        return layout.layer(shade, bar, interval, target, to_date, layout.value_column(bullet))
+        return layout.layer(
+            shade, bar, interval, target, to_date, name_text, layout.value_column(bullet)
+        )
 
     charts = [row(*key) for key in layout.row_keys(frame, "indicator", BULLET_FIELDS)]
     return layout.stack(
@@ -216,265 +267,8 @@ def indicator_bullets(
         title="Value against target (black), target to date (grey), 95% interval",
         description="Bullet chart per indicator: the latest value as a bar coloured by "
         "status, its 95% interval, the target and the target to date, on the threshold "
-        "bands; the value and status are written beside each row.",
-    )
-
-
-def trends_frame(
-    results: pl.DataFrame,
-    programs: pl.DataFrame,
-    *,
-    titles: Mapping[str, str] | None = None,
-    threshold: int = 5,
-) -> pl.DataFrame:
-    """Long frame of dated points: actual (with interval), pro-rated target path, projection."""
-    totals = _titled(safe_results(results, threshold), titles).filter(
-        pl.col("dimension").is_null() & pl.col("period_end").is_not_null()
-    )
-    dates = programs.select("program_id", "start_date", "end_date")
-    totals = totals.join(dates, on="program_id", how="left").sort("period_end")
-    cols = ["indicator", "date", "value", "ci_low", "ci_high", "series", "unit", "currency"]
-    totals = totals.with_columns(_currency(totals))
-    actual = totals.select(
-        "indicator",
-        "unit",
-        "currency",
-        date=pl.col("period_end"),
-        value="value",
-        ci_low="ci_low",
-        ci_high="ci_high",
-    ).with_columns(series=pl.lit("actual"))
-    last = totals.group_by("indicator", maintain_order=True).last()
-    path_start = last.filter(pl.col("baseline").is_not_null()).select(
-        "indicator", "unit", "currency", date="start_date", value="baseline"
-    )
-    path_mid = totals.filter(pl.col("target_to_date").is_not_null()).select(
-        "indicator", "unit", "currency", date="period_end", value="target_to_date"
-    )
-    path_end = last.filter(pl.col("target").is_not_null()).select(
-        "indicator", "unit", "currency", date="end_date", value="target"
-    )
-    path = pl.concat([path_start, path_mid, path_end]).with_columns(
-        ci_low=pl.lit(None, pl.Float64),
-        ci_high=pl.lit(None, pl.Float64),
-        series=pl.lit("target path"),
-    )
-    proj = last.filter(pl.col("projected_value").is_not_null() & pl.col("value").is_not_null())
-    projection = pl.concat(
-        [
-            proj.select("indicator", "unit", "currency", date="period_end", value="value"),
-            proj.select("indicator", "unit", "currency", date="end_date", value="projected_value"),
-        ]
-    ).with_columns(
-        ci_low=pl.lit(None, pl.Float64),
-        ci_high=pl.lit(None, pl.Float64),
-        series=pl.lit("projection"),
-    )
-    frames = [
-        f.select(cols).with_columns(pl.col("date").cast(pl.Date))
-        for f in (actual, path, projection)
-    ]
-    return (
-        pl.concat(frames)
-        .filter(pl.col("date").is_not_null())
-        .with_columns(value_state=pl.when(pl.col("value").is_null()).then(pl.lit("no value")))
-        .sort("indicator", "series", "date")
-    )
-
-
-def _program_span(frame: pl.DataFrame, programs: pl.DataFrame) -> list[str]:
-    """The dates every trend row spans: the programs' start to their end (or the last
-    result, if later), so a program seen only after its end still shows its whole life."""
-    dates = [d for d in frame["date"].to_list() if d is not None]
-    for col in ("start_date", "end_date"):
-        if col in programs.columns:
-            dates += [d for d in programs[col].to_list() if d is not None]
-    return [str(min(dates)), str(max(dates))] if dates else []
-
-
-def indicator_trends(
-    results: pl.DataFrame,
-    programs: pl.DataFrame,
-    *,
-    titles: Mapping[str, str] | None = None,
-    threshold: int = 5,
-) -> alt.VConcatChart:
-    """Trend per indicator: actual values with 95% intervals, pro-rated target path,
-    projection; every row with its date axis over the program's whole span."""
-    frame = trends_frame(results, programs, titles=titles, threshold=threshold)
-    ids = results["program_id"].unique().to_list() if "program_id" in results.columns else []
-    own = programs.filter(pl.col("program_id").is_in(ids)) if ids else programs
-    domain = _program_span(frame, own)
-    series = alt.Scale(
-        domain=["actual", "target path", "projection"], range=["#0072B2", "#555555", "#A8427E"]
-    )
-    dash = alt.Scale(domain=["actual", "target path", "projection"], range=[[1, 0], [6, 3], [2, 2]])
-    shape = alt.Scale(
-        domain=["actual", "target path", "projection"], range=["circle", "square", "triangle-up"]
-    )
-    date_axis = alt.Axis(
-        format="%Y", tickCount="year", labelOverlap="greedy", labelFlush=True, labelColor="#000000"
-    )
-    x = alt.X(
-        "date:T",
-        title=None,
-        scale=alt.Scale(domain=domain) if domain else alt.Undefined,
-        axis=date_axis,
-    )
-
-    def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> layout.Layer:
-        y_scale = alt.Scale(domain=list(extent), nice=True, zero=False)
-        y_axis = layout.value_axis(unit, currency, orient="left", extent=extent)
-        base = (
-            alt.Chart()
-            .transform_filter(alt.FieldEqualPredicate(field="indicator", equal=name))
-            .encode(x=x)
-        )
-        y = alt.Y("value:Q", scale=y_scale, axis=y_axis)
-        line = base.mark_line(point=alt.OverlayMarkDef(filled=True, size=40)).encode(
-            y=y,
-            color=alt.Color("series:N", scale=series, title=None),
-            strokeDash=alt.StrokeDash("series:N", scale=dash, title=None),
-            shape=alt.Shape("series:N", scale=shape, title=None),
-            tooltip=_tips("series:N", "date:T", "value:Q", "ci_low:Q", "ci_high:Q"),
-        )
-        interval = (
-            base.transform_filter("datum.series === 'actual'")
-            .mark_rule(color="#0072B2")
-            .encode(y=alt.Y("ci_low:Q", scale=y_scale, axis=y_axis), y2=alt.Y2("ci_high"))
-        )
-        missing = (
-            base.transform_filter("datum.value === null")
-            .mark_text(text="no value", angle=270, color="#555555", fontSize=9)
-            .encode(y=alt.YValue(20))
-        )
-        return layout.layer(
-            line,
-            interval,
-            missing,
-            title=alt.Title(name, anchor="start", fontSize=11, color="#000000"),
-        )
-
-    keys = layout.row_keys(frame, "indicator", ["value", "ci_low", "ci_high"], zero=False)
-    return layout.stack(
-        [row(*k) for k in keys],
-        frame,
-        title="Trend: actual (95% interval), pro-rated target path, projection to program end",
-        description="One line chart per indicator over the program's life: the actual values "
-        "with their 95% intervals (solid, circles), the target path (dashed, squares) and the "
-        "projection to the program's end (dotted, triangles).",
-        height=110,
-    )
-
-
-def period_series_frame(
-    series: pl.DataFrame,
-    *,
-    titles: Mapping[str, str] | None = None,
-    threshold: int = 5,
-) -> pl.DataFrame:
-    """One row per indicator total and reporting period: value (95% interval), the period's
-    target to date, status; periods in time order (`order`)."""
-    if series.is_empty() or "period" not in series.columns:
-        return pl.DataFrame(
-            schema={
-                "indicator": pl.String,
-                "period": pl.String,
-                "order": pl.Int64,
-                "value": pl.Float64,
-                "ci_low": pl.Float64,
-                "ci_high": pl.Float64,
-                "target": pl.Float64,
-                "state": pl.String,
-                "label": pl.String,
-                "unit": pl.String,
-                "currency": pl.String,
-            }
-        )
-    rows = _cell_state(
-        _titled(safe_results(series, threshold), titles).filter(pl.col("dimension").is_null())
-    ).sort("indicator", "period_start", "period")
-    return rows.select(
-        "indicator",
-        "period",
-        pl.col("period_start").rank("dense").cast(pl.Int64).alias("order"),
-        "value",
-        "ci_low",
-        "ci_high",
-        pl.col("target_to_date").alias("target"),
-        "state",
-        "label",
-        "unit",
-        _currency(rows),
-    )
-
-
-def period_series(
-    series: pl.DataFrame,
-    *,
-    titles: Mapping[str, str] | None = None,
-    threshold: int = 5,
-) -> alt.VConcatChart:
-    """Per indicator: its value in each reporting period (status by colour and shape, 95%
-    interval) and the period's target to date as a dashed path; each row in its unit."""
-    frame = period_series_frame(series, titles=titles, threshold=threshold)
-    x = alt.X(
-        "period:O",
-        title=None,
-        sort=alt.EncodingSortField("order"),
-        axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelColor="#000000"),
-    )
-    # The same domain as the status colours, so colour and shape share one legend.
-    shapes = alt.Scale(
-        domain=[STATUS_TEXT[k] for k in STATUS_COLOURS],
-        range=["circle", "square", "triangle-down", "diamond", "cross", "cross", "stroke"],
-    )
-
-    def row(name: str, unit: str | None, currency: str | None, extent: tuple) -> layout.Layer:
-        y_scale = alt.Scale(domain=list(extent), nice=True, zero=False)
-        y_axis = layout.value_axis(unit, currency, orient="left", extent=extent)
-        y = alt.Y("value:Q", scale=y_scale, axis=y_axis)
-        base = (
-            alt.Chart()
-            .transform_filter(alt.FieldEqualPredicate(field="indicator", equal=name))
-            .encode(x=x)
-        )
-        actual = base.mark_line(color="#0072B2").encode(y=y)
-        points = (
-            base.transform_calculate(status_text=STATUS_WORDS_EXPR)
-            .mark_point(filled=True, size=60, stroke="#333333")
-            .encode(
-                y=y,
-                color=_status_colour(),
-                shape=alt.Shape("status_text:N", scale=shapes, title="status"),
-                tooltip=_tips(
-                    "period:N", "value:Q", "ci_low:Q", "ci_high:Q", "target:Q", "label:N"
-                ),
-            )
-        )
-        interval = base.mark_rule(color="#0072B2").encode(
-            y=alt.Y("ci_low:Q", scale=y_scale, axis=y_axis), y2=alt.Y2("ci_high")
-        )
-        target = base.mark_line(color="#555555", strokeDash=[6, 3]).encode(
-            y=alt.Y("target:Q", scale=y_scale, axis=y_axis)
-        )
-        return layout.layer(
-            target,
-            actual,
-            interval,
-            points,
-            title=alt.Title(name, anchor="start", fontSize=11, color="#000000"),
-        )
-
-    keys = layout.row_keys(frame, "indicator", ["value", "ci_low", "ci_high", "target"], zero=False)
-    return layout.stack(
-        [row(*k) for k in keys],
-        frame,
-        title="Per period: value (status colour and shape, 95% interval) and the target path (dashed)",
-        description="One chart per indicator: its value in each reporting period, the status "
-        "shown by colour and by the point's shape, the 95% interval, and the period's target "
-        "to date as a dashed line.",
-        height=110,
+        "bands (each named in it where there is room); the value and status are written "
+        "beside each row.",
     )
 
 
