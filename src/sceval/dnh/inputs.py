@@ -49,20 +49,8 @@ class Inputs:
         `dated`: only rows whose date in that column is on or before the as-of date."""
         if name in self._present:
             cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-            query, params, where = f'SELECT {cols} FROM "{name}"', {}, []
-            # DuckDB cuts the rows before they are copied out: at scale the largest tables
-            # (follow-ups) are several times the rows by the as-of date that a check needs.
-            if dated:
-                where.append(f'"{dated}" <= $as_of')
-                params["as_of"] = self.as_of
-            # A few programs' checks read those programs' rows only (as the indicators do).
-            if self.program is not None and name in PROGRAM_SCOPE:
-                where.append(PROGRAM_SCOPE[name])
-                scope = [self.program] if isinstance(self.program, str) else self.program
-                params["programs"] = scope
-            if where:
-                query += " WHERE " + " AND ".join(f"({w})" for w in where)
-            return self.con.sql(query, params=params or None).pl().lazy()
+            where, params = self._where(name, dated)
+            return self.con.sql(f'SELECT {cols} FROM "{name}"{where}', params=params).pl().lazy()
         contract = self.project.contract(name)
         return pl.LazyFrame(
             schema={
@@ -71,6 +59,22 @@ class Inputs:
                 if columns is None or c.name in columns
             }
         )
+
+    def _where(self, name: str, dated: str | None) -> tuple[str, dict | None]:
+        """The WHERE clause (and its parameters) that cuts table `name` to the as-of date on
+        column `dated` and to the programs in scope, so DuckDB drops rows before they are
+        copied out: at scale the largest tables hold many more rows than a check needs."""
+        where, params = [], {}
+        if dated:
+            where.append(f'"{dated}" <= $as_of')
+            params["as_of"] = self.as_of
+        # A few programs' checks read those programs' rows only (as the indicators do).
+        if self.program is not None and name in PROGRAM_SCOPE:
+            where.append(PROGRAM_SCOPE[name])
+            scope = [self.program] if isinstance(self.program, str) else self.program
+            params["programs"] = scope
+        clause = " WHERE " + " AND ".join(f"({w})" for w in where) if where else ""
+        return clause, params or None
 
     @property
     def day(self) -> pl.Expr:
@@ -205,10 +209,21 @@ class Inputs:
         )
 
     @cached_property
-    def followups(self) -> pl.LazyFrame:
-        """Follow-ups by the as-of date: who was checked, when, and what was found (only the
-        columns the checks read: at scale this is the largest table)."""
-        return self.dated("followups", "check_date", ("participant_id", "check_date", "status"))
+    def followup_status(self) -> pl.LazyFrame:
+        """Per participant followed up by the as-of date: the number of follow-ups and whether
+        any found the person in a non-state armed group. Reduced in DuckDB: at scale the
+        follow-ups are the largest table, and no check needs them row by row."""
+        if "followups" not in self._present:
+            return pl.LazyFrame(
+                schema={"participant_id": pl.String, "checks": pl.UInt32, "defected": pl.Boolean}
+            )
+        where, params = self._where("followups", "check_date")
+        query = (
+            "SELECT participant_id, CAST(count(*) AS UINTEGER) AS checks, "
+            "coalesce(bool_or(status = 'joined_non_state_group'), false) AS defected "
+            f"FROM followups{where} GROUP BY participant_id"
+        )
+        return self.con.sql(query, params=params).pl().lazy()
 
     @cached_property
     def dialogues(self) -> pl.LazyFrame:

@@ -65,39 +65,97 @@ def area_windows(x: Inputs, window_days: int) -> pl.LazyFrame:
     )
 
 
+def running_totals(events: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """Events and fatalities up to and including each date, per `by` (sorted by date)."""
+    return (
+        events.group_by(*by, "event_date")
+        .agg(pl.col("n").sum(), pl.col("fatalities").sum())
+        .sort("event_date")
+        .with_columns(
+            pl.col("n").cum_sum().over(by).alias("cn"),
+            pl.col("fatalities").cum_sum().over(by).alias("cf"),
+        )
+        .select(*by, "event_date", "cn", "cf")
+    )
+
+
+def before(frame: pl.LazyFrame, totals: pl.LazyFrame, by: list[str], date: str) -> pl.LazyFrame:
+    """`frame` with `<date>_n`, `<date>_f`: the events and fatalities dated before its
+    `date` (the running totals as of the day before), per `by`."""
+    day = pl.col(date) - pl.duration(days=1)
+    return (
+        frame.with_columns(day.alias("_day"))
+        .sort("_day")
+        .join_asof(
+            totals.rename({"event_date": "_day"}),
+            on="_day",
+            by=by,
+            strategy="backward",
+            check_sortedness=False,  # both sides are sorted by date (here and in the totals)
+        )
+        .with_columns(
+            pl.col("cn").fill_null(0).alias(f"{date}_n"),
+            pl.col("cf").fill_null(0).alias(f"{date}_f"),
+        )
+        .drop("_day", "cn", "cf")
+    )
+
+
+def window_sums(
+    frame: pl.LazyFrame, totals: pl.LazyFrame, by: list[str], name: str
+) -> pl.LazyFrame:
+    """`frame` (one row per window: before_start, t0, after_end) with the events (`<name>b`,
+    `<name>a`) and fatalities (`f<name>b`, `f<name>a`) before and after t0, per `by`."""
+    for date in ("before_start", "t0", "after_end"):
+        frame = before(frame, totals, by, date)
+    return frame.with_columns(
+        (pl.col("t0_n") - pl.col("before_start_n")).alias(f"{name}b"),
+        (pl.col("after_end_n") - pl.col("t0_n")).alias(f"{name}a"),
+        (pl.col("t0_f") - pl.col("before_start_f")).alias(f"f{name}b"),
+        (pl.col("after_end_f") - pl.col("t0_f")).alias(f"f{name}a"),
+    ).drop("^(before_start|t0|after_end)_[nf]$")
+
+
 def area_counts(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
     """Per (program, area): events and fatalities before and after t0 in the area itself and in
-    the country's areas the program did not support (the comparison), over the same windows."""
-    others = supported_areas(x).select(
-        "program_id", pl.col("key").alias("event_key"), pl.lit(True).alias("supported")
-    )
+    the country's areas the program did not support (the comparison), over the same windows.
+
+    From running totals per area and per country looked up at the windows' ends, never by
+    joining every event day of a country to every window in it (at scale that join held
+    tens of millions of rows for a few thousand windows): the comparison is the country's
+    total less the areas the program supported."""
     events = keyed(x.event_area_days, "country", "admin1").rename({"key": "event_key"})
-    ev = (
-        events.join(windows, on="country", how="inner")
-        .filter(
-            (pl.col("event_date") >= pl.col("before_start"))
-            & (pl.col("event_date") < pl.col("after_end"))
-        )
-        .join(others, on=["program_id", "event_key"], how="left")
-        .with_columns(
-            (pl.col("event_key") == pl.col("key")).alias("own"),
-            pl.col("supported").is_null().alias("comparison"),
-            (pl.col("event_date") >= pl.col("t0")).alias("after"),
-        )
+    by_area = running_totals(events, ["country", "event_key"])
+    by_country = running_totals(events, ["country"])
+    cols = ["program_id", "key", "country", "before_start", "t0", "after_end"]
+    spans = windows.select(cols)
+    own = window_sums(
+        spans.with_columns(pl.col("key").alias("event_key")), by_area, ["country", "event_key"], "s"
     )
-
-    def n(where: str, after: bool, col: str = "n") -> pl.Expr:
-        return pl.col(col).filter(pl.col(where) & (pl.col("after") == after)).sum()
-
-    return ev.group_by("program_id", "key").agg(
-        n("own", False).alias("sb"),
-        n("own", True).alias("sa"),
-        n("comparison", False).alias("cb"),
-        n("comparison", True).alias("ca"),
-        n("own", False, "fatalities").alias("fsb"),
-        n("own", True, "fatalities").alias("fsa"),
-        n("comparison", False, "fatalities").alias("fcb"),
-        n("comparison", True, "fatalities").alias("fca"),
+    supported = supported_areas(x).select("program_id", pl.col("key").alias("event_key"))
+    in_supported = (
+        window_sums(spans.join(supported, on="program_id"), by_area, ["country", "event_key"], "u")
+        .group_by("program_id", "key")
+        .agg(pl.col("ub", "ua", "fub", "fua").sum())
+    )
+    country = window_sums(spans, by_country, ["country"], "t")
+    return (
+        own.join(in_supported, on=["program_id", "key"], how="left")
+        .join(
+            country.select("program_id", "key", "tb", "ta", "ftb", "fta"), on=["program_id", "key"]
+        )
+        .select(
+            "program_id",
+            "key",
+            "sb",
+            "sa",
+            (pl.col("tb") - pl.col("ub").fill_null(0)).alias("cb"),
+            (pl.col("ta") - pl.col("ua").fill_null(0)).alias("ca"),
+            "fsb",
+            "fsa",
+            (pl.col("ftb") - pl.col("fub").fill_null(0)).alias("fcb"),
+            (pl.col("fta") - pl.col("fua").fill_null(0)).alias("fca"),
+        )
     )
 
 

@@ -16,10 +16,7 @@ def followed_trainees(x: Inputs) -> pl.LazyFrame:
         .group_by("program_id", "participant_id")
         .agg(pl.col("start").min())
     )
-    status = x.followups.group_by("participant_id").agg(
-        pl.len().alias("checks"),
-        (pl.col("status") == "joined_non_state_group").any().alias("defected"),
-    )
+    status = x.followup_status
     return trainees.join(status, on="participant_id", how="left").with_columns(
         pl.col("checks").fill_null(0), pl.col("defected").fill_null(False)
     )
