@@ -1,4 +1,5 @@
-"""`sceval demo`: the main job end to end on the seed data, twice, with the same results."""
+"""`sceval demo`: the main job end to end on the seed data (run from the wheel, see base_env.py),
+then its steps again in this environment on a fresh warehouse, with the same results."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from base_env import base_env
 
 INPUT_TABLES = [
     "programs",
@@ -61,10 +63,13 @@ def _results(db) -> dict[str, list[tuple]]:
 
 @pytest.mark.slow
 def test_demo_fills_every_table_writes_reports_and_repeats(tmp_path, sceval_cli):
-    out1 = tmp_path / "d1"
-    r = sceval_cli("demo", "--out", str(out1), cwd=tmp_path)
+    # The demo as a new user runs it: from the wheel, base dependencies only (base_env.py).
+    env = base_env(tmp_path / "wheel")
+    out1 = env.work / "demo"
+    r = env.run("demo", "--out", str(out1))
     assert r.returncode == 0, r.stderr[-2000:]
     assert "Traceback" not in r.stderr
+    assert list(out1.glob("scorecard-*.pdf")), "no PDF scorecard written"
     db = out1 / "sceval.duckdb"
     con = duckdb.connect(str(db), read_only=True)
     for t in INPUT_TABLES + RESULT_TABLES:

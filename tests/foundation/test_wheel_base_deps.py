@@ -2,160 +2,21 @@
 
 A package that `src/` needs at run time but pyproject lists only in the `test` extras is
 invisible to `make test` (the extras are installed there) and breaks `make demo` for every new
-user (pypdf did). This test builds the wheel, installs it with `pip --no-deps` into a fresh
-virtual environment outside the checkout, and gives that environment exactly the closure of
-the wheel's own `Requires-Dist` (markers evaluated, extras left out) by linking those
-distributions' installed files from this environment: what `pip install sceval` would resolve,
-without a download, in seconds. There it imports every module of `sceval`, checks every
-import statement of every module (function-level imports too: heavy libraries are imported
-inside functions) and runs `sceval demo --out`. A failure names the module and the package.
-`.ci/run` does the same with pip itself: `make demo` on a fresh clone installs the base
-dependencies only, before `make test` adds the extras.
+user (pypdf did). `base_env` (base_env.py) builds the wheel and installs it with its base
+dependencies only, outside the checkout. There this test imports every module of `sceval` and
+checks every import statement of every module (function-level imports too: heavy libraries
+are imported inside functions). A failure names the module and the package. `test_demo.py`
+runs `sceval demo` in such an environment. `.ci/run` does the same with pip itself: `make demo` on a
+fresh clone installs the base dependencies only, before `make test` adds the extras.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
-import sysconfig
-import venv
-import zipfile
 from importlib import metadata
-from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
-
-ROOT = Path(__file__).resolve().parents[2]
-
-# Run inside the fresh environment: import every module, then resolve every import statement.
-PROBE = r"""
-import ast, importlib, importlib.util, json, pkgutil, sys
-import sceval
-problems, modules = [], ["sceval"]
-modules += [m.name for m in pkgutil.walk_packages(sceval.__path__, "sceval.")]
-for name in modules:
-    try:
-        importlib.import_module(name)
-    except ImportError as exc:
-        problems.append([name, (exc.name or str(exc)).split(".")[0], "import"])
-for name in modules:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-        continue
-    tree = ast.parse(open(spec.origin, encoding="utf-8").read())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            tops = [a.name.split(".")[0] for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            tops = [node.module.split(".")[0]]
-        else:
-            continue
-        for top in tops:
-            if top in sys.stdlib_module_names or top in ("sceval", "__future__"):
-                continue
-            if importlib.util.find_spec(top) is None:
-                problems.append([name, top, "line %d" % node.lineno])
-print(json.dumps({"modules": len(modules), "problems": problems}))
-"""
-
-
-def _wheel_requirements(wheel: Path) -> list[Requirement]:
-    """The wheel's base `Requires-Dist` (what `pip install sceval` installs)."""
-    with zipfile.ZipFile(wheel) as zf:
-        meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
-        text = zf.read(meta).decode("utf-8")
-    reqs = [Requirement(v) for k, v in re.findall(r"^(Requires-Dist): (.+)$", text, re.M)]
-    return [r for r in reqs if r.marker is None or r.marker.evaluate({"extra": ""})]
-
-
-def _closure(reqs: list[Requirement]) -> dict[str, metadata.Distribution]:
-    """Every distribution the requirements pull in, as installed here; refuse one missing or
-    at a version the requirement excludes."""
-    found: dict[str, metadata.Distribution] = {}
-    todo = list(reqs)
-    while todo:
-        req = todo.pop()
-        key = re.sub(r"[-_.]+", "-", req.name).lower()
-        if key in found:
-            continue
-        try:
-            dist = metadata.distribution(req.name)
-        except metadata.PackageNotFoundError:
-            pytest.fail(f"{req} is a base dependency but is not installed in {sys.prefix}")
-        assert req.specifier.contains(dist.version, prereleases=True), (
-            f"{req}: installed {dist.version}"
-        )
-        found[key] = dist
-        for extra in req.extras or {""}:
-            for raw in dist.requires or []:
-                sub = Requirement(raw)
-                if sub.marker is None or sub.marker.evaluate({"extra": extra}):
-                    todo.append(sub)
-    return found
-
-
-def _link(dists: dict[str, metadata.Distribution], site: Path) -> int:
-    """Symlink every installed file of the distributions into `site` (files, not folders:
-    namespace folders shared with distributions outside the closure stay out)."""
-    n = 0
-    for dist in dists.values():
-        base = Path(dist.locate_file(""))
-        for f in dist.files or []:
-            src = Path(dist.locate_file(f)).resolve()
-            rel = Path(f)
-            if rel.parts[0] == ".." or "__pycache__" in rel.parts or not src.is_file():
-                continue  # scripts in bin/ and caches are not needed to import
-            dst = site / rel
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            if not dst.exists():
-                dst.symlink_to(src)
-                n += 1
-        assert base.is_dir()
-    return n
-
-
-def _build_wheel(out: Path) -> Path:
-    """The wheel of this checkout (hatchling from the test extras; no build isolation, so no
-    download)."""
-    r = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
-        + ["--wheel-dir", str(out), str(ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert r.returncode == 0, r.stderr[-2000:]
-    return next(out.glob("sceval-*.whl"))
-
-
-def _fresh_env(tmp: Path, wheel: Path) -> Path:
-    """A virtual environment with the wheel (pip, --no-deps) and its base dependencies only."""
-    env_dir = tmp / "venv"
-    venv.create(env_dir, with_pip=False, symlinks=True)
-    python = env_dir / "bin" / "python"
-    r = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
-        + ["--no-deps", "--no-index", "--no-compile", str(wheel)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert r.returncode == 0, r.stderr[-2000:]
-    site = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    )
-    assert site != Path(sysconfig.get_paths()["purelib"])
-    _link(_closure(_wheel_requirements(wheel)), site)
-    return python
+from base_env import PROBE, base_env
 
 
 def _package_of(top: str) -> str:
@@ -165,20 +26,9 @@ def _package_of(top: str) -> str:
 
 
 @pytest.mark.slow
-def test_wheel_with_base_dependencies_only_imports_everything_and_runs_the_demo(tmp_path):
-    work = tmp_path / "outside"  # nothing of the checkout on the path or in the working dir
-    work.mkdir()
-    wheel = _build_wheel(tmp_path / "dist")
-    python = _fresh_env(tmp_path, wheel)
-    clean_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"PYTHONPATH", "SCEVAL_PROJECT", "SCEVAL_DB"}
-    }
-    clean_env["XDG_CACHE_HOME"] = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    r = subprocess.run(
-        [str(python), "-c", PROBE], cwd=work, env=clean_env, capture_output=True, text=True
-    )
+def test_wheel_with_base_dependencies_only_imports_everything(tmp_path):
+    env = base_env(tmp_path)
+    r = env.call(str(env.python), "-c", PROBE)
     assert r.returncode == 0, r.stderr[-3000:]
     probe = json.loads(r.stdout.strip().splitlines()[-1])
     missing = [
@@ -188,24 +38,6 @@ def test_wheel_with_base_dependencies_only_imports_everything_and_runs_the_demo(
     ]
     assert not missing, "\n".join(dict.fromkeys(missing))
     assert probe["modules"] > 50
-    # The sceval the demo runs is the wheel's, with the project shipped inside it.
-    where = subprocess.run(
-        [str(python), "-c", "import sceval; print(sceval.__file__)"],
-        cwd=work,
-        env=clean_env,
-        capture_output=True,
-        text=True,
-    ).stdout
+    # The sceval that runs there is the wheel's, with the project shipped inside it.
+    where = env.call(str(env.python), "-c", "import sceval; print(sceval.__file__)").stdout
     assert where.startswith(str(tmp_path / "venv")), where
-    demo = subprocess.run(
-        [str(python.parent / "sceval"), "demo", "--out", str(work / "demo")],
-        cwd=work,
-        env=clean_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert demo.returncode == 0, demo.stderr[-3000:]
-    out = work / "demo"
-    assert (out / "sceval.duckdb").is_file() and (out / "index.html").is_file()
-    assert list(out.glob("scorecard-*.pdf")), "no PDF scorecard written"
