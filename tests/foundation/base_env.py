@@ -153,18 +153,11 @@ def _fresh_env(tmp: Path, wheel: Path) -> Path:
     return python
 
 
-def _package_of(top: str) -> str:
-    """The distribution(s) that provide a top-level module in this (test) environment."""
-    dists = metadata.packages_distributions().get(top)
-    return ", ".join(sorted(set(dists))) if dists else top
-
-
 @dataclass
 class BaseEnv:
     """The wheel's fresh environment: its Python, a working folder outside the checkout and
     the environment variables a new user would have."""
 
-    tmp: Path
     work: Path
     python: Path
     env: dict
@@ -196,4 +189,4 @@ def base_env(tmp_path: Path) -> BaseEnv:
         if k not in {"PYTHONPATH", "SCEVAL_PROJECT", "SCEVAL_DB"}
     }
     clean_env["XDG_CACHE_HOME"] = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return BaseEnv(tmp_path, work, python, clean_env)
+    return BaseEnv(work, python, clean_env)
