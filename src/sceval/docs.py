@@ -54,7 +54,7 @@ reason`) and the command exits 2. Among the mistakes it catches:
 
 - **Intervals.** Every proportion carries a Wilson 95% interval, every mean a Student-t
   interval; rates per 1,000 an exact Poisson interval; differences-in-differences a
-  cluster-robust interval from pyfixest's did2s (`ci_low`, `ci_high`).
+  cluster-robust interval of Gardner's did2s, computed in numpy (`ci_low`, `ci_high`).
 - **Minimum n.** Below the sheet's `min_n` the status is `insufficient_data`, never green and
   never 0; the value is still shown so that evaluators see what little there is. Engine
   functions also refuse to judge when the data cannot say (no incident reporting at all, no

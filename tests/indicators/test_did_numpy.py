@@ -1,7 +1,7 @@
 """The numpy two-stage DiD (`sceval.indicators.did`) against pyfixest, the library it replaced
 on the engine's path: the event-study leads, their errors and joint test equal pyfixest's;
 the ATT is the exact least-squares imputation (checked by normal equations), which pyfixest
-recovers iteratively to about 1e-5; panels it cannot impute are left to pyfixest."""
+recovers iteratively to about 1e-5; a panel it cannot impute gets no estimate."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def test_leads_equal_pyfixest(seed):
     assert got.p_joint == pytest.approx(float(es.wald_test()["pvalue"]), abs=1e-10)
 
 
-def test_an_area_treated_from_its_first_year_is_left_to_pyfixest():
+def test_an_area_treated_from_its_first_year_is_not_imputed():
     df = panel(4).with_columns(
         treat=pl.when(pl.col("area") == "C0|A0").then(1).otherwise(pl.col("treat"))
     )
@@ -113,3 +113,26 @@ def test_an_area_treated_from_its_first_year_is_left_to_pyfixest():
         )
         is None
     )
+
+
+def test_a_panel_that_cannot_be_imputed_gets_no_estimate_and_says_why():
+    from sceval.indicators.areas import did_estimate
+    from sceval.indicators.panels import NOT_IMPUTABLE
+
+    rows = []
+    # A0 starts in 2010, the first year on record: no untreated year to learn its level from.
+    for area, g in (("A0", 2010), ("A1", 2013), ("A2", None), ("A3", None)):
+        for year in range(2010, 2016):
+            rel = None if g is None else year - g
+            if rel is not None and rel >= 2:
+                continue
+            y = float((year * 7 + len(area) * 3 + (g or 0)) % 5)
+            rows.append(
+                {"admin1": area, "year": year, "y": y, "g": g, "country": "AAA", "rel": rel,
+                 "treat": int(rel is not None and rel >= 0)}
+            )  # fmt: skip
+    df = pl.DataFrame(rows).cast({"year": pl.Int32, "g": pl.Int32, "rel": pl.Int32})
+    out = did_estimate(df, pre_years=3, min_pre_years=1)
+    assert "att" not in out
+    assert out["why"] == NOT_IMPUTABLE
+    assert (out["nt"], out["nc"], out["countries"]) == (2, 2, ["AAA"])

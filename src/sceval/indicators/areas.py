@@ -185,7 +185,7 @@ def start_years(starts: pl.DataFrame) -> dict[str, dict[str, int]]:
 
 
 def did_estimate(panel: pl.DataFrame, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
-    """Gardner's two-stage DiD (as pyfixest's `did2s`, in numpy: `sceval.indicators.did`) with
+    """Gardner's two-stage DiD (pyfixest's `did2s` estimator, in numpy: `sceval.indicators.did`) with
     area and country-by-year fixed effects, clustered by area, and the pre-trend test on
     untreated area-years.
 

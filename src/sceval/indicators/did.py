@@ -8,8 +8,9 @@ each fit (0.2 s per program and outcome: 110 of 130 s of the catalogue at 1e6); 
 are small (areas x years), so dense least squares on dummy matrices takes milliseconds.
 `tests/indicators/test_did_numpy.py` checks every figure against pyfixest on the seed panels
 and on random ones. A panel where a treated area-year's effects are not identified from the
-untreated ones, or a lead collinear with the effects, returns None: the caller then uses
-pyfixest itself, so the rare case keeps pyfixest's own handling.
+untreated ones, or a lead collinear with the effects, returns None: the caller says the
+effect is not identified, or drops the collinear lead (`sceval.indicators.panels`). pyfixest
+is not on the engine's path: on such panels its did2s raised, or aborted the process.
 """
 
 from __future__ import annotations
@@ -169,61 +170,3 @@ def r6(x: Any) -> float:
     """A fitted figure to 6 decimals: a rerun on the same data must give the same row, and
     the last digits of a least-squares fit depend on the order of summation."""
     return round(float(x), 6)
-
-
-def pyfixest_fit(df, out, pre_seen, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
-    """`did_estimate` by pyfixest itself, for the panels this module leaves to it
-    (effects of a treated area-year not identified, a lead collinear with the effects)."""
-    import warnings
-
-    import pyfixest as pf
-
-    with warnings.catch_warnings():
-        # pyfixest 0.60 calls pandas APIs that pandas 3 deprecates; nothing to act on here.
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return _did_fit(pf, df, out, pre_seen, pre_years=pre_years, min_pre_years=min_pre_years)
-
-
-def _did_fit(pf, df, out, pre_seen, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
-    """The two pyfixest fits of `did_estimate` (ATT, then the pre-trend leads)."""
-    # ATT: the untreated outcome model (area + country-year effects) fitted on untreated
-    # area-years only, then imputed for treated ones (Gardner 2021; Borusyak et al. 2024).
-    fit = pf.did2s(
-        df.to_pandas(),
-        yname="y",
-        first_stage="~ 0 | area + cy",
-        second_stage="~ treat",
-        treatment="treat",
-        cluster="area",
-    )
-    tidy = fit.tidy()
-    att = float(tidy.loc["treat", "Estimate"])
-    post = df.filter(pl.col("treat") == 1)
-    out.update(
-        att=r6(att),
-        low=r6(tidy.loc["treat", "2.5%"]),
-        high=r6(tidy.loc["treat", "97.5%"]),
-        observed=float(post["y"].mean()),
-        imputed=float(post["y"].mean()) - att,
-        nt=out.pop("nt_fit"),
-    )
-    if pre_seen is None or pre_seen < min_pre_years:
-        out["why"] = short_pre(pre_seen, min_pre_years)
-        return out
-    leads, pre, names = lead_columns(df, pre_years)
-    es = pf.feols(
-        "y ~ " + " + ".join(names) + " | area + cy",
-        data=pre.to_pandas(),
-        vcov={"CRV1": "area"},
-        fixef_tol=1e-12,
-    )
-    et = es.tidy()
-    out["leads"] = [
-        (k, r6(et.loc[n, "Estimate"]), r6(et.loc[n, "2.5%"]), r6(et.loc[n, "97.5%"]))
-        for k, n in zip(leads, names, strict=True)
-        if n in et.index
-    ]
-    wald = es.wald_test()
-    out["p_pre"] = float(wald["pvalue"])
-    return out

@@ -84,6 +84,11 @@ class Panel:
         )
 
 
+NOT_IMPUTABLE = (
+    "the untreated outcome of some treated area-years cannot be imputed from the untreated "
+    "ones (an area without a year before its start, or a country-year with no comparison)"
+)
+
 EMPTY = Panel(*(np.array([], dtype=t) for t in (object, object, int, float, int, int, int)))
 
 
@@ -202,7 +207,10 @@ def estimate(panel: Panel, *, pre_years: int, min_pre_years: int) -> dict[str, A
     area, cy = panel.area, panel.cy
     fast = did.two_stage_att(panel.y, panel.treat, area, cy)
     if fast is None:
-        return _pyfixest(panel, out, pre_seen, pre_years, min_pre_years)
+        # pyfixest's did2s, once the fallback here, raised or aborted the process (a panic
+        # in its demeaning) on such panels: the effect is not identified, and is said so.
+        out["why"] = NOT_IMPUTABLE
+        return out
     fit = fast[0]
     low, high = did.interval(fit.att, fit.se, fit.df)
     observed = float(panel.y[panel.treat == 1].mean())
@@ -219,13 +227,17 @@ def estimate(panel: Panel, *, pre_years: int, min_pre_years: int) -> dict[str, A
         return out
     # Pre-trends: on untreated area-years, leads k = -pre_years..-2 against year -1 and before.
     leads = [k for k in range(-pre_years, -1) if (panel.rel == k).any()]
+    if not leads:
+        out["why"] = "no year before year -1 on record to test the trends against"
+        return out
     pre = panel.treat == 0
-    x = np.zeros((int(pre.sum()), len(leads)))
+    x = np.zeros((int(pre.sum()), len(leads)), order="F")  # as Polars hands a frame over
     for j, k in enumerate(leads):
         x[:, j] = panel.rel[pre] == k
-    es = did.event_study_leads(panel.y[pre], x, area[pre], cy[pre])
+    leads, es = _identified_leads(leads, panel.y[pre], x, area[pre], cy[pre])
     if es is None:
-        return _pyfixest(panel, out, pre_seen, pre_years, min_pre_years)
+        out["why"] = "no pre-period year separable from the area and country-year effects"
+        return out
     lo, hi = did.interval(es.coef, es.se, es.df)
     out["leads"] = [
         (k, did.r6(es.coef[i]), did.r6(lo[i]), did.r6(hi[i])) for i, k in enumerate(leads)
@@ -250,9 +262,18 @@ def _pre_seen(panel: Panel) -> int | None:
     return min(counts.values())
 
 
-def _pyfixest(panel: Panel, out: dict, pre_seen, pre_years: int, min_pre_years: int) -> dict:
-    df = panel.to_frame().with_columns(
-        area=pl.col("country") + "|" + pl.col("admin1"),
-        cy=pl.col("country") + "|" + pl.col("year").cast(pl.String),
-    )
-    return did.pyfixest_fit(df, out, pre_seen, pre_years=pre_years, min_pre_years=min_pre_years)
+def _identified_leads(
+    leads: list[int], y: np.ndarray, x: np.ndarray, area: np.ndarray, cy: np.ndarray
+) -> tuple[list[int], did.Leads | None]:
+    """The event-study fit with every lead, or, when some are collinear with the effects,
+    with the leads kept in order while each adds to the fit (as pyfixest drops them)."""
+    es = did.event_study_leads(y, x, area, cy)
+    if es is not None or not leads:
+        return leads, es
+    keep: list[int] = []
+    for j in range(len(leads)):
+        if did.event_study_leads(y, x[:, [*keep, j]], area, cy) is not None:
+            keep.append(j)
+    if not keep:
+        return [], None
+    return [leads[j] for j in keep], did.event_study_leads(y, x[:, keep], area, cy)
