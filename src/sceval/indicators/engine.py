@@ -100,11 +100,13 @@ def raw_parts(
     totals_only: bool = False,
     since: dt.date | None = None,
     directions: dict[str, str] | None = None,
+    persons: bool = True,
 ) -> list[pl.LazyFrame]:
     """Every indicator's rows as of one date, as lazy queries (one per source and function).
 
     With `since` (a reporting period's start), indicators whose `period_measure` is `flow`
-    count only rows dated from then on; stocks are read as they stand at `as_of`.
+    count only rows dated from then on; stocks are read as they stand at `as_of`. Without
+    `persons`, simple indicators leave `persons` null (values for the trend line only).
     """
     frames = Frames(tables, as_of)
     frames["directions"] = directions or {}
@@ -121,6 +123,7 @@ def raw_parts(
                 as_of=as_of,
                 totals_only=totals_only,
                 since=since if flow else None,
+                persons=persons,
             )
         )
         for (src, flow), group in sorted(by_source.items())
@@ -530,6 +533,7 @@ def _compute_batch(
             as_of - dt.timedelta(days=lag),
             totals_only=True,
             directions=directions,
+            persons=False,
         )
     ]
     done = pl.collect_all([*lazy, *prev_parts]) if lazy or prev_parts else []

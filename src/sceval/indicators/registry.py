@@ -45,6 +45,9 @@ def indicator_function(dims: Sequence[str] = (), params: Sequence[str] = ()):
 
 def rollup(lf: pl.LazyFrame, dims: Sequence[str], aggs: Sequence[pl.Expr]) -> pl.LazyFrame:
     """Aggregate per program, then per program and each dimension (dimension, dimension_value)."""
+    if dims:
+        # Computed once for every grouping, not once per grouping.
+        lf = lf.cache()
     parts = [
         lf.group_by("program_id")
         .agg(aggs)

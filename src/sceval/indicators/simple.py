@@ -67,8 +67,8 @@ def _columns(
     return cols
 
 
-def _aggregations(k: int, ind: Indicator, schema: pl.Schema) -> list[pl.Expr]:
-    """Per-group measures of one indicator, named `_k_<field>`."""
+def _aggregations(k: int, ind: Indicator, schema: pl.Schema, persons: bool = True) -> list[pl.Expr]:
+    """Per-group measures of one indicator, named `_k_<field>` (distinct persons if asked)."""
     comp = ind.simple
     m = pl.col(f"_{k}_m")
     scale = float(comp.get("scale", 1))
@@ -102,11 +102,11 @@ def _aggregations(k: int, ind: Indicator, schema: pl.Schema) -> list[pl.Expr]:
         cnt = cnt.cast(pl.Int64)
         out = [cnt.cast(pl.Float64), null, cnt.cast(pl.Float64) * scale, cnt, null]
         out.append(pl.lit(None, dtype=pl.String))
-    if "participant_id" in schema.names():
-        persons = pl.when(m).then(pl.col("_pid")).drop_nulls().n_unique()
+    if persons and "participant_id" in schema.names():
+        count = pl.when(m).then(pl.col("_pid")).drop_nulls().n_unique()
     else:
-        persons = pl.lit(None)
-    out.append(persons.cast(pl.Int64))
+        count = pl.lit(None)
+    out.append(count.cast(pl.Int64))
     names = ("numerator", "denominator", "value", "n", "sd", "stat", "persons")
     return [e.alias(f"_{k}_{nm}") for e, nm in zip(out, names, strict=True)]
 
@@ -156,17 +156,24 @@ def aggregate_source(
     as_of: dt.date | None,
     totals_only: bool = False,
     since: dt.date | None = None,
+    persons: bool = True,
 ) -> pl.LazyFrame:
     """Result rows (ROW_SCHEMA) of every simple indicator over one enriched source frame;
-    with `since`, each indicator counts only rows dated from then (a flow over a period)."""
+    with `since`, each indicator counts only rows dated from then (a flow over a period).
+    Without `persons`, no distinct persons per cell (the trend's earlier points need values
+    only, and the distinct counts were most of their cost)."""
     schema = lf.collect_schema()
     base = lf.with_columns(
         [c for k, ind in enumerate(indicators) for c in _columns(k, ind, schema, since)]
     )
-    if "participant_id" in schema.names():
+    if persons and "participant_id" in schema.names():
         # Distinct persons per cell (for suppression) on 64-bit hashes, not strings.
         base = base.with_columns(_pid=pl.col("participant_id").hash())
     dims = [] if totals_only else sorted({d for ind in indicators for d in ind.disaggregations})
+    if dims:
+        # Computed once for every grouping: without it the source's joins ran once per
+        # grouping (participants x activities x programs x units seven times).
+        base = base.cache()
     parts: list[pl.LazyFrame] = []
     for dim in [None, *dims]:
         members = [
@@ -180,7 +187,7 @@ def aggregate_source(
         )
         pooled = [(k, ind) for k, ind in members if not ind.simple.get("per")]
         grouped = cells.group_by(keys).agg(
-            [a for k, ind in pooled for a in _aggregations(k, ind, schema)]
+            [a for k, ind in pooled for a in _aggregations(k, ind, schema, persons)]
         )
         for k, ind in members:
             src = _per_unit_mean(cells, k, ind, keys) if ind.simple.get("per") else grouped
