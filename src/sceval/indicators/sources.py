@@ -373,7 +373,7 @@ def enriched(t: dict[str, pl.LazyFrame], table: str, *, as_of: dt.date | None) -
     if shared is not None and table in shared:
         lf = shared[table]
     else:
-        lf = _with_country(linked(t, table), "country", "unit_country", "program_country")
+        lf = _with_country(linked(t, table), "country", "unit_country", "program_country").cache()
         if shared is not None:
             shared[table] = lf
     names = lf.collect_schema().names()

@@ -76,7 +76,10 @@ def trend_fit(
         pl.concat([now, before, start], how="vertical")
         .join(days, on="program_id")
         .filter(pl.col("y").is_not_null() & (-pl.col("x") <= pl.col("_since")))
-        .unique(subset=[*keys, "x"], keep="first")
+        .unique(subset=[*keys, "x"], keep="first", maintain_order=True)
+        # Points in a fixed order: the sums below then do not depend on thread scheduling
+        # (a rerun on the same data gave projections differing in the tenth decimal).
+        .sort([*keys, "x"])
     )
     xm, ym = pl.col("x").mean(), pl.col("y").mean()
     sxx = ((pl.col("x") - xm) ** 2).sum()
