@@ -267,7 +267,11 @@ def _did_row(prog: str, dim: str | None, dv: str | None, r: dict, alpha: float) 
     ),
 )
 def area_did(
-    activities: pl.LazyFrame, tables: dict[str, pl.LazyFrame], as_of: dt.date, params: dict
+    activities: pl.LazyFrame,
+    tables: dict[str, pl.LazyFrame],
+    as_of: dt.date,
+    params: dict,
+    cache: dict | None = None,
 ) -> pl.LazyFrame:
     """Staggered difference-in-differences of events per admin1 area-year: areas with trained units vs the other areas of their country."""
     outcome = params.get("outcome", "civilian_harm")
@@ -307,6 +311,11 @@ def area_did(
         prog: start_years(grp)
         for (prog,), grp in starts.partition_by("program_id", as_dict=True).items()
     }
+    # Both outcomes have the same panels (areas, years, starts): the fits' decompositions made
+    # for one are kept for the other (`cache` is shared by the catalogue's queries of a run).
+    memos = ({} if cache is None else cache).setdefault(
+        ("area_did", as_of, kinds, pre_years, post_years), {}
+    )
     for prog in progs:
         mine = program_starts.get(prog)
         if not mine:
@@ -316,7 +325,12 @@ def area_did(
         panel = panels.program_panel(
             mine, events, first_event, as_of, pre_years=pre_years, post_years=post_years
         )
-        r = panels.estimate(panel, pre_years=pre_years, min_pre_years=min_pre)
+        r = panels.estimate(
+            panel,
+            pre_years=pre_years,
+            min_pre_years=min_pre,
+            memo=memos.setdefault((prog, None), {}),
+        )
         rows.append(_did_row(prog, None, None, r, alpha))
         for k, c, lo, hi in r["leads"]:
             rows.append(
@@ -327,7 +341,12 @@ def area_did(
         if by_country:
             for country in sorted(mine):
                 one = panel.take(panel.country == country)
-                rc = panels.estimate(one, pre_years=pre_years, min_pre_years=min_pre)
+                rc = panels.estimate(
+                    one,
+                    pre_years=pre_years,
+                    min_pre_years=min_pre,
+                    memo=memos.setdefault((prog, country), {}),
+                )
                 rows.append(_did_row(prog, "country", country, rc, alpha))
     return pl.LazyFrame(rows, schema=DID_COLUMNS)
 

@@ -62,11 +62,9 @@ def fe_dummies(area: np.ndarray, cy: np.ndarray) -> np.ndarray:
     return d
 
 
-def two_stage_att(
-    y: np.ndarray, treat: np.ndarray, area: np.ndarray, cy: np.ndarray
-) -> tuple[Att, np.ndarray] | None:
-    """Gardner's two-stage ATT and its clustered GMM variance; with the imputed untreated
-    outcome of every row. None when a treated row's effects are not identified."""
+def _att_design(treat: np.ndarray, area: np.ndarray, cy: np.ndarray) -> tuple | None:
+    """What the two-stage ATT needs of a panel's design (not of its outcome); None when a
+    treated row's effects are not identified."""
     d = fe_dummies(area, cy)
     t = treat.astype(bool)
     du = d[~t]
@@ -75,15 +73,43 @@ def two_stage_att(
     proj = d @ (pinv_u @ du)
     if np.abs(proj - d).max() > TOL:
         return None
+    x10 = np.where(t[:, None], 0.0, d)
+    v = d[t].sum(axis=0) @ np.linalg.pinv(x10.T @ x10)
+    codes, g = _codes(area)
+    return d, t, pinv_u, x10, v, codes, g
+
+
+def _memo(memo: dict | None, key: object, make):
+    if memo is None:
+        return make()
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def two_stage_att(
+    y: np.ndarray,
+    treat: np.ndarray,
+    area: np.ndarray,
+    cy: np.ndarray,
+    *,
+    memo: dict | None = None,
+) -> tuple[Att, np.ndarray] | None:
+    """Gardner's two-stage ATT and its clustered GMM variance; with the imputed untreated
+    outcome of every row. None when a treated row's effects are not identified.
+
+    `memo` keeps the design's decompositions for another outcome on the same panel.
+    """
+    design = _memo(memo, "att", lambda: _att_design(treat, area, cy))
+    if design is None:
+        return None
+    d, t, pinv_u, x10, v, codes, g = design
     imputed = d @ (pinv_u @ y[~t])
     first_u = y - imputed
     n_t = t.sum()
     att = first_u[t].sum() / n_t
     second_u = first_u - att * t
     # Butts & Gardner: the second stage's score minus the first stage's estimation error.
-    x10 = np.where(t[:, None], 0.0, d)
-    v = d[t].sum(axis=0) @ np.linalg.pinv(x10.T @ x10)
-    codes, g = _codes(area)
     w = np.bincount(codes, weights=t * second_u, minlength=g) - (
         np.stack(
             [
@@ -100,31 +126,49 @@ def two_stage_att(
     return Att(float(att), float(np.sqrt(var)), g - 1), imputed
 
 
-def event_study_leads(
-    y: np.ndarray, leads: np.ndarray, area: np.ndarray, cy: np.ndarray
-) -> Leads | None:
-    """`y ~ leads | area + cy` with CRV1 errors clustered by area (pyfixest's default
-    small-sample correction: area effects nested in the clusters are not counted) and the
-    F test that all leads are 0. None when a lead is collinear with the effects."""
-    from scipy import stats
-
+def _leads_design(leads: np.ndarray, area: np.ndarray, cy: np.ndarray) -> tuple | None:
+    """What the event-study fit needs of the design; None when a lead is collinear."""
     d = fe_dummies(area, cy)
     pinv_d = np.linalg.pinv(d)
-    yr = y - d @ (pinv_d @ y)
     xr = leads - d @ (pinv_d @ leads)
     k = xr.shape[1]
     if np.linalg.matrix_rank(xr, tol=TOL * max(1.0, np.abs(xr).max())) < k:
         return None
     bread = np.linalg.inv(xr.T @ xr)
+    codes, g = _codes(area)
+    _, n_cy = _codes(cy)
+    return d, pinv_d, xr, k, bread, codes, g, n_cy
+
+
+def event_study_leads(
+    y: np.ndarray,
+    leads: np.ndarray,
+    area: np.ndarray,
+    cy: np.ndarray,
+    *,
+    memo: dict | None = None,
+) -> Leads | None:
+    """`y ~ leads | area + cy` with CRV1 errors clustered by area (pyfixest's default
+    small-sample correction: area effects nested in the clusters are not counted) and the
+    F test that all leads are 0. None when a lead is collinear with the effects.
+
+    `memo` keeps the design's decompositions for another outcome on the same panel.
+    """
+    from scipy import stats
+
+    key = ("leads", leads.shape, leads.tobytes())
+    design = _memo(memo, key, lambda: _leads_design(leads, area, cy))
+    if design is None:
+        return None
+    d, pinv_d, xr, k, bread, codes, g, n_cy = design
+    yr = y - d @ (pinv_d @ y)
     beta = bread @ (xr.T @ yr)
     u = yr - xr @ beta
-    codes, g = _codes(area)
     scores = np.stack(
         [np.bincount(codes, weights=xr[:, j] * u, minlength=g) for j in range(k)], axis=1
     )
     meat = scores.T @ scores
     n = len(y)
-    _, n_cy = _codes(cy)
     # k_fixef="nonnested": the area effects are nested in the area clusters (not counted),
     # the country-year effects are (one less for the second effect, one more back for the
     # fully nested one: n_cy in all).

@@ -183,8 +183,11 @@ def _pairs(p: Panel, mask: np.ndarray) -> int:
     return len(set(zip(p.country[mask].tolist(), p.admin1[mask].tolist(), strict=True)))
 
 
-def estimate(panel: Panel, *, pre_years: int, min_pre_years: int) -> dict[str, Any]:
-    """`sceval.indicators.areas.did_estimate` on a numpy panel (the same figures)."""
+def estimate(
+    panel: Panel, *, pre_years: int, min_pre_years: int, memo: dict | None = None
+) -> dict[str, Any]:
+    """`sceval.indicators.areas.did_estimate` on a numpy panel (the same figures); `memo`
+    keeps the fits' design decompositions for the other outcome on a panel of the same areas."""
     treated = panel.g != NONE
     comparison = ~treated
     out: dict[str, Any] = {
@@ -205,7 +208,7 @@ def estimate(panel: Panel, *, pre_years: int, min_pre_years: int) -> dict[str, A
         return out
     pre_seen = _pre_seen(panel)
     area, cy = panel.area, panel.cy
-    fast = did.two_stage_att(panel.y, panel.treat, area, cy)
+    fast = did.two_stage_att(panel.y, panel.treat, area, cy, memo=memo)
     if fast is None:
         # pyfixest's did2s, once the fallback here, raised or aborted the process (a panic
         # in its demeaning) on such panels: the effect is not identified, and is said so.
@@ -234,7 +237,7 @@ def estimate(panel: Panel, *, pre_years: int, min_pre_years: int) -> dict[str, A
     x = np.zeros((int(pre.sum()), len(leads)), order="F")  # as Polars hands a frame over
     for j, k in enumerate(leads):
         x[:, j] = panel.rel[pre] == k
-    leads, es = _identified_leads(leads, panel.y[pre], x, area[pre], cy[pre])
+    leads, es = _identified_leads(leads, panel.y[pre], x, area[pre], cy[pre], memo)
     if es is None:
         out["why"] = "no pre-period year separable from the area and country-year effects"
         return out
@@ -263,17 +266,22 @@ def _pre_seen(panel: Panel) -> int | None:
 
 
 def _identified_leads(
-    leads: list[int], y: np.ndarray, x: np.ndarray, area: np.ndarray, cy: np.ndarray
+    leads: list[int],
+    y: np.ndarray,
+    x: np.ndarray,
+    area: np.ndarray,
+    cy: np.ndarray,
+    memo: dict | None = None,
 ) -> tuple[list[int], did.Leads | None]:
     """The event-study fit with every lead, or, when some are collinear with the effects,
     with the leads kept in order while each adds to the fit (as pyfixest drops them)."""
-    es = did.event_study_leads(y, x, area, cy)
+    es = did.event_study_leads(y, x, area, cy, memo=memo)
     if es is not None or not leads:
         return leads, es
     keep: list[int] = []
     for j in range(len(leads)):
-        if did.event_study_leads(y, x[:, [*keep, j]], area, cy) is not None:
+        if did.event_study_leads(y, x[:, [*keep, j]], area, cy, memo=memo) is not None:
             keep.append(j)
     if not keep:
         return [], None
-    return [leads[j] for j in keep], did.event_study_leads(y, x[:, keep], area, cy)
+    return [leads[j] for j in keep], did.event_study_leads(y, x[:, keep], area, cy, memo=memo)
