@@ -1,0 +1,137 @@
+"""What a user runs at one scale, each command timed with its peak memory (GNU time):
+
+    .venv/bin/python benchmarks/scale_run.py 1e7          # 1e7 participants (about 15 minutes)
+    .venv/bin/python benchmarks/scale_run.py 1e6 --report
+
+1. `sceval load` of the generated dataset (Parquet) into a fresh warehouse;
+2. `sceval run --full --as-of ...`: every program computed (the previous run of the definition);
+3. `sceval load` of a correction: one participant's post_score changed in 1% of the programs
+   (a CSV of the changed rows, with a reason: rows an earlier run used);
+4. `sceval run --as-of ...`: incremental, only the corrected programs recomputed (issue 20:
+   under 10% of the full run's time);
+5. with `--report`, `sceval report --format html`.
+
+Targets (issue 20): `sceval run` at 1e7 under 6 GiB peak RSS; the incremental run under 10% of
+the full run. The figures go to benchmarks/results/scale-<scale>.json and are printed as a
+table for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import AS_OF, BENCH, ensure_dataset, label, parse_scales, table_files
+
+GIB = 1024**3
+TIME = Path("/usr/bin/time")
+SCEVAL = Path(sys.executable).with_name("sceval")
+SHARE = 0.01
+
+
+def timed(argv: list[str]) -> dict:
+    """Wall seconds and peak RSS of one command (GNU time); fails loudly on a non-zero exit."""
+    cmd = [str(TIME), "-f", "%M %e", *argv]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
+    m = re.fullmatch(r"(\d+) ([\d.]+)", last)
+    if proc.returncode != 0 or m is None:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return {"rss_gib": int(m.group(1)) * 1024 / GIB, "seconds": float(m.group(2))}
+
+
+def correction(db: Path, out: Path) -> tuple[Path, int]:
+    """A CSV of one participant per program in 1% of the programs, post_score changed."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        programs = [
+            r[0] for r in con.execute("SELECT program_id FROM programs ORDER BY 1").fetchall()
+        ]
+        chosen = programs[:: max(1, int(1 / SHARE))]
+        frame = (
+            con.sql(
+                """SELECT * REPLACE (coalesce(post_score, 50) + 1 AS post_score) FROM (
+                 SELECT p.*, row_number() OVER (PARTITION BY a.program_id ORDER BY p.participant_id) AS k
+                 FROM participants p JOIN activities a USING (activity_id)
+                 WHERE list_contains($chosen, a.program_id)) WHERE k = 1""",
+                params={"chosen": chosen},
+            )
+            .pl()
+            .drop("k")
+        )
+    finally:
+        con.close()
+    path = out / "participants.csv"
+    frame.write_csv(path)
+    return path, len(chosen)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scale", help="participants, e.g. 1e6 or 1e7")
+    ap.add_argument("--report", action="store_true", help="also time sceval report (HTML)")
+    args = ap.parse_args()
+    if not TIME.is_file():
+        raise SystemExit("needs GNU time at /usr/bin/time (apt-get install -y time)")
+    (n,) = parse_scales(args.scale)
+    data = ensure_dataset(n)
+    as_of = ["--as-of", AS_OF.isoformat()]
+    steps: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(dir=BENCH / "data") as tmp:
+        work = Path(tmp)
+        db = work / "wh.duckdb"
+        files = [str(p) for p in table_files(data)]
+        steps["load"] = timed([str(SCEVAL), "load", *files, "--db", str(db)])
+        steps["run --full"] = timed([str(SCEVAL), "run", *as_of, "--full", "--db", str(db)])
+        path, programs = correction(db, work)
+        steps["load correction"] = timed(
+            [str(SCEVAL), "load", str(path), "--db", str(db), "--reason", "1% corrected"]
+        )
+        steps["run (incremental)"] = timed([str(SCEVAL), "run", *as_of, "--db", str(db)])
+        if args.report:
+            steps["report --format html"] = timed(
+                [str(SCEVAL), "report", "--format", "html", "--db", str(db),
+                 "--out", str(work / "reports")]
+            )  # fmt: skip
+        con = duckdb.connect(str(db), read_only=True)
+        reasons, note = con.execute(
+            "SELECT recomputed, incremental_note FROM runs WHERE command = 'run' "
+            "ORDER BY started_at DESC LIMIT 1"
+        ).fetchall()[0]
+        recomputed = len(json.loads(reasons)) if reasons else 0
+        con.close()
+    ratio = steps["run (incremental)"]["seconds"] / steps["run --full"]["seconds"]
+    result = {
+        "scale": label(n),
+        "steps": steps,
+        "corrected_programs": programs,
+        "recomputed_programs": recomputed,
+        "incremental_note": note,
+        "incremental_over_full": ratio,
+    }
+    out = BENCH / "results" / f"scale-{label(n)}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"| step ({label(n)}) | peak RSS | wall |")
+    print("|---|---|---|")
+    for name, s in steps.items():
+        print(f"| `sceval {name}` | {s['rss_gib']:.2f} GiB | {s['seconds']:.1f} s |")
+    print(
+        f"\nincremental / full: {ratio:.3f} ({recomputed} programs recomputed, "
+        f"{programs} corrected); written to {out}\n{note}"
+    )
+    shutil.rmtree(work / "reports", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
