@@ -27,20 +27,32 @@ def personnel_trained(
     ended = pl.col("activity_actual_end").is_not_null() & (
         pl.col("activity_actual_end") <= pl.col("as_of")
     )
-    persons = (
-        participants.filter(ended & pl.col("completed"))
-        .sort("participant_id", "program_id", "activity_actual_end", "activity_id")
-        .unique(["participant_id", "program_id"], keep="first", maintain_order=True)
-        .select(
-            "program_id",
-            "sex",
-            "rank_group",
-            "activity_kind",
-            "country",
-            "provider",
-            pl.lit(1, dtype=pl.Int64).alias("heads"),
-            pl.lit(1, dtype=pl.Int64).alias("person_rows"),
+    dims = params.get("_dims", ())
+    done = participants.filter(ended & pl.col("completed"))
+    if dims:
+        # A person counts once, in the cells of their first completion.
+        done = done.sort("participant_id", "program_id", "activity_actual_end", "activity_id")
+        done = done.unique(["participant_id", "program_id"], keep="first", maintain_order=True)
+    else:
+        # Totals (the trend line's earlier points): which completion comes first does not
+        # matter, so the (person, program) pairs alone, without sorting every participation
+        # (1e6: 0.13 s against 1.28 s; `unique` on a subset of the wide frame took 4 s).
+        done = done.select("participant_id", "program_id").unique()
+        done = done.with_columns(
+            [
+                pl.lit(None, dtype=pl.String).alias(c)
+                for c in ("sex", "rank_group", "activity_kind", "country", "provider")
+            ]
         )
+    persons = done.select(
+        "program_id",
+        "sex",
+        "rank_group",
+        "activity_kind",
+        "country",
+        "provider",
+        pl.lit(1, dtype=pl.Int64).alias("heads"),
+        pl.lit(1, dtype=pl.Int64).alias("person_rows"),
     )
     with_rows = participants.select("activity_id").unique().with_columns(has_rows=pl.lit(True))
     reported = (
@@ -65,7 +77,7 @@ def personnel_trained(
     rows = pl.concat([persons, reported], how="vertical")
     return rollup(
         rows,
-        params.get("_dims", ()),
+        dims,
         [
             pl.col("heads").sum().cast(pl.Float64).alias("value"),
             pl.col("heads").sum().cast(pl.Float64).alias("numerator"),
