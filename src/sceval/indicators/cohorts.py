@@ -21,22 +21,26 @@ from sceval.indicators.registry import (
 
 @indicator_function(dims=("sex", "rank_group", "activity_kind", "country", "provider"), params=())
 def personnel_trained(
-    participants: pl.LazyFrame, activities: pl.LazyFrame, as_of: dt.date, params: dict
+    participants: pl.LazyFrame,
+    activities: pl.LazyFrame,
+    as_of: dt.date,
+    params: dict,
+    cache: dict | None = None,
 ) -> pl.LazyFrame:
     """Distinct persons who completed training by as-of, plus head counts reported without rows."""
     ended = pl.col("activity_actual_end").is_not_null() & (
         pl.col("activity_actual_end") <= pl.col("as_of")
     )
     dims = params.get("_dims", ())
-    done = participants.filter(ended & pl.col("completed"))
     if dims:
-        # A person counts once, in the cells of their first completion.
-        done = done.sort("participant_id", "program_id", "activity_actual_end", "activity_id")
-        done = done.unique(["participant_id", "program_id"], keep="first", maintain_order=True)
+        # A person counts once, in the cells of their first completion: the completions the
+        # follow-up families use too (one sort of the participations for all of them).
+        done = completions(participants, cache)
     else:
         # Totals (the trend line's earlier points): which completion comes first does not
         # matter, so the (person, program) pairs alone, without sorting every participation
         # (1e6: 0.13 s against 1.28 s; `unique` on a subset of the wide frame took 4 s).
+        done = participants.filter(ended & pl.col("completed"))
         done = done.select("participant_id", "program_id").unique()
         done = done.with_columns(
             [
