@@ -1,7 +1,10 @@
 """The browser checks of `layout_check.py` (overlap, width, contrast) on a written report set:
-every page but the scorecards, and a random sample of K scorecards.
+every page but the scorecards, and a random sample of K scorecards (K = all: every one).
 
-    python tests/reports/check_folder.py OUT [K]
+    python tests/reports/check_folder.py OUT [K] [I/N]
+
+With I/N, only part I (0-based) of N of the scorecards, and no shared pages unless I is 0:
+run N processes, one per core, to check 1,000 scorecards in a reasonable time.
 
 Pages over 1.5 MB (the matrices of hundreds of programs: tens of thousands of texts) are
 checked for overlap and width only; the contrast check hit-tests each text and would take
@@ -19,15 +22,17 @@ from playwright.sync_api import sync_playwright
 from test_reports_browser import ARGS, chromium_path
 
 
-def main(out: Path, k: int) -> int:
+def main(out: Path, k: int, part: int = 0, parts: int = 1) -> int:
     """Check the pages of `out`; the number of pages with problems."""
     pages = sorted(
         (p for p in out.glob("*.html") if not p.name.startswith("scorecard-")),
         key=lambda p: p.stat().st_size,
     )
+    if part:
+        pages = []
     cards = sorted(out.glob("scorecard-*.html"))
     random.seed(1)
-    pages += random.sample(cards, min(k, len(cards)))
+    pages += random.sample(cards, min(k, len(cards)))[part::parts]
     bad = 0
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=ARGS)
@@ -53,4 +58,6 @@ def main(out: Path, k: int) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(1 if main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 20) else 0)
+    k = sys.argv[2] if len(sys.argv) > 2 else "20"
+    i, n = (int(x) for x in (sys.argv[3] if len(sys.argv) > 3 else "0/1").split("/"))
+    sys.exit(1 if main(Path(sys.argv[1]), 10**9 if k == "all" else int(k), i, n) else 0)
