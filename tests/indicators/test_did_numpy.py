@@ -33,6 +33,16 @@ def panel(seed: int, *, countries: int = 2, areas: int = 7, years: int = 10) -> 
     return pl.DataFrame(rows)
 
 
+def lead_columns(df: pl.DataFrame, pre_years: int) -> tuple[list[int], pl.DataFrame, list[str]]:
+    """The event-study design `panels.estimate` builds: on untreated area-years only, leads k = -pre_years..-2 of treated areas
+    against the year before their start (k = -1 and earlier years are the reference)."""
+    leads = [k for k in range(-pre_years, -1) if (df["rel"] == k).any()]
+    pre = df.filter(pl.col("treat") == 0).with_columns(
+        [(pl.col("rel") == k).fill_null(False).cast(pl.Int8).alias(f"lead{-k}") for k in leads]
+    )
+    return leads, pre, [f"lead{-k}" for k in leads]
+
+
 def _pyfixest():
     warnings.simplefilter("ignore", FutureWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -79,7 +89,7 @@ def test_att_is_the_exact_imputation_and_near_pyfixest(seed):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_leads_equal_pyfixest(seed):
     df = panel(seed)
-    leads, pre, names = did.lead_columns(df, 5)
+    leads, pre, names = lead_columns(df, 5)
     assert names
     got = did.event_study_leads(
         pre["y"].to_numpy(),

@@ -20,7 +20,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 # A residual of a projection below this is zero (dummy matrices of small panels: exact 0/1
 # arithmetic, errors of order 1e-12).
@@ -198,16 +197,6 @@ def short_pre(pre_seen: int | None, min_pre_years: int) -> str:
         f"pre-period too short: a treated area has {pre_seen or 0} year(s) of event data "
         f"before its start (needs {min_pre_years})"
     )
-
-
-def lead_columns(df: pl.DataFrame, pre_years: int) -> tuple[list[int], pl.DataFrame, list[str]]:
-    """Pre-trends: on untreated area-years only, leads k = -pre_years..-2 of treated areas
-    against the year before their start (k = -1 and earlier years are the reference)."""
-    leads = [k for k in range(-pre_years, -1) if (df["rel"] == k).any()]
-    pre = df.filter(pl.col("treat") == 0).with_columns(
-        [(pl.col("rel") == k).fill_null(False).cast(pl.Int8).alias(f"lead{-k}") for k in leads]
-    )
-    return leads, pre, [f"lead{-k}" for k in leads]
 
 
 def r6(x: Any) -> float:
