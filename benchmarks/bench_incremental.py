@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchlib import AS_OF, label, measure
+from benchlib import AS_OF, label, measure, one_percent_correction
 
 SHARE = 0.01  # of the programs whose participants the correction touches
 
@@ -34,21 +34,7 @@ def corrected(warehouse: Path, project, tmp_path_factory) -> Path:
     con = connect(db)
     try:
         execute(con, project, pipeline=load_pipeline(project), as_of=AS_OF, full=True)
-        programs = [
-            r[0] for r in con.execute("SELECT program_id FROM programs ORDER BY 1").fetchall()
-        ]
-        chosen = programs[:: max(1, int(1 / SHARE))]
-        frame = (
-            con.sql(
-                """SELECT * REPLACE (coalesce(post_score, 50) + 1 AS post_score) FROM (
-                 SELECT p.*, row_number() OVER (PARTITION BY a.program_id ORDER BY p.participant_id) AS k
-                 FROM participants p JOIN activities a USING (activity_id)
-                 WHERE list_contains(?, a.program_id)) WHERE k = 1""",
-                params=[chosen],
-            )
-            .pl()
-            .drop("k")
-        )
+        frame, _ = one_percent_correction(con, SHARE)
         path = db.with_name("participants.csv")
         frame.write_csv(path)
         insert_batch(

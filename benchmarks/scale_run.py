@@ -31,7 +31,15 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import AS_OF, BENCH, ensure_dataset, label, parse_scales, table_files
+from benchlib import (
+    AS_OF,
+    BENCH,
+    ensure_dataset,
+    label,
+    one_percent_correction,
+    parse_scales,
+    table_files,
+)
 
 GIB = 1024**3
 TIME = Path("/usr/bin/time")
@@ -54,26 +62,12 @@ def correction(db: Path, out: Path) -> tuple[Path, int]:
     """A CSV of one participant per program in 1% of the programs, post_score changed."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        programs = [
-            r[0] for r in con.execute("SELECT program_id FROM programs ORDER BY 1").fetchall()
-        ]
-        chosen = programs[:: max(1, int(1 / SHARE))]
-        frame = (
-            con.sql(
-                """SELECT * REPLACE (coalesce(post_score, 50) + 1 AS post_score) FROM (
-                 SELECT p.*, row_number() OVER (PARTITION BY a.program_id ORDER BY p.participant_id) AS k
-                 FROM participants p JOIN activities a USING (activity_id)
-                 WHERE list_contains($chosen, a.program_id)) WHERE k = 1""",
-                params={"chosen": chosen},
-            )
-            .pl()
-            .drop("k")
-        )
+        frame, programs = one_percent_correction(con, SHARE)
     finally:
         con.close()
     path = out / "participants.csv"
     frame.write_csv(path)
-    return path, len(chosen)
+    return path, programs
 
 
 def main() -> None:
