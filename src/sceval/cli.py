@@ -34,6 +34,24 @@ def _no_placeholder_for_flags(self: typer.core.TyperOption, ctx: typer.Context) 
 
 typer.core.TyperOption.display_type_rich = _no_placeholder_for_flags
 
+# Typer coerces every parameter it processes through a pydantic adapter built on first use, even
+# a parameter left unset (the root's own --help when `sceval run --help` is parsed), and importing
+# pydantic for it costs a tenth of a second of every command's start-up. An unset value needs no
+# adapter: typer's coercion returns None (or an empty tuple) for it without using one.
+_process_value = typer.core._TyperParameter.process_value
+
+
+def _process_unset_value_without_adapter(
+    self: typer.core._TyperParameter, ctx: typer.Context, value: object
+) -> object:
+    if value is not None or self._runtime_param is not None or self.required:
+        return _process_value(self, ctx, value)
+    value = () if self.multiple or self.nargs == -1 else None
+    return value if self.callback is None else self.callback(ctx, self, value)
+
+
+typer.core._TyperParameter.process_value = _process_unset_value_without_adapter
+
 app = typer.Typer(
     name="sceval",
     help="Evaluate security cooperation programs: validate and load data, compute on-the-fly and "
