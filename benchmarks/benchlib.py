@@ -248,6 +248,24 @@ def table_files(folder: Path, fmt: str = "parquet") -> list[Path]:
     return files + extra
 
 
+def split_table(path: Path, work: Path, part_rows: int) -> list[Path]:
+    """A table's file cut into parts of `part_rows`, each `parts/partNN/<table>.parquet` (a file
+    is named after its table), streamed so the whole file is never in memory; reused if cut."""
+    import polars as pl
+
+    n = pl.scan_parquet(path).select(pl.len()).collect().item()
+    parts = []
+    for k, start in enumerate(range(0, n, part_rows)):
+        out = work / "parts" / f"part{k:02d}" / f"{path.stem}.parquet"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not out.is_file():
+            tmp = out.with_suffix(".tmp")
+            pl.scan_parquet(path).slice(start, part_rows).sink_parquet(tmp)
+            tmp.replace(out)
+        parts.append(out)
+    return parts
+
+
 def dataset_rows(folder: Path) -> dict[str, int]:
     """Rows per table the generator wrote."""
     return json.loads((folder / "dataset.json").read_text())["rows"]

@@ -32,7 +32,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import AS_OF, DATA, ROOT, SEED, ensure_dataset, label
+from benchlib import AS_OF, DATA, ROOT, SEED, ensure_dataset, label, split_table
 from sceval.project import Project
 
 GIB = 1024**3
@@ -129,24 +129,6 @@ def write_events(path: Path, n_events: int, base: Path) -> int:
     return make_events(path, n_events, units, np.random.default_rng(SEED))
 
 
-def split_events(events: Path, work: Path, part_rows: int) -> list[Path]:
-    """The events file cut into parts of `part_rows`, each `partNN/events.parquet` (a file is
-    named after its table), streamed so the whole file is never in memory."""
-    import polars as pl
-
-    n = pl.scan_parquet(events).select(pl.len()).collect().item()
-    parts = []
-    for k, start in enumerate(range(0, n, part_rows)):
-        out = work / "parts" / f"part{k:02d}" / "events.parquet"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if not out.is_file():
-            tmp = out.with_suffix(".tmp")
-            pl.scan_parquet(events).slice(start, part_rows).sink_parquet(tmp)
-            tmp.replace(out)
-        parts.append(out)
-    return parts
-
-
 def build_warehouse(work: Path, base: Path, events: Path, project: Project, part_rows: int) -> dict:
     """Every table through `sceval load`: the small ones in one call, the events in parts, each
     part one validated, all-or-nothing load (the way a user loads more data than memory)."""
@@ -159,7 +141,7 @@ def build_warehouse(work: Path, base: Path, events: Path, project: Project, part
     if load["exit_code"] != 0:
         raise SystemExit(f"out_of_core: sceval load failed: {load['stderr_tail']}")
     t0 = time.perf_counter()
-    parts = split_events(events, work, part_rows)
+    parts = split_table(events, work, part_rows)
     split_s = round(time.perf_counter() - t0, 1)
     loads = []
     for part in parts:

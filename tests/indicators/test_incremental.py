@@ -185,6 +185,12 @@ def test_a_program_computed_alone_reads_only_its_rows_and_equals_the_whole_run(t
 
         findings = compute_findings(con, project, as_of=as_of)
         assert set(findings["program_id"]) >= set(programs[:6])
+        # Checked in batches of programs (dnh_batch_participants): the same findings.
+        small.settings["dnh_batch_participants"] = 3000
+        batched = compute_findings(con, small, as_of=as_of)
+        assert batched.height == findings.height
+        for a, b in ((batched, findings), (findings, batched)):
+            assert a.join(b, on=a.columns, how="anti", nulls_equal=True).is_empty()
         for pid in programs:
             checked = compute_findings(con, project, as_of=as_of, program=[pid])
             mine = findings.filter(pl.col("program_id") == pid)

@@ -23,6 +23,18 @@ TRAINING_KINDS = ("training", "education", "exercise")
 SUPPORT_KINDS = ("training", "education", "exercise", "equipment", "advisory", "infrastructure")
 
 
+# The inputs that do not depend on the programs in scope (whole tables and the events'
+# reductions): a run checking its programs in batches reads them once (`Inputs.share`).
+PROGRAM_FREE = (
+    "units",
+    "context",
+    "incidents",
+    "unit_events",
+    "event_area_days",
+    "event_countries",
+)
+
+
 class Inputs:
     """Lazy, as-of-filtered views of the input tables for one run of the checks."""
 
@@ -41,6 +53,22 @@ class Inputs:
         self._present = {
             r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }
+        self._kept: dict[str, pl.LazyFrame] = {}
+
+    def shared(self, kept: dict[str, pl.LazyFrame]) -> Inputs:
+        """These inputs, reusing the program-free ones in `kept` and adding theirs to it (a run
+        checking its programs in batches reads the whole tables and events once)."""
+        for name in PROGRAM_FREE:
+            if name in kept:
+                self.__dict__[name] = kept[name]
+        self._kept = kept
+        return self
+
+    def keep(self) -> None:
+        """Hand the program-free inputs read by this batch to the next (see `shared`)."""
+        for name in PROGRAM_FREE:
+            if name in self.__dict__:
+                self._kept[name] = self.__dict__[name]
 
     def table(
         self, name: str, columns: tuple[str, ...] | None = None, *, dated: str | None = None

@@ -169,6 +169,9 @@ def program_batches(
     con: duckdb.DuckDBPyConnection, scope: list[str] | None, rows: int
 ) -> list[list[str] | None]:
     """The programs in groups of about `rows` participation rows (one group: `[scope]`)."""
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if not {"programs", "activities", "participants"} <= present:
+        return [scope]  # nothing to split (a warehouse without participants)
     where = "WHERE p.program_id IN (SELECT unnest(?))" if scope is not None else ""
     counts = con.execute(
         "SELECT p.program_id, count(x.activity_id) FROM programs p "
