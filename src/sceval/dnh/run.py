@@ -12,6 +12,7 @@ from sceval.dnh.inputs import Inputs
 from sceval.dnh.spec import SEVERITY_RANK, CheckSpec, load_checks
 from sceval.dnh.waivers import apply_waivers, load_waivers
 from sceval.errors import ProjectError
+from sceval.indicators.sources import program_batches
 from sceval.project import Project
 from sceval.rundef import selected
 from sceval.warehouse import RESULT_DDL
@@ -99,8 +100,6 @@ def compute_findings(
     checks: tuple[dict[str, CheckSpec], list[str]] | None = None,
 ) -> pl.DataFrame:
     """Every selected check's findings (not yet waived or stored), most severe first."""
-    from sceval.indicators.sources import program_batches
-
     specs, chosen = checks or selected_checks(project, pipeline)
     scope = [program] if isinstance(program, str) else program
     rows = int(project.settings.get("dnh_batch_participants", CHECK_BATCH_PARTICIPANTS))
