@@ -87,29 +87,69 @@ def _scrub(message: str, key: str | None) -> str:
 
 
 # DuckDB's share of the machine's memory when the project does not set `duckdb_memory_limit`
-# (DuckDB's own default is 80%; Polars works in the same process beside it).
-DEFAULT_MEMORY_SHARE = 0.6
+# (DuckDB's own default is 80%; Polars works in the same process beside it). DuckDB keeps the
+# blocks it has read cached up to its limit: at 1e8 participants, with 60% of this 23.5 GiB
+# machine, a run that reads the programs' rows batch by batch cached most of the 9.2 GB
+# warehouse beside Polars' frames and peaked at 20.0 GiB (BENCHMARKS.md, "Peak memory").
+DEFAULT_MEMORY_SHARE = 0.3
 
 
 def physical_memory() -> int | None:
-    """Bytes of memory this process may use: physical RAM, or the cgroup's limit if lower."""
+    """Bytes of memory this process may use: physical RAM, or its cgroup's limit if lower."""
     try:
         total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):
         total = None
-    try:
-        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()
-        if text.isdigit():
-            total = min(total, int(text)) if total else int(text)
-    except OSError:
-        pass
+    limit = cgroup_memory_limit()
+    if limit is not None:
+        total = min(total, limit) if total else limit
     return total if total and total > 0 else None
+
+
+def cgroup_memory_limit(
+    membership: Path = Path("/proc/self/cgroup"), root: Path = Path("/sys/fs/cgroup")
+) -> int | None:
+    """The memory limit of this process's cgroup (v2 `memory.max` or v1
+    `memory.limit_in_bytes`), the lowest set on its path; None when there is none.
+
+    A container or a `systemd-run -p MemoryMax=` scope sees its own limit, not the host's RAM:
+    DuckDB's default share must come from what the process may really use.
+    """
+    try:
+        lines = membership.read_text().splitlines()
+    except OSError:
+        return None
+    found: list[int] = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":
+            bases, name = [root, root / "unified"], "memory.max"
+        elif "memory" in controllers.split(","):
+            bases, name = [root / "memory"], "memory.limit_in_bytes"
+        else:
+            continue
+        rel = Path(path.lstrip("/"))
+        for base in bases:
+            # The cgroup and its parents (inside a container's namespace the path is "/").
+            for folder in [base / rel, *(base / p for p in rel.parents)]:
+                try:
+                    text = (folder / name).read_text().strip()
+                except OSError:
+                    continue
+                if text.isdigit():
+                    found.append(int(text))
+    # v1 writes "no limit" as a huge number (a page-rounded 2**63 - 1): below a petabyte is real.
+    real = [n for n in found if 0 < n < 2**50]
+    return min(real) if real else None
 
 
 def memory_settings(project: Project | None = None) -> dict[str, str]:
     """DuckDB's `memory_limit` and `temp_directory` for every sceval connection, from the
     project's `duckdb_memory_limit` (e.g. `4GB`, `8GiB` or `50%` of the machine) and
-    `duckdb_temp_directory` (relative to the project folder); by default 60% of the machine's
+    `duckdb_temp_directory` (relative to the project folder); by default 30% of the machine's (or cgroup's)
     memory, and DuckDB's own spill folder (`<warehouse>.tmp` next to the warehouse file)."""
     if project is None:
         try:

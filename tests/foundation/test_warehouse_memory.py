@@ -140,3 +140,29 @@ def test_out_of_memory_under_the_project_limit_is_one_line_exit_6(tmp_path):
     assert "out of memory" in lines[0] and "duckdb_memory_limit" in lines[0], text
     for bad in ("Traceback", "internal error", "engine error"):
         assert bad not in text
+
+
+def _cgroup_file(path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n")
+
+
+def test_the_cgroup_limit_comes_from_the_process_own_cgroup_v1_or_v2(tmp_path):
+    from sceval.warehouse import cgroup_memory_limit
+
+    root = tmp_path / "sys"
+    me = tmp_path / "cgroup"
+    # cgroup v2: the job's own memory.max is "max", its parent's is 8 GiB: the parent's holds.
+    _cgroup_file(root / "user.slice" / "job" / "memory.max", "max")
+    _cgroup_file(root / "user.slice" / "memory.max", str(8 * 2**30))
+    me.write_text("0::/user.slice/job\n")
+    assert cgroup_memory_limit(me, root) == 8 * 2**30
+    # cgroup v1 (memory controller on its own hierarchy): 16 GiB, the root's "no limit" ignored.
+    _cgroup_file(root / "memory" / "laptop16" / "memory.limit_in_bytes", str(16 * 2**30))
+    _cgroup_file(root / "memory" / "memory.limit_in_bytes", "9223372036854771712")
+    me.write_text("7:cpu,cpuacct:/\n5:memory:/laptop16\n")
+    assert cgroup_memory_limit(me, root) == 16 * 2**30
+    # No limit anywhere: none, and the machine's memory is used.
+    me.write_text("5:memory:/\n")
+    assert cgroup_memory_limit(me, root) is None
+    assert cgroup_memory_limit(tmp_path / "absent", root) is None
