@@ -272,13 +272,15 @@ def dataset_rows(folder: Path) -> dict[str, int]:
 
 
 def one_percent_correction(con, share: float = 0.01):
-    """The benchmarks' correction: one participant's post_score changed (+1) in every
-    1/share-th program, as a frame of full participant rows; with the number of programs."""
+    """The benchmarks' correction: one participant's post_score changed (+1, or -1 from the
+    maximum of 100) in every 1/share-th program, as a frame of full participant rows; with the
+    number of programs."""
     programs = [r[0] for r in con.execute("SELECT program_id FROM programs ORDER BY 1").fetchall()]
     chosen = programs[:: max(1, int(1 / share))]
     frame = (
         con.sql(
-            """SELECT * REPLACE (coalesce(post_score, 50) + 1 AS post_score) FROM (
+            """SELECT * REPLACE (CASE WHEN post_score >= 100 THEN post_score - 1
+                                   ELSE coalesce(post_score, 50) + 1 END AS post_score) FROM (
              SELECT p.*, row_number() OVER (PARTITION BY a.program_id ORDER BY p.participant_id) AS k
              FROM participants p JOIN activities a USING (activity_id)
              WHERE list_contains($chosen, a.program_id)) WHERE k = 1""",

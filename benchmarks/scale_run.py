@@ -23,6 +23,7 @@ table for BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import shutil
@@ -112,6 +113,10 @@ def main() -> None:
     ap.add_argument("scale", help="participants, e.g. 1e6 or 1e7")
     ap.add_argument("--report", action="store_true", help="also time sceval report (HTML)")
     ap.add_argument(
+        "--work",
+        help="folder kept after the run (its warehouse is reused, not loaded again, next time)",
+    )
+    ap.add_argument(
         "--part-rows", type=float, default=0, help="load tables larger than this in parts"
     )
     args = ap.parse_args()
@@ -121,11 +126,18 @@ def main() -> None:
     data = ensure_dataset(n)
     as_of = ["--as-of", AS_OF.isoformat()]
     steps: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory(dir=BENCH / "data") as tmp:
-        work = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if args.work:
+            work = Path(args.work)
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=BENCH / "data")))
         db = work / "wh.duckdb"
-        steps.update(load_steps(data, db, work, int(args.part_rows)))
-        print(f"  loaded: {steps}", flush=True)
+        if db.is_file():
+            print(f"  reusing the loaded warehouse {db} (load not timed)", flush=True)
+        else:
+            steps.update(load_steps(data, db, work, int(args.part_rows)))
+            print(f"  loaded: {steps}", flush=True)
         steps["run --full"] = timed([str(SCEVAL), "run", *as_of, "--full", "--db", str(db)])
         print(f"  run --full: {steps['run --full']}", flush=True)
         path, programs = correction(db, work)
