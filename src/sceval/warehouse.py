@@ -87,10 +87,9 @@ def _scrub(message: str, key: str | None) -> str:
 
 
 # DuckDB's share of the machine's memory when the project does not set `duckdb_memory_limit`
-# (DuckDB's own default is 80%; Polars works in the same process beside it). DuckDB keeps the
-# blocks it has read cached up to its limit: at 1e8 participants, with 60% of this 23.5 GiB
-# machine, a run that reads the programs' rows batch by batch cached most of the 9.2 GB
-# warehouse beside Polars' frames and peaked at 20.0 GiB (BENCHMARKS.md, "Peak memory").
+# (DuckDB's own default is 80%). sceval's memory is Polars' frames beside DuckDB (DuckDB held
+# 0.39 GiB through the 1e7 checks), while DuckDB keeps the blocks it reads cached up to its
+# limit: with 60% of this 23.5 GiB machine the 1e8 run peaked at 20.0 GiB (BENCHMARKS.md).
 DEFAULT_MEMORY_SHARE = 0.3
 
 
@@ -149,8 +148,9 @@ def cgroup_memory_limit(
 def memory_settings(project: Project | None = None) -> dict[str, str]:
     """DuckDB's `memory_limit` and `temp_directory` for every sceval connection, from the
     project's `duckdb_memory_limit` (e.g. `4GB`, `8GiB` or `50%` of the machine) and
-    `duckdb_temp_directory` (relative to the project folder); by default 30% of the machine's (or cgroup's)
-    memory, and DuckDB's own spill folder (`<warehouse>.tmp` next to the warehouse file)."""
+    `duckdb_temp_directory` (relative to the project folder); by default 30% of the memory the
+    process may use (the machine's, or its cgroup's limit if lower), and DuckDB's own spill
+    folder (`<warehouse>.tmp` next to the warehouse file)."""
     if project is None:
         try:
             project = Project.find()
