@@ -38,19 +38,20 @@ typer.core.TyperOption.display_type_rich = _no_placeholder_for_flags
 # a parameter left unset (the root's own --help when `sceval run --help` is parsed), and importing
 # pydantic for it costs a tenth of a second of every command's start-up. An unset value needs no
 # adapter: typer's coercion returns None (or an empty tuple) for it without using one.
-_process_value = typer.core._TyperParameter.process_value
+# (A typer without this internal class keeps its own behaviour: only slower help.)
+_Parameter = getattr(typer.core, "_TyperParameter", None)
+_process_value = getattr(_Parameter, "process_value", None)
 
 
-def _process_unset_value_without_adapter(
-    self: typer.core._TyperParameter, ctx: typer.Context, value: object
-) -> object:
-    if value is not None or self._runtime_param is not None or self.required:
+def _process_unset_value_without_adapter(self, ctx: typer.Context, value: object) -> object:
+    if value is not None or getattr(self, "_runtime_param", True) is not None or self.required:
         return _process_value(self, ctx, value)
     value = () if self.multiple or self.nargs == -1 else None
     return value if self.callback is None else self.callback(ctx, self, value)
 
 
-typer.core._TyperParameter.process_value = _process_unset_value_without_adapter
+if _process_value is not None:
+    _Parameter.process_value = _process_unset_value_without_adapter
 
 app = typer.Typer(
     name="sceval",
