@@ -60,7 +60,8 @@ def test_a_command_help_imports_no_pydantic():
 
 def test_unset_options_still_reach_their_defaults_and_callbacks(sceval_cli, tmp_path):
     # The unset-value shortcut must not change what a command receives: a run with no --as-of
-    # and no --db still finds ./sceval.duckdb missing, and --version's callback still fires.
+    # and no --db still looks for ./sceval.duckdb; an option that is set (--version) still goes
+    # through typer's own coercion and its callback.
     r = sceval_cli("run", cwd=tmp_path)
     assert r.returncode == 2
     assert "sceval.duckdb" in r.stderr

@@ -34,8 +34,9 @@ def panel(seed: int, *, countries: int = 2, areas: int = 7, years: int = 10) -> 
 
 
 def lead_columns(df: pl.DataFrame, pre_years: int) -> tuple[list[int], pl.DataFrame, list[str]]:
-    """The event-study design `panels.estimate` builds: on untreated area-years only, leads k = -pre_years..-2 of treated areas
-    against the year before their start (k = -1 and earlier years are the reference)."""
+    """The event-study design `panels.estimate` builds: on untreated area-years only, leads
+    k = -pre_years..-2 of treated areas against the year before their start (k = -1 and
+    earlier years are the reference)."""
     leads = [k for k in range(-pre_years, -1) if (df["rel"] == k).any()]
     pre = df.filter(pl.col("treat") == 0).with_columns(
         [(pl.col("rel") == k).fill_null(False).cast(pl.Int8).alias(f"lead{-k}") for k in leads]

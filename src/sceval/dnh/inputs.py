@@ -24,7 +24,7 @@ SUPPORT_KINDS = ("training", "education", "exercise", "equipment", "advisory", "
 
 
 # The inputs that do not depend on the programs in scope (whole tables and the events'
-# reductions): a run checking its programs in batches reads them once (`Inputs.share`).
+# reductions): a run checking its programs in batches reads them once (`Inputs.shared`).
 PROGRAM_FREE = (
     "units",
     "context",
