@@ -118,12 +118,10 @@ def _execute(
     subset = plan.programs
     try:
         if "indicators" in steps:
-            from sceval.indicators import compute_indicators
+            from sceval.indicators import store_indicators
 
-            if subset == []:
-                results = None
-            else:
-                results = compute_indicators(
+            if subset != []:
+                store_indicators(
                     con,
                     project,
                     run_id=run_id,
@@ -135,25 +133,27 @@ def _execute(
                 )
             if subset is not None:
                 copy_results(con, run_id=run_id, copy_from=plan.copy_from, recomputed=subset)
-                results = con.sql(
-                    "SELECT * EXCLUDE (run_id) FROM indicator_results WHERE run_id = ?",
-                    params=[run_id],
-                ).pl()
             from sceval.framework import compute_results_chain
 
-            # The chain reads one figure per indicator: the cumulative ones where computed.
-            cum = results.filter(results["period"] == "cumulative")
-            chain_rows = cum if cum.height or results.is_empty() else results
+            # The chain reads one figure per program and indicator, its total: the cumulative
+            # one where computed. Read back from the warehouse, where each batch was stored.
+            totals = con.sql(
+                "SELECT * EXCLUDE (run_id) FROM indicator_results "
+                "WHERE run_id = ? AND dimension IS NULL",
+                params=[run_id],
+            ).pl()
+            cum = totals.filter(totals["period"] == "cumulative")
+            chain_rows = cum if cum.height or totals.is_empty() else totals
             compute_results_chain(con, project, run_id=run_id, as_of=as_of, results=chain_rows)
         if "partnership" in steps:
             from sceval.partnership import score_partnerships
 
             score_partnerships(con, project, run_id=run_id, model=model, pipeline=pipeline)
         if "dnh" in steps:
-            from sceval.dnh import run_checks
+            from sceval.dnh.run import store_findings
 
             if subset != []:
-                run_checks(
+                store_findings(
                     con,
                     project,
                     run_id=run_id,

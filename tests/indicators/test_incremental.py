@@ -204,5 +204,28 @@ def test_a_program_computed_alone_reads_only_its_rows_and_equals_the_whole_run(t
             assert alone.sort(pl.all(), nulls_last=True).equals(
                 expected.sort(pl.all(), nulls_last=True), null_equal=True
             ), pid
+
+        # A run stores each batch before computing the next (none is held in memory): the
+        # rows stored in batches equal those of one batch, table for table.
+        from sceval.pipeline import execute
+        from sceval.rundef import load_pipeline
+
+        pipe = load_pipeline(project)
+        one = execute(con, project, pipeline=pipe, as_of=as_of, full=True)
+        many = execute(con, small, pipeline=pipe, as_of=as_of, full=True)
+        for table in ("indicator_results", "dnh_findings", "results_chain"):
+            a, b = (
+                con.sql(f"SELECT * EXCLUDE (run_id) FROM {table} WHERE run_id = ?", params=[r])
+                .pl()
+                .sort(pl.all(), nulls_last=True)
+                for r in (one, many)
+            )
+            assert a.height > 0 and a.equals(b, null_equal=True), table
+        assert (
+            con.execute("SELECT count(*) FROM dnh_findings WHERE run_id = ?", [many]).fetchall()[0][
+                0
+            ]
+            == findings.height
+        )
     finally:
         con.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import duckdb
 import polars as pl
@@ -90,6 +91,52 @@ def plan(x: Inputs, spec: CheckSpec) -> pl.LazyFrame:
         ) from None
 
 
+def findings_in_batches(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    as_of: dt.date,
+    program: str | list[str] | None = None,
+    checks: tuple[dict[str, CheckSpec], list[str]],
+) -> Iterator[pl.DataFrame]:
+    """Each batch of programs' findings, escalated (not yet waived, sorted or stored)."""
+    specs, chosen = checks
+    scope = [program] if isinstance(program, str) else program
+    rows = int(project.settings.get("dnh_batch_participants", CHECK_BATCH_PARTICIPANTS))
+    batches = program_batches(con, scope, rows)
+    # No finding of a program reads another program's rows (as for the indicators, and as an
+    # incremental run relies on), and escalation looks only within a program: batches of
+    # programs give the rows of one pass, with the memory of a batch.
+    kept: dict[str, pl.LazyFrame] = {}
+    for batch in batches:
+        scoped = batch if len(batches) > 1 else program
+        x = Inputs(con, project, as_of=as_of, program=scoped).shared(kept)
+        # Building a plan collects the check's reduced frames (`collect_reduced`): checks run
+        # one by one, each over the shared inputs. Measured faster than pl.collect_all over
+        # the sixteen whole plans (0.5 s against 1.0 s on the scenario, 0.7 s against 1.1 s on
+        # the seed). What is left lazy (found rows plus programs with nothing to check) is cheap.
+        parts = [plan(x, specs[c]).collect() for c in chosen]
+        x.keep()
+        # One chunk: escalation filters and formats this frame (see `sceval.dnh.findings`).
+        found = pl.concat(parts, rechunk=True) if parts else pl.DataFrame(schema=FINDING_SCHEMA)
+        # 0/0 is no value, not a number: stored as NULL, printed as "no value".
+        yield escalated(found, specs).with_columns(
+            pl.col("measured_value", "threshold").fill_nan(None)
+        )
+
+
+def most_severe_first(findings: pl.DataFrame) -> pl.DataFrame:
+    """Findings ordered flags first, then by severity, check, program and unit."""
+    return (
+        findings.with_columns(
+            pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8).alias("_sev"),
+            pl.col("status").replace_strict(STATUS_ORDER, return_dtype=pl.Int8).alias("_st"),
+        )
+        .sort("_st", "_sev", "check_id", "program_id", "unit_id", nulls_last=True)
+        .drop("_sev", "_st")
+    )
+
+
 def compute_findings(
     con: duckdb.DuckDBPyConnection,
     project: Project,
@@ -100,37 +147,63 @@ def compute_findings(
     checks: tuple[dict[str, CheckSpec], list[str]] | None = None,
 ) -> pl.DataFrame:
     """Every selected check's findings (not yet waived or stored), most severe first."""
-    specs, chosen = checks or selected_checks(project, pipeline)
-    scope = [program] if isinstance(program, str) else program
-    rows = int(project.settings.get("dnh_batch_participants", CHECK_BATCH_PARTICIPANTS))
-    batches = program_batches(con, scope, rows)
-    # No finding of a program reads another program's rows (as for the indicators, and as an
-    # incremental run relies on), so batches of programs give the rows of one pass, with the
-    # memory of a batch.
-    parts: list[pl.DataFrame] = []
-    kept: dict[str, pl.LazyFrame] = {}
-    for batch in batches:
-        scoped = batch if len(batches) > 1 else program
-        x = Inputs(con, project, as_of=as_of, program=scoped).shared(kept)
-        # Building a plan collects the check's reduced frames (`collect_reduced`): checks run
-        # one by one, each over the shared inputs. Measured faster than pl.collect_all over
-        # the sixteen whole plans (0.5 s against 1.0 s on the scenario, 0.7 s against 1.1 s on
-        # the seed). What is left lazy (found rows plus programs with nothing to check) is cheap.
-        parts += [plan(x, specs[c]).collect() for c in chosen]
-        x.keep()
-    # One chunk: escalation filters and formats this frame (see `sceval.dnh.findings`).
-    found = pl.concat(parts, rechunk=True) if parts else pl.DataFrame(schema=FINDING_SCHEMA)
-    return (
-        escalated(found, specs)
-        .with_columns(
-            # 0/0 is no value, not a number: stored as NULL, printed as "no value".
-            pl.col("measured_value", "threshold").fill_nan(None),
-            pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8).alias("_sev"),
-            pl.col("status").replace_strict(STATUS_ORDER, return_dtype=pl.Int8).alias("_st"),
+    parts = list(
+        findings_in_batches(
+            con,
+            project,
+            as_of=as_of,
+            program=program,
+            checks=checks or selected_checks(project, pipeline),
         )
-        .sort("_st", "_sev", "check_id", "program_id", "unit_id", nulls_last=True)
-        .drop("_sev", "_st")
     )
+    found = pl.concat(parts) if parts else pl.DataFrame(schema=FINDING_SCHEMA)
+    return most_severe_first(found)
+
+
+def stored_batches(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    program: str | list[str] | None = None,
+    pipeline=None,
+) -> Iterator[pl.DataFrame]:
+    """Each batch's waived findings, INSERTed into dnh_findings before it is yielded.
+
+    A batch's findings are stored before the next batch is computed: held until the end, the
+    findings of 1e8 participations (about 0.7 GiB per batch of 5e6 rows, with the buffers
+    their strings point into) outgrew a 16 GiB machine. The caller's transaction keeps the
+    run all or nothing.
+    """
+    checks = selected_checks(project, pipeline)
+    waivers = load_waivers(project, con, known_checks=set(checks[0]))
+    con.execute(RESULT_DDL["dnh_findings"])  # a connection opened without open_warehouse
+    for found in findings_in_batches(con, project, as_of=as_of, program=program, checks=checks):
+        out = apply_waivers(found, waivers).select(pl.lit(run_id).alias("run_id"), pl.all())
+        con.register("_sceval_dnh", out)
+        try:
+            con.execute("INSERT INTO dnh_findings BY NAME SELECT * FROM _sceval_dnh")
+        finally:
+            con.unregister("_sceval_dnh")
+        yield out
+
+
+def store_findings(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    program: str | list[str] | None = None,
+    pipeline=None,
+) -> int:
+    """Compute the do-no-harm checks as of a date, apply waivers, INSERT into dnh_findings
+    batch by batch, holding none; the number of rows stored."""
+    batches = stored_batches(
+        con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline
+    )
+    return sum(out.height for out in batches)
 
 
 def run_checks(
@@ -143,17 +216,12 @@ def run_checks(
     pipeline=None,
 ) -> pl.DataFrame:
     """Compute the do-no-harm checks as of a date, apply waivers, INSERT into dnh_findings
-    (`program`: one program or a list of them; all by default)."""
-    checks = selected_checks(project, pipeline)
-    waivers = load_waivers(project, con, known_checks=set(checks[0]))
-    findings = apply_waivers(
-        compute_findings(con, project, as_of=as_of, program=program, checks=checks), waivers
+    (`program`: one program or a list of them; all by default); the findings, most severe
+    first."""
+    parts = list(
+        stored_batches(con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline)
     )
-    out = findings.select(pl.lit(run_id).alias("run_id"), pl.all())
-    con.execute(RESULT_DDL["dnh_findings"])  # a connection opened without open_warehouse
-    con.register("_sceval_dnh", out)
-    try:
-        con.execute("INSERT INTO dnh_findings BY NAME SELECT * FROM _sceval_dnh")
-    finally:
-        con.unregister("_sceval_dnh")
-    return out
+    if not parts:
+        schema = {"run_id": pl.String, **FINDING_SCHEMA, "waived": pl.Boolean}
+        return pl.DataFrame(schema={**schema, "waiver_id": pl.String})
+    return most_severe_first(pl.concat(parts))

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sceval.project import Project
     from sceval.rundef import Pipeline
 
-__all__ = ["compute_indicators", "run_periods"]
+__all__ = ["compute_indicators", "run_periods", "store_indicators"]
 
 
 def run_periods(
@@ -45,6 +45,34 @@ def period_labels(cumulative: bool, periods: list[Period]) -> list[str]:
     return ["cumulative"] * cumulative + [p.label for p in periods]
 
 
+def _run_args(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    program: str | None,
+    pipeline: Pipeline | None,
+    period: Period | None,
+    programs: list[str] | None,
+) -> dict:
+    cumulative, periods = run_periods(con, pipeline, as_of, program, period)
+    return {
+        "program": programs if programs is not None else program,
+        "indicator_ids": pipeline.indicators if pipeline is not None else "all",
+        "periods": periods,
+        "cumulative": cumulative,
+        # One period is disaggregated like the cumulative figures; a series is totals only
+        # unless the run definition asks (`period_disaggregations: true`).
+        "period_dims": period is not None
+        or (pipeline is not None and pipeline.periods.disaggregate),
+    }
+
+
+def _storable(results: pl.DataFrame) -> pl.DataFrame:
+    import polars as pl
+
+    # A statistic with no defined value (a ratio's interval, 0/0) is NULL in SQL, never NaN.
+    return results.with_columns(pl.col(pl.Float64).fill_nan(None))
+
+
 def compute_indicators(
     con: duckdb.DuckDBPyConnection,
     project: Project,
@@ -62,25 +90,33 @@ def compute_indicators(
     The pipeline's `periods` say which: cumulative (program start to as-of) and/or each
     quarter, year, month or custom period up to as-of. `period` computes only that one.
     """
-    import polars as pl
-
     from sceval.indicators.engine import compute, store
 
-    cumulative, periods = run_periods(con, pipeline, as_of, program, period)
-    results = compute(
-        con,
-        project,
-        run_id=run_id,
-        as_of=as_of,
-        program=programs if programs is not None else program,
-        indicator_ids=pipeline.indicators if pipeline is not None else "all",
-        periods=periods,
-        cumulative=cumulative,
-        # One period is disaggregated like the cumulative figures; a series is totals only
-        # unless the run definition asks (`period_disaggregations: true`).
-        period_dims=period is not None or (pipeline is not None and pipeline.periods.disaggregate),
-    )
-    # A statistic with no defined value (a ratio's interval, 0/0) is NULL in SQL, never NaN.
-    results = results.with_columns(pl.col(pl.Float64).fill_nan(None))
+    args = _run_args(con, as_of, program, pipeline, period, programs)
+    results = _storable(compute(con, project, run_id=run_id, as_of=as_of, **args))
     store(con, results)
     return results
+
+
+def store_indicators(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    program: str | None = None,
+    pipeline: Pipeline | None = None,
+    period: Period | None = None,
+    programs: list[str] | None = None,
+) -> int:
+    """`compute_indicators` for a run: each batch of programs is stored before the next is
+    computed and none is held (the results of 1e8 participations are gigabytes); the number
+    of rows stored."""
+    from sceval.indicators.engine import computed_batches, store
+
+    args = _run_args(con, as_of, program, pipeline, period, programs)
+    stored = 0
+    for results in computed_batches(con, project, run_id=run_id, as_of=as_of, **args):
+        store(con, _storable(results))
+        stored += results.height
+    return stored

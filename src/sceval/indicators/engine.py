@@ -8,7 +8,7 @@ catalogue's queries are collected together (`pl.collect_all`), once per as-of da
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import duckdb
@@ -428,6 +428,37 @@ def programs_in_scope(
     )
 
 
+def computed_batches(
+    con: duckdb.DuckDBPyConnection,
+    project: Project,
+    *,
+    run_id: str,
+    as_of: dt.date,
+    program: str | list[str] | None = None,
+    indicator_ids: Sequence[str] | str = "all",
+    periods: Sequence[Period] = (),
+    cumulative: bool = True,
+    period_dims: bool = True,
+) -> Iterator[pl.DataFrame]:
+    """The result rows of each batch of programs, computed one batch at a time (see `compute`).
+
+    A large portfolio is computed in batches of programs (`run_batch_participants` rows of
+    participants each): no figure of a program reads another program's rows, so memory is
+    bounded by a batch and the rows are those of one pass.
+    """
+    scope = [program] if isinstance(program, str) else program
+    rows = int(project.settings.get("run_batch_participants", sources.BATCH_PARTICIPANTS))
+    batches = sources.program_batches(con, scope, rows)
+    shared: dict[str, pl.LazyFrame] = {}
+    what = {"indicator_ids": indicator_ids, "periods": periods, "cumulative": cumulative}
+    for batch in batches:
+        scoped = batch if len(batches) > 1 else program
+        yield _compute_batch(
+            con, project, run_id=run_id, as_of=as_of, program=scoped, period_dims=period_dims,
+            shared=shared, **what,
+        )  # fmt: skip
+
+
 def compute(
     con: duckdb.DuckDBPyConnection,
     project: Project,
@@ -446,30 +477,20 @@ def compute(
     `cumulative`); each of `periods` computes the on-the-fly indicators over that period,
     up to the as-of date for a period still running. Without `period_dims`, periods get
     totals only (a series: its disaggregations would multiply its cost several times).
-
-    A large portfolio is computed in batches of programs (`run_batch_participants` rows of
-    participants each): no figure of a program reads another program's rows, so memory is
-    bounded by a batch and the rows are those of one pass.
     """
-    scope = [program] if isinstance(program, str) else program
-    rows = int(project.settings.get("run_batch_participants", sources.BATCH_PARTICIPANTS))
-    batches = sources.program_batches(con, scope, rows)
-    shared: dict[str, pl.LazyFrame] = {}
-    parts = [
-        _compute_batch(
+    parts = list(
+        computed_batches(
             con,
             project,
             run_id=run_id,
             as_of=as_of,
-            program=batch if len(batches) > 1 else program,
+            program=program,
             indicator_ids=indicator_ids,
             periods=periods,
             cumulative=cumulative,
             period_dims=period_dims,
-            shared=shared,
         )
-        for batch in batches
-    ]
+    )
     if len(parts) == 1:
         return parts[0]
     order = [pl.col("period") != CUMULATIVE, "period_start", "period"]
