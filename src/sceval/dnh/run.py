@@ -173,8 +173,8 @@ def stored_batches(
 
     A batch's findings are stored before the next batch is computed: held until the end, the
     findings of 1e8 participations (about 0.7 GiB per batch of 5e6 rows, with the buffers
-    their strings point into) outgrew a 16 GiB machine. The caller's transaction keeps the
-    run all or nothing.
+    their strings point into) outgrew a 16 GiB machine. A run stopped part-way is marked
+    `running` or `failed`, and nothing reads an unfinished run's rows as results.
     """
     checks = selected_checks(project, pipeline)
     waivers = load_waivers(project, con, known_checks=set(checks[0]))
