@@ -156,8 +156,7 @@ def compute_findings(
             checks=checks or selected_checks(project, pipeline),
         )
     )
-    found = pl.concat(parts) if parts else pl.DataFrame(schema=FINDING_SCHEMA)
-    return most_severe_first(found)
+    return most_severe_first(pl.concat(parts))  # one part at least: one batch at least
 
 
 def stored_batches(
@@ -218,10 +217,7 @@ def run_checks(
     """Compute the do-no-harm checks as of a date, apply waivers, INSERT into dnh_findings
     (`program`: one program or a list of them; all by default); the findings, most severe
     first."""
-    parts = list(
-        stored_batches(con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline)
+    batches = stored_batches(
+        con, project, run_id=run_id, as_of=as_of, program=program, pipeline=pipeline
     )
-    if not parts:
-        schema = {"run_id": pl.String, **FINDING_SCHEMA, "waived": pl.Boolean}
-        return pl.DataFrame(schema={**schema, "waiver_id": pl.String})
-    return most_severe_first(pl.concat(parts))
+    return most_severe_first(pl.concat(list(batches)))
