@@ -36,7 +36,7 @@ from sceval.history import (
 )
 from sceval.project import Project, sha256_file
 from sceval.version import __version__
-from sceval.warehouse import arrow, ensure_schema, open_warehouse, resolve_db_path
+from sceval.warehouse import arrow, ensure_schema, open_warehouse, resolve_db_path, rollback
 
 __all__ = ["POLARS_TYPES", "SUPPORTED", "InputFile", "LoadResult", "insert_batch", "load_paths"]
 LOCK_TIMEOUT_S = 30.0  # how long a load waits for another process to release the warehouse
@@ -176,18 +176,9 @@ def insert_batch(
         )
         con.execute("COMMIT")
     except BaseException:
-        _rollback(con)
+        rollback(con)
         raise
     return result
-
-
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Roll back, never hiding the error that got us here (after a failed COMMIT on a full
-    disk there is no transaction left to roll back)."""
-    try:
-        con.execute("ROLLBACK")
-    except duckdb.Error:
-        pass
 
 
 @contextmanager
@@ -199,7 +190,7 @@ def rules_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     finally:
-        _rollback(con)
+        rollback(con)
 
 
 def hash_in_background(typed) -> dict[Path, Future[str]]:

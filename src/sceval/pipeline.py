@@ -83,6 +83,7 @@ def _execute(
     from sceval.incremental import Plan, copy_results, plan_run
     from sceval.runs import finish_run, start_run
     from sceval.version import __version__
+    from sceval.warehouse import rollback
 
     if "indicators" in steps:
         from sceval.framework import load_frameworks
@@ -116,6 +117,7 @@ def _execute(
             periods=list(periods or []),
         )
     subset = plan.programs
+    own = _begin(con)
     try:
         if "indicators" in steps:
             from sceval.indicators import store_indicators
@@ -176,11 +178,32 @@ def _execute(
                 "UPDATE runs SET incremental_note = ? WHERE run_id = ?",
                 [f"full: {plan.note or 'every program'}", run_id],
             )
+        if own:
+            con.execute("COMMIT")
     except BaseException:
+        if own:
+            rollback(con)
         finish_run(con, run_id, status="failed")
         raise
     finish_run(con, run_id)
     return run_id
+
+
+def _begin(con) -> bool:
+    """Open the transaction a run stores its rows in; False inside the caller's own.
+
+    One transaction per run, not one per batch: a run that fails leaves none of its rows, and
+    its tables' rows arrive as one append, so DuckDB writes them in whole row groups once.
+    Stored batch by batch, each batch ended in a small row group that the next run's
+    checkpoint merged with its neighbours, rewriting the previous run's findings and their
+    evidence lists."""
+    import duckdb
+
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        return False
+    return True
 
 
 def _open(db: Path | None, project: Project, *, read_only: bool = False):

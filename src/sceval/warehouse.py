@@ -445,3 +445,12 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         ).fetchall()
     ]
     return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0] for n in names}
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, never hiding the error that got us here (after a failed COMMIT on a full
+    disk there is no transaction left to roll back)."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass

@@ -229,3 +229,31 @@ def test_a_program_computed_alone_reads_only_its_rows_and_equals_the_whole_run(t
         )
     finally:
         con.close()
+
+
+def test_a_run_that_fails_midway_stores_none_of_its_rows(db):
+    """A run stores its rows in one transaction: when a later step fails (here the partnership
+    scoring, on a rating text it cannot read), the indicators it had already stored go too,
+    the run is marked failed, and the earlier run's rows are untouched."""
+    first, _ = _run(db)
+    before = {t: _rows(db, t, first) for t in ("indicator_results", "dnh_findings")}
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "INSERT INTO partnership_ratings BY NAME SELECT 'attina2005' AS model_id, "
+            "'central_asia' AS case_id, 'restrained_violence' AS item_id, 'Meduim' AS rating_text"
+        )
+    from conftest_cli import run_sceval
+
+    res = run_sceval("run", "--db", str(db), "--as-of", AS_OF, "--full")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "'Meduim'" in res.stderr and "Traceback" not in res.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute("SELECT run_id, status FROM runs ORDER BY started_at").fetchall()
+        assert [s for _, s in runs] == ["draft", "failed"]
+        failed = runs[1][0]
+        for table in ("indicator_results", "results_chain", "partnership_scores", "dnh_findings"):
+            n = con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", [failed]).fetchall()
+            assert n == [(0,)], table
+    for table, rows in before.items():
+        assert _rows(db, table, first).equals(rows), table
+    assert before["indicator_results"].height > 100
