@@ -196,7 +196,8 @@ def _begin(con) -> bool:
     its tables' rows arrive as one append, so DuckDB writes them in whole row groups once.
     Stored batch by batch, each batch ended in a small row group that the next run's
     checkpoint merged with its neighbours, rewriting the previous run's findings and their
-    evidence lists."""
+    evidence lists. The price: DuckDB holds the uncommitted rows in memory until the COMMIT
+    (BENCHMARKS.md: 13.0 GiB at 1e8 participants, 8.1 GiB when each batch committed)."""
     import duckdb
 
     try:

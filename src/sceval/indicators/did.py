@@ -153,7 +153,7 @@ def event_study_leads(
 
     `memo` keeps the design's decompositions for another outcome on the same panel.
     """
-    from scipy.special import fdtr  # scipy.special, not scipy.stats: a third of the import
+    from scipy.special import fdtr  # not scipy.stats: a third of its import time
 
     key = ("leads", leads.shape, leads.tobytes())
     design = _memo(memo, key, lambda: _leads_design(leads, area, cy))
