@@ -198,12 +198,12 @@ def _begin(con) -> bool:
     checkpoint merged with its neighbours, rewriting the previous run's findings and their
     evidence lists. The price: DuckDB holds the uncommitted rows in memory until the COMMIT
     (BENCHMARKS.md: 13.0 GiB at 1e8 participants, 8.1 GiB when each batch committed)."""
-    import duckdb
-
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
+    # A BEGIN inside a transaction would fail and abort the caller's: ask first. Outside one,
+    # each statement is its own transaction, so two reads of the id differ.
+    first = con.execute("SELECT txid_current()").fetchall()[0][0]
+    if con.execute("SELECT txid_current()").fetchall()[0][0] == first:
         return False
+    con.execute("BEGIN TRANSACTION")
     return True
 
 

@@ -257,3 +257,30 @@ def test_a_run_that_fails_midway_stores_none_of_its_rows(db):
     for table, rows in before.items():
         assert _rows(db, table, first).equals(rows), table
     assert before["indicator_results"].height > 100
+
+
+def test_a_run_inside_the_callers_transaction_joins_it(db, project):
+    """`execute` on a connection already in a transaction opens none of its own: the run and
+    its rows are the caller's to commit or roll back."""
+    import datetime as dt
+
+    from sceval.pipeline import execute
+    from sceval.rundef import load_pipeline
+    from sceval.warehouse import open_existing
+
+    con = open_existing(db, project)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        run_id = execute(
+            con, project, pipeline=load_pipeline(project), as_of=dt.date.fromisoformat(AS_OF)
+        )
+        stored = con.execute(
+            "SELECT count(*) FROM indicator_results WHERE run_id = ?", [run_id]
+        ).fetchall()[0][0]
+        assert stored > 100
+        con.execute("ROLLBACK")
+        for table in ("runs", "indicator_results", "dnh_findings"):
+            n = con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", [run_id])
+            assert n.fetchall() == [(0,)], table
+    finally:
+        con.close()
