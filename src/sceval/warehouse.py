@@ -268,11 +268,13 @@ def connect(
     key: str | None = None,
     locked: bool = True,
     project: Project | None = None,
+    settings: dict[str, object] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (encrypted when a key is set: `db_key`), locked down (`lock_down`),
     with a clear message when another process holds it, the key is missing or wrong, or the
     file is damaged. A new warehouse file is readable by its owner only. DuckDB's memory limit
-    and spill folder come from `project`'s settings (the project found as usual if None)."""
+    and spill folder come from `project`'s settings (the project found as usual if None);
+    `settings`: more DuckDB settings of this command's own, made before the lock."""
     path = resolve_db_path(db)
     if read_only and not path.exists():
         raise ScevalError(
@@ -316,6 +318,9 @@ def connect(
         raise ScevalError(f"{path}: not a readable DuckDB warehouse ({msg})") from None
     if not existed and not read_only:
         _owner_only(path)
+    if settings:
+        for name, value in settings.items():
+            con.execute(f"SET {name} = {_sql_string(str(value))}")
     return lock_down(con, project) if locked else quiet(con, project)
 
 
@@ -404,27 +409,35 @@ def migrate(con: duckdb.DuckDBPyConnection, project: Project) -> None:
 
 
 def open_warehouse(
-    db: str | os.PathLike[str] | None, project: Project
+    db: str | os.PathLike[str] | None,
+    project: Project,
+    *,
+    settings: dict[str, object] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Connect and make sure every table exists."""
-    con = connect(db, project=project)
+    """Connect and make sure every table exists (`settings`: see `connect`)."""
+    con = connect(db, project=project, settings=settings)
     ensure_schema(con, project)
     return con
 
 
 def open_existing(
-    db: str | os.PathLike[str] | None, project: Project, *, read_only: bool = False
+    db: str | os.PathLike[str] | None,
+    project: Project,
+    *,
+    read_only: bool = False,
+    settings: dict[str, object] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """An existing warehouse with its tables current; `read_only` for the steps that only read
-    (report, history, runs, diff), so that nothing they run can change what is stored."""
+    (report, history, runs, diff), so that nothing they run can change what is stored
+    (`settings`: see `connect`)."""
     path = resolve_db_path(db)
     if not path.exists():
         raise UsageError(
             f"{path}: no warehouse here; load data first (`sceval load`) or run `sceval demo`"
         )
     if not read_only:
-        return open_warehouse(path, project)
-    con = connect(path, read_only=True, project=project)
+        return open_warehouse(path, project, settings=settings)
+    con = connect(path, read_only=True, project=project, settings=settings)
     try:
         # A current warehouse needs no statement here, so this succeeds read-only.
         ensure_schema(con, project)
@@ -433,7 +446,7 @@ def open_existing(
         con.close()
     # A warehouse made by an older sceval: its tables are upgraded once, then read read-only.
     open_warehouse(path, project).close()
-    return connect(path, read_only=True, project=project)
+    return connect(path, read_only=True, project=project, settings=settings)
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

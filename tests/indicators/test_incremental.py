@@ -284,3 +284,22 @@ def test_a_run_inside_the_callers_transaction_joins_it(db, project):
             assert n.fetchall() == [(0,)], table
     finally:
         con.close()
+
+
+def test_each_run_keeps_row_groups_of_its_own(db):
+    """The checkpoint after a run does not merge the previous run's row groups with the new
+    rows (DuckDB's vacuum, off for `sceval run`): three small runs stay three row groups of
+    the results (merged, they would fit in one), so earlier runs are not rewritten."""
+    runs = [_run(db)[0], _run(db, "--full")[0], _run(db)[0]]
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table in ("indicator_results", "dnh_findings"):
+            groups, rows = con.execute(
+                "SELECT count(DISTINCT row_group_id), max(count) FROM pragma_storage_info(?) "
+                "WHERE column_name = 'run_id' AND persistent",
+                [table],
+            ).fetchall()[0]
+            per_run = con.execute(
+                f"SELECT count(*) FROM {table} GROUP BY run_id ORDER BY run_id"
+            ).fetchall()
+            assert len(per_run) == len(runs) and 3 * rows < 122_880, (table, per_run)
+            assert groups == len(runs), (table, groups)
