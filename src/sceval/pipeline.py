@@ -118,7 +118,13 @@ def _execute(
         )
     subset = plan.programs
     own = _begin(con)
+    # Both steps read the events counted per area and day: counted once for the run.
+    shared_events = "indicators" in steps and "dnh" in steps and subset != []
     try:
+        if shared_events:
+            from sceval.indicators.sources import share_event_days
+
+            share_event_days(con)
         if "indicators" in steps:
             from sceval.indicators import store_indicators
 
@@ -178,15 +184,31 @@ def _execute(
                 "UPDATE runs SET incremental_note = ? WHERE run_id = ?",
                 [f"full: {plan.note or 'every program'}", run_id],
             )
+        if shared_events:
+            _unshare_events(con)
         if own:
             con.execute("COMMIT")
     except BaseException:
         if own:
             rollback(con)
+        elif shared_events:
+            _unshare_events(con, quiet=True)
         finish_run(con, run_id, status="failed")
         raise
     finish_run(con, run_id)
     return run_id
+
+
+def _unshare_events(con, *, quiet: bool = False) -> None:
+    """Drop the run's event counts, so that nothing read later on this connection uses them
+    (`quiet`: after a failure, inside the caller's transaction, which may be aborted)."""
+    from sceval.indicators.sources import unshare_event_days
+
+    try:
+        unshare_event_days(con)
+    except Exception:
+        if not quiet:
+            raise
 
 
 def _begin(con) -> bool:

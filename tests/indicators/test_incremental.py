@@ -303,3 +303,48 @@ def test_each_run_keeps_row_groups_of_its_own(db):
             ).fetchall()
             assert len(per_run) == len(runs) and 3 * rows < 122_880, (table, per_run)
             assert groups == len(runs), (table, groups)
+
+
+def test_a_run_counts_the_events_once_and_keeps_no_counts(db, project):
+    """The indicators and the checks of a run read the events counted per (country, admin1,
+    day) once for the run (a temporary table): the same frames as counted from the events
+    directly, and none left on the connection after the run."""
+    import datetime as dt
+
+    from sceval.dnh.inputs import Inputs
+    from sceval.indicators.sources import (
+        event_days_shared,
+        share_event_days,
+        unshare_event_days,
+        warehouse_tables,
+    )
+    from sceval.pipeline import execute
+    from sceval.rundef import load_pipeline
+    from sceval.warehouse import open_existing
+
+    day = dt.date.fromisoformat(AS_OF)
+
+    def frames() -> dict[str, pl.DataFrame]:
+        x, t = Inputs(con, project, as_of=day), warehouse_tables(con, project)
+        out = {
+            "dnh area days": x.event_area_days,
+            "dnh countries": x.event_countries,
+            "area days": t["event_area_days"],
+            "countries": t["event_countries"],
+        }
+        return {k: f.collect().sort(pl.all(), nulls_last=True) for k, f in out.items()}
+
+    con = open_existing(db, project)
+    try:
+        direct = frames()
+        assert min(f.height for f in direct.values()) > 0
+        share_event_days(con)
+        assert event_days_shared(con)
+        shared = frames()
+        for name, frame in direct.items():
+            assert shared[name].equals(frame), name
+        unshare_event_days(con)
+        execute(con, project, pipeline=load_pipeline(project), as_of=day)
+        assert not event_days_shared(con)
+    finally:
+        con.close()

@@ -15,7 +15,7 @@ from functools import cached_property
 import duckdb
 import polars as pl
 
-from sceval.indicators.sources import PROGRAM_SCOPE
+from sceval.indicators.sources import EVENT_DAYS, PROGRAM_SCOPE, event_days_shared
 from sceval.load import POLARS_TYPES
 from sceval.project import Project
 
@@ -218,23 +218,36 @@ class Inputs:
             "AND actor_unit_id IS NOT NULL",
         )
 
+    def _event_days(self, query: str) -> pl.LazyFrame | None:
+        """`query` over the run's counts of events per area and day, where the run has made
+        them (`sceval.indicators.sources.share_event_days`); None otherwise."""
+        if "events" not in self._present or not event_days_shared(self.con):
+            return None
+        return self.con.sql(query.format(days=f"temp.main.{EVENT_DAYS}")).pl().lazy()
+
     @cached_property
     def event_area_days(self) -> pl.LazyFrame:
         """Events with an admin1 by the as-of date, counted per (country, admin1, day)."""
+        where = f"event_date <= {self.as_of_sql} AND admin1 IS NOT NULL"
+        shared = self._event_days(
+            f"SELECT country, admin1, event_date, events AS n, fatalities FROM {{days}} WHERE {where}"
+        )
+        if shared is not None:
+            return shared
         return self.reduced(
             "events",
             "SELECT country, admin1, event_date, count(*) AS n, "
-            "CAST(sum(fatalities) AS BIGINT) AS fatalities FROM events "
-            f"WHERE event_date <= {self.as_of_sql} AND admin1 IS NOT NULL GROUP BY ALL",
+            f"CAST(sum(fatalities) AS BIGINT) AS fatalities FROM events WHERE {where} GROUP BY ALL",
         )
 
     @cached_property
     def event_countries(self) -> pl.LazyFrame:
         """Countries with any event by the as-of date."""
-        return self.reduced(
-            "events",
-            f"SELECT DISTINCT country FROM events WHERE event_date <= {self.as_of_sql}",
-        )
+        where = f"event_date <= {self.as_of_sql}"
+        shared = self._event_days(f"SELECT DISTINCT country FROM {{days}} WHERE {where}")
+        if shared is not None:
+            return shared
+        return self.reduced("events", f"SELECT DISTINCT country FROM events WHERE {where}")
 
     @cached_property
     def followup_status(self) -> pl.LazyFrame:

@@ -57,6 +57,23 @@ DERIVED_SQL = {
     ),
     "event_countries": "SELECT country, min(event_date) AS first_event FROM events GROUP BY ALL",
 }
+
+# A run counts the events per (country, admin1, day) once, for its indicators and its checks
+# (`share_event_days`): each used to scan every event for the same counts (1.5 s each at 1e7
+# participants, 11.7M events). The derived inputs then read these counts (`EVENT_DAYS_SQL`).
+EVENT_DAYS = "sceval_event_days"
+_EVENT_DAYS_TABLE = (
+    "SELECT country, admin1, event_date, count(*) AS events, "
+    f"count(*) FILTER (WHERE {CIVILIAN_HARM}) AS civilian_harm, "
+    f"count(*) FILTER (WHERE {CONFLICT}) AS conflict, "
+    "CAST(sum(fatalities) AS BIGINT) AS fatalities FROM events GROUP BY ALL"
+)
+EVENT_DAYS_SQL = {
+    "event_area_days": "SELECT country, admin1, event_date, events, civilian_harm, conflict "
+    f"FROM temp.main.{EVENT_DAYS} WHERE admin1 IS NOT NULL",
+    "event_countries": "SELECT country, min(event_date) AS first_event "
+    f"FROM temp.main.{EVENT_DAYS} GROUP BY ALL",
+}
 DERIVED_SCHEMAS = {
     "event_area_days": {
         "country": pl.String,
@@ -68,6 +85,27 @@ DERIVED_SCHEMAS = {
     },
     "event_countries": {"country": pl.String, "first_event": pl.Date},
 }
+
+
+def share_event_days(con: duckdb.DuckDBPyConnection) -> None:
+    """Count the events per (country, admin1, day) for the rest of this run (a temporary
+    table of the connection, read by the indicators and the checks; `unshare_event_days`)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_DAYS} AS {_EVENT_DAYS_TABLE}")
+
+
+def unshare_event_days(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the run's event counts: later reads scan the events again."""
+    con.execute(f"DROP TABLE IF EXISTS temp.main.{EVENT_DAYS}")
+
+
+def event_days_shared(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this connection's run has counted the events per area and day already."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+            [EVENT_DAYS],
+        ).fetchall()[0][0]
+    )
 
 
 class NoProgramLink(Exception):
@@ -136,7 +174,10 @@ class WarehouseTables(dict):
             return self[name]
         schema = self.empty[name].collect_schema()
         cols = ", ".join(f'"{c}"' for c in schema.names())
-        query = DERIVED_SQL.get(name, 'SELECT {cols} FROM "' + name + '"').format(cols=cols)
+        derived = DERIVED_SQL
+        if name in EVENT_DAYS_SQL and event_days_shared(self.con):
+            derived = EVENT_DAYS_SQL
+        query = derived.get(name, 'SELECT {cols} FROM "' + name + '"').format(cols=cols)
         params = None
         if self.programs is not None and name in PROGRAM_SCOPE:
             query += " WHERE " + PROGRAM_SCOPE[name]
