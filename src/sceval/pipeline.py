@@ -273,6 +273,14 @@ def run_command(
     one = parse_label(period, pl_def.periods.named()) if period is not None else None
     con = _open(db, project, settings=RUN_SETTINGS)
     try:
+        from sceval.runs import fail_interrupted
+
+        for stale in fail_interrupted(con):
+            Console(stderr=True, soft_wrap=True).print(
+                f"run {stale} had not finished (its process ended): marked failed",
+                markup=False,
+                highlight=False,
+            )
         known = None
         if as_known_at is not None:
             from sceval.history import resolve_known_at

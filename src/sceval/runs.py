@@ -92,6 +92,17 @@ def start_run(
     return run_id
 
 
+def fail_interrupted(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Mark 'failed' the runs still 'running' when a `sceval run` has just opened the warehouse
+    for writing, and return their ids. DuckDB lets one process at a time open a warehouse for
+    writing, so their process ended before they finished (killed, or out of memory); left
+    'running', they looked like runs still under way."""
+    rows = con.execute(
+        "UPDATE runs SET status = 'failed' WHERE status = 'running' RETURNING run_id"
+    ).fetchall()
+    return sorted(r[0] for r in rows)
+
+
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str = "draft") -> None:
     """Mark a run as finished: 'draft' until approved (`sceval approve`), or 'failed'."""
     con.execute(

@@ -348,3 +348,25 @@ def test_a_run_counts_the_events_once_and_keeps_no_counts(db, project):
         assert not event_days_shared(con)
     finally:
         con.close()
+
+
+def test_a_run_whose_process_ended_is_marked_failed_by_the_next(db, project):
+    """A run left 'running' (its process killed part-way, for example out of memory: its
+    `runs` row was committed, nothing else) is marked 'failed' by the next `sceval run`,
+    which says so on stderr; the new run is a draft."""
+    import datetime as dt
+
+    from sceval.runs import start_run
+    from sceval.warehouse import open_existing
+
+    con = open_existing(db, project)
+    try:
+        stale = start_run(con, project, command="run", as_of=dt.date.fromisoformat(AS_OF))
+    finally:
+        con.close()
+    res = _sceval("run", "--db", str(db), "--as-of", AS_OF)
+    assert f"run {stale} had not finished (its process ended): marked failed" in res.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        status = dict(con.execute("SELECT run_id, status FROM runs").fetchall())
+    assert status.pop(stale) == "failed"
+    assert list(status.values()) == ["draft"]
