@@ -108,6 +108,63 @@ def load_steps(data: Path, db: Path, work: Path, part_rows: int) -> dict[str, di
     return steps
 
 
+def scale_steps(
+    n: int, *, work: Path | None = None, part_rows: int = 0, report: bool = False
+) -> dict:
+    """Each step a user runs at `n` participants (module docstring), timed with its peak RSS;
+    the result is also written to benchmarks/results/scale-<scale>.json. `work`: a folder
+    kept afterwards (its loaded warehouse is reused, the load then not timed)."""
+    if not TIME.is_file():
+        raise SystemExit("needs GNU time at /usr/bin/time (apt-get install -y time)")
+    data = ensure_dataset(n)
+    as_of = ["--as-of", AS_OF.isoformat()]
+    steps: dict[str, dict] = {}
+    with contextlib.ExitStack() as stack:
+        if work is not None:
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=BENCH / "data")))
+        db = work / "wh.duckdb"
+        if db.is_file():
+            print(f"  reusing the loaded warehouse {db} (load not timed)", flush=True)
+        else:
+            steps.update(load_steps(data, db, work, part_rows))
+            print(f"  loaded: {steps}", flush=True)
+        steps["run --full"] = timed([str(SCEVAL), "run", *as_of, "--full", "--db", str(db)])
+        print(f"  run --full: {steps['run --full']}", flush=True)
+        path, programs = correction(db, work)
+        steps["load correction"] = timed(
+            [str(SCEVAL), "load", str(path), "--db", str(db), "--reason", "1% corrected"]
+        )
+        steps["run (incremental)"] = timed([str(SCEVAL), "run", *as_of, "--db", str(db)])
+        if report:
+            steps["report --format html"] = timed(
+                [str(SCEVAL), "report", "--format", "html", "--db", str(db),
+                 "--out", str(work / "reports")]
+            )  # fmt: skip
+        con = duckdb.connect(str(db), read_only=True)
+        reasons, note = con.execute(
+            "SELECT recomputed, incremental_note FROM runs WHERE command = 'run' "
+            "ORDER BY started_at DESC LIMIT 1"
+        ).fetchall()[0]
+        recomputed = len(json.loads(reasons)) if reasons else 0
+        con.close()
+        shutil.rmtree(work / "reports", ignore_errors=True)
+    result = {
+        "scale": label(n),
+        "steps": steps,
+        "corrected_programs": programs,
+        "recomputed_programs": recomputed,
+        "incremental_note": note,
+        "incremental_over_full": steps["run (incremental)"]["seconds"]
+        / steps["run --full"]["seconds"],
+    }
+    out = BENCH / "results" / f"scale-{label(n)}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scale", help="participants, e.g. 1e6 or 1e7")
@@ -120,64 +177,23 @@ def main() -> None:
         "--part-rows", type=float, default=0, help="load tables larger than this in parts"
     )
     args = ap.parse_args()
-    if not TIME.is_file():
-        raise SystemExit("needs GNU time at /usr/bin/time (apt-get install -y time)")
     (n,) = parse_scales(args.scale)
-    data = ensure_dataset(n)
-    as_of = ["--as-of", AS_OF.isoformat()]
-    steps: dict[str, dict] = {}
-    with contextlib.ExitStack() as stack:
-        if args.work:
-            work = Path(args.work)
-            work.mkdir(parents=True, exist_ok=True)
-        else:
-            work = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=BENCH / "data")))
-        db = work / "wh.duckdb"
-        if db.is_file():
-            print(f"  reusing the loaded warehouse {db} (load not timed)", flush=True)
-        else:
-            steps.update(load_steps(data, db, work, int(args.part_rows)))
-            print(f"  loaded: {steps}", flush=True)
-        steps["run --full"] = timed([str(SCEVAL), "run", *as_of, "--full", "--db", str(db)])
-        print(f"  run --full: {steps['run --full']}", flush=True)
-        path, programs = correction(db, work)
-        steps["load correction"] = timed(
-            [str(SCEVAL), "load", str(path), "--db", str(db), "--reason", "1% corrected"]
-        )
-        steps["run (incremental)"] = timed([str(SCEVAL), "run", *as_of, "--db", str(db)])
-        if args.report:
-            steps["report --format html"] = timed(
-                [str(SCEVAL), "report", "--format", "html", "--db", str(db),
-                 "--out", str(work / "reports")]
-            )  # fmt: skip
-        con = duckdb.connect(str(db), read_only=True)
-        reasons, note = con.execute(
-            "SELECT recomputed, incremental_note FROM runs WHERE command = 'run' "
-            "ORDER BY started_at DESC LIMIT 1"
-        ).fetchall()[0]
-        recomputed = len(json.loads(reasons)) if reasons else 0
-        con.close()
-    ratio = steps["run (incremental)"]["seconds"] / steps["run --full"]["seconds"]
-    result = {
-        "scale": label(n),
-        "steps": steps,
-        "corrected_programs": programs,
-        "recomputed_programs": recomputed,
-        "incremental_note": note,
-        "incremental_over_full": ratio,
-    }
-    out = BENCH / "results" / f"scale-{label(n)}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"| step ({label(n)}) | peak RSS | wall |")
+    result = scale_steps(
+        n,
+        work=Path(args.work) if args.work else None,
+        part_rows=int(args.part_rows),
+        report=args.report,
+    )
+    print(f"| step ({result['scale']}) | peak RSS | wall |")
     print("|---|---|---|")
-    for name, s in steps.items():
+    for name, s in result["steps"].items():
         print(f"| `sceval {name}` | {s['rss_gib']:.2f} GiB | {s['seconds']:.1f} s |")
     print(
-        f"\nincremental / full: {ratio:.3f} ({recomputed} programs recomputed, "
-        f"{programs} corrected); written to {out}\n{note}"
+        f"\nincremental / full: {result['incremental_over_full']:.3f} "
+        f"({result['recomputed_programs']} programs recomputed, "
+        f"{result['corrected_programs']} corrected); written to "
+        f"benchmarks/results/scale-{result['scale']}.json\n{result['incremental_note']}"
     )
-    shutil.rmtree(work / "reports", ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,10 @@ STARTUP_WORK_LIMIT_S = 2.0
 # Issue 19: the default report set, HTML and PDF, per program, charts converted on every core.
 REPORT_PER_PROGRAM_S = 0.5
 LINEAR_LIMIT = 12.0
+# Issue 20: peak RSS of `sceval run --full` (GiB) by scale, and the incremental run after a 1%
+# correction as a share of the full run from 1e7 on (bench_memory.py, GNU time).
+RUN_RSS_GIB = {"1e7": 6.0, "1e8": 16.0}
+INCREMENTAL_SHARE = 0.10
 
 
 def split_group(group: str) -> tuple[str, str]:
@@ -137,7 +141,7 @@ def singles(groups: dict[str, list[dict]]) -> list[str]:
     found = False
     for group in sorted(groups):
         kind, scale = split_group(group)
-        if kind in TARGETS or kind == "startup":
+        if kind in TARGETS or kind in ("startup", "memory"):
             continue
         for b in groups[group]:
             info = b["extra_info"]
@@ -175,6 +179,49 @@ def report_targets(groups: dict[str, list[dict]]) -> list[dict]:
                 }
             )
     return verdicts
+
+
+def memory(groups: dict[str, list[dict]]) -> tuple[list[str], list[dict]]:
+    """Peak RSS and wall time of each command a user runs (bench_memory.py), with targets."""
+    lines, verdicts = [], []
+    for group, rows in sorted(groups.items()):
+        kind, scale = split_group(group)
+        if kind != "memory":
+            continue
+        for b in rows:
+            info = b["extra_info"]
+            for name, step in info.get("steps", {}).items():
+                lines.append(
+                    f"| {scale} | `sceval {name}` | {step['rss_gib']:.2f} GiB | "
+                    f"{step['seconds']:.1f} s |"
+                )
+            run = info.get("steps", {}).get("run --full")
+            if run and scale in RUN_RSS_GIB:
+                verdicts.append(
+                    {
+                        "target": f"sceval run --full < {RUN_RSS_GIB[scale]:g} GiB peak RSS",
+                        "scale": scale,
+                        "ratio": run["rss_gib"],
+                        "met": run["rss_gib"] < RUN_RSS_GIB[scale],
+                    }
+                )
+            share = info.get("incremental_over_full")
+            if share is not None and scale in RUN_RSS_GIB:
+                verdicts.append(
+                    {
+                        "target": f"incremental run < {INCREMENTAL_SHARE:.0%} of the full run",
+                        "scale": scale,
+                        "ratio": share,
+                        "met": share < INCREMENTAL_SHARE,
+                    }
+                )
+    if lines:
+        lines = ["| scale | command | peak RSS | wall |", "|---|---|---|---|", *lines]
+        lines += [""] + [
+            f"- {v['target']} at {v['scale']}: {v['ratio']:.3g} ({'met' if v['met'] else 'missed'})"
+            for v in verdicts
+        ]
+    return lines, verdicts
 
 
 def linearity(groups: dict[str, list[dict]]) -> tuple[list[str], list[dict]]:
@@ -257,6 +304,10 @@ def render(data: dict, data_dir: Path | None = None) -> tuple[str, list[dict]]:
     if lin:
         out += ["### Growth with 10x the data (target: within 12x from 1e6 to 1e7)", "", *lin, ""]
     verdicts += report_targets(groups)
+    mem, v = memory(groups)
+    verdicts += v
+    if mem:
+        out += ["### Peak memory of the commands (GNU time)", "", *mem, ""]
     sg = singles(groups)
     if sg:
         out += ["### Steps measured alone", "", *sg, ""]
