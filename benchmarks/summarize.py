@@ -195,26 +195,21 @@ def memory(groups: dict[str, list[dict]]) -> tuple[list[str], list[dict]]:
                     f"| {scale} | `sceval {name}` | {step['rss_gib']:.2f} GiB | "
                     f"{step['seconds']:.1f} s |"
                 )
+            if scale not in RUN_RSS_GIB:
+                continue
             run = info.get("steps", {}).get("run --full")
-            if run and scale in RUN_RSS_GIB:
-                verdicts.append(
-                    {
-                        "target": f"sceval run --full < {RUN_RSS_GIB[scale]:g} GiB peak RSS",
-                        "scale": scale,
-                        "ratio": run["rss_gib"],
-                        "met": run["rss_gib"] < RUN_RSS_GIB[scale],
-                    }
-                )
             share = info.get("incremental_over_full")
-            if share is not None and scale in RUN_RSS_GIB:
-                verdicts.append(
-                    {
-                        "target": f"incremental run < {INCREMENTAL_SHARE:.0%} of the full run",
-                        "scale": scale,
-                        "ratio": share,
-                        "met": share < INCREMENTAL_SHARE,
-                    }
-                )
+            checks = [
+                (f"sceval run --full < {RUN_RSS_GIB[scale]:g} GiB peak RSS",
+                 run and run["rss_gib"], RUN_RSS_GIB[scale]),
+                (f"incremental run < {INCREMENTAL_SHARE:.0%} of the full run",
+                 share, INCREMENTAL_SHARE),
+            ]  # fmt: skip
+            verdicts += [
+                {"target": target, "scale": scale, "ratio": value, "met": value < bound}
+                for target, value, bound in checks
+                if value is not None
+            ]
     if lines:
         lines = ["| scale | command | peak RSS | wall |", "|---|---|---|---|", *lines]
         lines += [""] + [
