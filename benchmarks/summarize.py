@@ -158,58 +158,58 @@ def singles(groups: dict[str, list[dict]]) -> list[str]:
     return lines if found else []
 
 
+def of_kind(groups: dict[str, list[dict]], kind: str) -> list[tuple[str, dict, dict]]:
+    """(scale, benchmark, its extra_info) of every benchmark in the groups of one kind."""
+    out = []
+    for group, rows in sorted(groups.items()):
+        found, scale = split_group(group)
+        if found == kind:
+            out += [(scale, b, b["extra_info"]) for b in rows]
+    return out
+
+
 def report_targets(groups: dict[str, list[dict]]) -> list[dict]:
     """HTML + PDF per program under REPORT_PER_PROGRAM_S (test_report_set_many_programs)."""
     verdicts = []
-    for group, rows in sorted(groups.items()):
-        kind, scale = split_group(group)
-        if kind != "reports-many":
+    for scale, b, info in of_kind(groups, "reports-many"):
+        if info.get("formats") != "html-pdf" or info.get("workers") != "auto":
             continue
-        for b in rows:
-            info = b["extra_info"]
-            if info.get("formats") != "html-pdf" or info.get("workers") != "auto":
-                continue
-            per = b["stats"]["median"] / (info.get("units") or 1)
-            verdicts.append(
-                {
-                    "target": f"reports HTML+PDF < {REPORT_PER_PROGRAM_S} s per program",
-                    "scale": f"{scale} programs",
-                    "ratio": per,
-                    "met": per < REPORT_PER_PROGRAM_S,
-                }
-            )
+        per = b["stats"]["median"] / (info.get("units") or 1)
+        verdicts.append(
+            {
+                "target": f"reports HTML+PDF < {REPORT_PER_PROGRAM_S} s per program",
+                "scale": f"{scale} programs",
+                "ratio": per,
+                "met": per < REPORT_PER_PROGRAM_S,
+            }
+        )
     return verdicts
 
 
 def memory(groups: dict[str, list[dict]]) -> tuple[list[str], list[dict]]:
     """Peak RSS and wall time of each command a user runs (bench_memory.py), with targets."""
     lines, verdicts = [], []
-    for group, rows in sorted(groups.items()):
-        kind, scale = split_group(group)
-        if kind != "memory":
+    for scale, _, info in of_kind(groups, "memory"):
+        for name, step in info.get("steps", {}).items():
+            lines.append(
+                f"| {scale} | `sceval {name}` | {step['rss_gib']:.2f} GiB | "
+                f"{step['seconds']:.1f} s |"
+            )
+        if scale not in RUN_RSS_GIB:
             continue
-        for b in rows:
-            info = b["extra_info"]
-            for name, step in info.get("steps", {}).items():
-                lines.append(
-                    f"| {scale} | `sceval {name}` | {step['rss_gib']:.2f} GiB | "
-                    f"{step['seconds']:.1f} s |"
-                )
-            if scale not in RUN_RSS_GIB:
-                continue
-            run = info.get("steps", {}).get("run --full")
-            share = info.get("incremental_over_full")
-            checks = [
-                (f"sceval run --full < {RUN_RSS_GIB[scale]:g} GiB peak RSS",
-                 run and run["rss_gib"], RUN_RSS_GIB[scale]),
-                (f"incremental run < {INCREMENTAL_SHARE:.0%} of the full run",
-                 share, INCREMENTAL_SHARE),
-            ]  # fmt: skip
-            verdicts += [
-                {"target": target, "scale": scale, "ratio": value, "met": value < bound}
-                for target, value, bound in checks
-                if value is not None
-            ]
+        run = info.get("steps", {}).get("run --full")
+        share = info.get("incremental_over_full")
+        checks = [
+            (f"sceval run --full < {RUN_RSS_GIB[scale]:g} GiB peak RSS",
+             run and run["rss_gib"], RUN_RSS_GIB[scale]),
+            (f"incremental run < {INCREMENTAL_SHARE:.0%} of the full run",
+             share, INCREMENTAL_SHARE),
+        ]  # fmt: skip
+        verdicts += [
+            {"target": target, "scale": scale, "ratio": value, "met": value < bound}
+            for target, value, bound in checks
+            if value is not None
+        ]
     if lines:
         lines = ["| scale | command | peak RSS | wall |", "|---|---|---|---|", *lines]
         lines += [""] + [

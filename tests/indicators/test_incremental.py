@@ -306,9 +306,9 @@ def test_each_run_keeps_row_groups_of_its_own(db):
 
 
 def test_a_run_counts_the_events_once_and_keeps_no_counts(db, project):
-    """The indicators and the checks of a run read the events counted per (country, admin1,
-    day) once for the run (a temporary table): the same frames as counted from the events
-    directly, and none left on the connection after the run."""
+    """The events counted per (country, admin1, day) for a run (a temporary table) give the
+    indicators and the checks the same frames as counting the events directly, every event
+    with an area counted once; and a run leaves no counts on the connection."""
     import datetime as dt
 
     from sceval.dnh.inputs import Inputs
@@ -343,6 +343,10 @@ def test_a_run_counts_the_events_once_and_keeps_no_counts(db, project):
         shared = frames()
         for name, frame in direct.items():
             assert shared[name].equals(frame), name
+        with_area = con.execute(
+            "SELECT count(*) FROM events WHERE admin1 IS NOT NULL AND event_date <= ?", [day]
+        ).fetchall()[0][0]
+        assert shared["dnh area days"]["n"].sum() == with_area > 0
         unshare_event_days(con)
         execute(con, project, pipeline=load_pipeline(project), as_of=day)
         assert not event_days_shared(con)
