@@ -8,6 +8,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+import world
 from scipy.stats import chi2
 from world import pick
 
@@ -60,6 +61,33 @@ def test_defection_rate(results):
     r2 = pick(results, "defection_rate", "P2")
     assert r2["suppressed"] is True and r2["value"] is None
     assert r2["status"] == "insufficient_data"
+
+
+FOLLOWUP_FAMILY = ("retention_12m", "retention_24m", "defection_rate", "cost_per_retained_trainee")
+
+
+@pytest.mark.parametrize("indicator", FOLLOWUP_FAMILY)
+def test_a_followup_indicator_alone_equals_its_rows_among_the_others(
+    indicator, results, world_db, project
+):
+    # The family shares one join of completions and follow-ups per run (each window cuts its
+    # own rows from it): computed alone, each indicator gives the rows it gives beside the others.
+    from sceval.indicators import compute_indicators
+    from sceval.pipeline import Pipeline
+
+    only = Pipeline("p", "today", [indicator], [], [], [], {})
+    world_db.execute("BEGIN")
+    try:
+        alone = compute_indicators(
+            world_db, project, run_id="r-alone", as_of=world.AS_OF, pipeline=only
+        )
+    finally:
+        world_db.execute("ROLLBACK")
+    keys = ["program_id", "period", "dimension", "dimension_value"]
+    cols = [*keys, "numerator", "denominator", "n", "value", "ci_low", "ci_high", "note"]
+    together = results.filter(pl.col("indicator_id") == indicator).select(cols).sort(keys)
+    assert together.height > 0
+    assert alone.select(cols).sort(keys).equals(together)
 
 
 def test_defection_counts_a_group_found_after_the_window():

@@ -67,8 +67,8 @@ def _columns(
     return cols
 
 
-def _aggregations(k: int, ind: Indicator, schema: pl.Schema, persons: bool = True) -> list[pl.Expr]:
-    """Per-group measures of one indicator, named `_k_<field>` (distinct persons if asked)."""
+def _aggregations(k: int, ind: Indicator) -> list[pl.Expr]:
+    """Per-group measures of one indicator over its rows, named `_k_<field>` (persons apart)."""
     comp = ind.simple
     m = pl.col(f"_{k}_m")
     scale = float(comp.get("scale", 1))
@@ -102,13 +102,52 @@ def _aggregations(k: int, ind: Indicator, schema: pl.Schema, persons: bool = Tru
         cnt = cnt.cast(pl.Int64)
         out = [cnt.cast(pl.Float64), null, cnt.cast(pl.Float64) * scale, cnt, null]
         out.append(pl.lit(None, dtype=pl.String))
-    if persons and "participant_id" in schema.names():
-        count = pl.when(m).then(pl.col("_pid")).drop_nulls().n_unique()
-    else:
-        count = pl.lit(None)
-    out.append(count.cast(pl.Int64))
-    names = ("numerator", "denominator", "value", "n", "sd", "stat", "persons")
+    names = ("numerator", "denominator", "value", "n", "sd", "stat")
     return [e.alias(f"_{k}_{nm}") for e, nm in zip(out, names, strict=True)]
+
+
+def _by_person(
+    cells: pl.LazyFrame,
+    keys: list[str],
+    counted: Sequence[tuple[int, Indicator]],
+    means: Sequence[tuple[int, Indicator]],
+) -> pl.LazyFrame:
+    """Per cell, from one reduction of its rows to (cell, person): the distinct persons under
+    each `counted` indicator's mask, and each `means` indicator's mean over persons.
+
+    One group-by per grouping instead of a distinct count per indicator and cell (1e7, a batch
+    of 1e6 participations: 0.65 s of distinct counts and 0.54 s of per-person means).
+    """
+    per_person = [pl.col(f"_{k}_m").any().alias(f"_{k}_p") for k, _ in counted]
+    for k, _ in means:
+        ok = pl.col(f"_{k}_m") & pl.col(f"_{k}_v").is_not_null()
+        ok = ok & pl.col("participant_id").is_not_null()
+        per_person.append(pl.when(ok).then(pl.col(f"_{k}_v")).sum().alias(f"_{k}_s"))
+        per_person.append(ok.sum().alias(f"_{k}_c"))
+    per_cell = [pl.col(f"_{k}_p").sum().cast(pl.Int64).alias(f"_{k}_persons") for k, _ in counted]
+    for k, ind in means:
+        # A trainee who attends three courses is one observation, with their own mean, so the
+        # t interval is over independent persons rather than repeated measurements.
+        scale = float(ind.simple.get("scale", 1))
+        c = pl.col(f"_{k}_c")
+        u = pl.when(c > 0).then(pl.col(f"_{k}_s") / c)
+        n = u.count().cast(pl.Int64)
+        per_cell += [
+            u.sum().alias(f"_{k}_numerator"),
+            n.cast(pl.Float64).alias(f"_{k}_denominator"),
+            (u.mean() * scale).alias(f"_{k}_value"),
+            n.alias(f"_{k}_n"),
+            (u.std() * scale).alias(f"_{k}_sd"),
+            pl.lit("mean").alias(f"_{k}_stat"),
+            n.alias(f"_{k}_persons"),
+            pl.format(
+                "{} rows by {} distinct {}; each weighs once (its mean)",
+                c.sum(),
+                n,
+                pl.lit(ind.simple["per"]),
+            ).alias(f"_{k}_note"),
+        ]
+    return cells.group_by(*keys, "_pid").agg(per_person).group_by(keys).agg(per_cell)
 
 
 def _per_unit_mean(cells: pl.LazyFrame, k: int, ind: Indicator, keys: list[str]) -> pl.LazyFrame:
@@ -163,17 +202,17 @@ def aggregate_source(
     Without `persons`, no distinct persons per cell (the trend's earlier points need values
     only, and the distinct counts were most of their cost)."""
     schema = lf.collect_schema()
+    has_persons = "participant_id" in schema.names()
     base = lf.with_columns(
         [c for k, ind in enumerate(indicators) for c in _columns(k, ind, schema, since)]
     )
-    if persons and "participant_id" in schema.names():
-        # Distinct persons per cell (for suppression) on 64-bit hashes, not strings.
+    if has_persons:
+        # Persons are grouped on 64-bit hashes, not strings.
         base = base.with_columns(_pid=pl.col("participant_id").hash())
     dims = [] if totals_only else sorted({d for ind in indicators for d in ind.disaggregations})
-    if dims:
-        # Computed once for every grouping: without it the source's joins ran once per
-        # grouping (participants x activities x programs x units seven times).
-        base = base.cache()
+    # Computed once for every grouping and reduction: without it the source's joins ran once
+    # per query (participants x activities x programs x units seven times).
+    base = base.cache()
     parts: list[pl.LazyFrame] = []
     for dim in [None, *dims]:
         members = [
@@ -186,11 +225,21 @@ def aggregate_source(
             [] if dim is None else [pl.col(dim).cast(pl.String).fill_null("unknown")]
         )
         pooled = [(k, ind) for k, ind in members if not ind.simple.get("per")]
-        grouped = cells.group_by(keys).agg(
-            [a for k, ind in pooled for a in _aggregations(k, ind, schema, persons)]
-        )
+        per = [(k, ind) for k, ind in members if ind.simple.get("per")]
+        means = [
+            (k, ind) for k, ind in per if has_persons and ind.simple["per"] == "participant_id"
+        ]
+        counted = pooled if persons and has_persons else []
+        by_person = {k for k, _ in [*counted, *means]}
+        grouped = cells.group_by(keys).agg([a for k, ind in pooled for a in _aggregations(k, ind)])
+        if counted or means:
+            grouped = grouped.join(_by_person(cells, keys, counted, means), on=keys, how="left")
         for k, ind in members:
-            src = _per_unit_mean(cells, k, ind, keys) if ind.simple.get("per") else grouped
+            # A mean over units other than persons keeps its own reduction.
+            own = bool(ind.simple.get("per")) and k not in by_person
+            src = _per_unit_mean(cells, k, ind, keys) if own else grouped
+            counts = k in by_person or own
+            persons_col = pl.col(f"_{k}_persons") if counts else pl.lit(None)
             row = src.select(
                 pl.lit(ind.id).alias("indicator_id"),
                 pl.col("program_id"),
@@ -199,7 +248,7 @@ def aggregate_source(
                     "dimension_value"
                 ),
                 *[
-                    pl.col(f"_{k}_{nm}").cast(tp).alias(nm)
+                    (persons_col if nm == "persons" else pl.col(f"_{k}_{nm}")).cast(tp).alias(nm)
                     for nm, tp in ROW_SCHEMA.items()
                     if nm not in ("indicator_id", "program_id", "dimension", "dimension_value")
                     and nm != "note"
@@ -208,8 +257,9 @@ def aggregate_source(
                     pl.col(f"_{k}_note") if ind.simple.get("per") else pl.lit(None, dtype=pl.String)
                 ).alias("note"),
             )
-            if dim is not None:
-                row = row.filter(pl.col("n") > 0)  # a cell that exists only in later data
+            if dim is not None or ind.simple.get("per"):
+                # A cell that exists only in later data, or a program with nobody to average.
+                row = row.filter(pl.col("n") > 0)
             parts.append(row)
     if not parts:
         return pl.LazyFrame(schema=ROW_SCHEMA)
