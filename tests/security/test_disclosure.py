@@ -172,6 +172,31 @@ def test_complements_are_the_smallest_cells():
     assert notes == ["unknown"]
 
 
+def test_only_tables_with_a_cell_to_protect_change_and_rows_keep_their_order():
+    """Many programs, periods (one null), one table needing complements: that table gets
+    them, every other row comes back as it went in, in the same order."""
+    needs = table(40, {"F": 3, "M": 25, "X": 7, "unknown": 5})
+    safe = table(40, {"F": 13, "M": 27})
+    frames = []
+    for program in ("P1", "P2", "P3"):
+        for period in ("2024-Q1", None):
+            df = needs if (program, period) == ("P2", None) else safe
+            frames.append(df.with_columns(program_id=pl.lit(program), period=pl.lit(period)))
+    df = pl.concat(frames).with_row_index("i")
+    out = complementary(
+        df, 5, size=pl.col("n"), keys=["indicator_id", "program_id", "period"]
+    ).collect()
+    assert out["i"].to_list() == df["i"].to_list()
+    hidden = out.filter(pl.col("suppressed"))
+    assert hidden.select("program_id", "period", "dimension_value").rows() == [
+        ("P2", None, "F"),
+        ("P2", None, "unknown"),
+    ]
+    assert out.filter(pl.col("secondary"))["dimension_value"].to_list() == ["unknown"]
+    untouched = ~((pl.col("program_id") == "P2") & pl.col("period").is_null())
+    assert out.filter(untouched).drop("secondary").equals(df.filter(untouched))
+
+
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(
     cells=st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=5),
