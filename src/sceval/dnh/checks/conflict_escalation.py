@@ -125,6 +125,10 @@ def area_counts(x: Inputs, windows: pl.LazyFrame) -> pl.LazyFrame:
     tens of millions of rows for a few thousand windows): the comparison is the country's
     total less the areas the program supported."""
     events = keyed(x.event_area_days, "country", "admin1").rename({"key": "event_key"})
+    # Only the countries of the windows: a run of a few programs (incremental) need not sum
+    # every country's area-days (about 0.5 s at 1e7 participants).
+    countries = windows.select("country").unique()
+    events = events.join(countries, on="country", how="semi", nulls_equal=True)
     by_area = running_totals(events, ["country", "event_key"])
     by_country = running_totals(events, ["country"])
     cols = ["program_id", "key", "country", "before_start", "t0", "after_end"]
