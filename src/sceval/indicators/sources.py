@@ -47,12 +47,16 @@ DEFAULT_DATE: dict[str, str | None] = {
 # comparison reads counts per area and day; coverage checks read each country's first event.
 CIVILIAN_HARM = "civilian_targeting OR event_type = 'violence_against_civilians'"
 CONFLICT = "event_type IN ('battle', 'explosion', 'violence_against_civilians')"
+# The counts of one (country, admin1, day), read whole or from the run's shared counts.
+_DAY_COUNTS = (
+    "count(*) AS events, "
+    f"count(*) FILTER (WHERE {CIVILIAN_HARM}) AS civilian_harm, "
+    f"count(*) FILTER (WHERE {CONFLICT}) AS conflict"
+)
 DERIVED_SQL = {
     "events": "SELECT {cols} FROM events WHERE actor_unit_id IS NOT NULL",
     "event_area_days": (
-        "SELECT country, admin1, event_date, count(*) AS events, "
-        f"count(*) FILTER (WHERE {CIVILIAN_HARM}) AS civilian_harm, "
-        f"count(*) FILTER (WHERE {CONFLICT}) AS conflict "
+        f"SELECT country, admin1, event_date, {_DAY_COUNTS} "
         "FROM events WHERE admin1 IS NOT NULL GROUP BY ALL"
     ),
     "event_countries": "SELECT country, min(event_date) AS first_event FROM events GROUP BY ALL",
@@ -63,9 +67,7 @@ DERIVED_SQL = {
 # participants, 11.7M events). The derived inputs then read these counts (`EVENT_DAYS_SQL`).
 EVENT_DAYS = "sceval_event_days"
 _EVENT_DAYS_TABLE = (
-    "SELECT country, admin1, event_date, count(*) AS events, "
-    f"count(*) FILTER (WHERE {CIVILIAN_HARM}) AS civilian_harm, "
-    f"count(*) FILTER (WHERE {CONFLICT}) AS conflict, "
+    f"SELECT country, admin1, event_date, {_DAY_COUNTS}, "
     "CAST(sum(fatalities) AS BIGINT) AS fatalities FROM events GROUP BY ALL"
 )
 EVENT_DAYS_SQL = {
