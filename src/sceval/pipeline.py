@@ -120,11 +120,18 @@ def _execute(
     own = _begin(con)
     # Both steps read the events counted per area and day: counted once for the run.
     shared_events = "indicators" in steps and "dnh" in steps and subset != []
+    # An incremental run's few programs: their participants and follow-ups read once.
+    shared_scope = shared_events and subset is not None
     try:
         if shared_events:
             from sceval.indicators.sources import share_event_days
 
             share_event_days(con)
+        if shared_scope:
+            from sceval.indicators.sources import BATCH_PARTICIPANTS, share_scope
+
+            rows = int(project.settings.get("run_batch_participants", BATCH_PARTICIPANTS))
+            share_scope(con, subset, rows)
         if "indicators" in steps:
             from sceval.indicators import store_indicators
 
@@ -185,27 +192,30 @@ def _execute(
                 [f"full: {plan.note or 'every program'}", run_id],
             )
         if shared_events:
-            _unshare_events(con)
+            _unshare_events(con, scope=shared_scope)
         if own:
             con.execute("COMMIT")
     except BaseException:
         if own:
             rollback(con)
         elif shared_events:
-            _unshare_events(con, quiet=True)
+            _unshare_events(con, scope=shared_scope, quiet=True)
         finish_run(con, run_id, status="failed")
         raise
     finish_run(con, run_id)
     return run_id
 
 
-def _unshare_events(con, *, quiet: bool = False) -> None:
-    """Drop the run's event counts, so that nothing read later on this connection uses them
-    (`quiet`: after a failure, inside the caller's transaction, which may be aborted)."""
-    from sceval.indicators.sources import unshare_event_days
+def _unshare_events(con, *, scope: bool = False, quiet: bool = False) -> None:
+    """Drop the run's event counts (and with `scope` its copy of its programs' rows), so that
+    nothing read later on this connection uses them (`quiet`: after a failure, inside the
+    caller's transaction, which may be aborted)."""
+    from sceval.indicators.sources import unshare_event_days, unshare_scope
 
     try:
         unshare_event_days(con)
+        if scope:
+            unshare_scope(con)
     except Exception:
         if not quiet:
             raise

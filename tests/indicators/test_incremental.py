@@ -58,6 +58,17 @@ def _correct(project, tmp_path, table: str, edit) -> None:
     frame.write_csv(path)
 
 
+def _p031_defected(project, tmp_path) -> None:
+    """A correction file: p031 (activity A2 of P1) was in fact found in a non-state group."""
+    _correct(
+        project,
+        tmp_path,
+        "followups",
+        lambda f: f.filter(pl.col("participant_id") == "p031").head(1)
+        .with_columns(status=pl.lit("joined_non_state_group")),
+    )  # fmt: skip
+
+
 def test_incremental_run_equals_a_full_run(db, project, tmp_path):
     first, _ = _run(db)
     assert _run_row(db, first)[2].startswith("full: no earlier run")
@@ -72,13 +83,7 @@ def test_incremental_run_equals_a_full_run(db, project, tmp_path):
 
     # p031 (activity A2 of P1) was in fact found in a non-state group in 2021: a follow-up
     # reaches its program through participants and activities; only P1 is recomputed.
-    _correct(
-        project,
-        tmp_path,
-        "followups",
-        lambda f: f.filter(pl.col("participant_id") == "p031").head(1)
-        .with_columns(status=pl.lit("joined_non_state_group")),
-    )  # fmt: skip
+    _p031_defected(project, tmp_path)
     _sceval("load", str(tmp_path / "fix"), "--db", str(db), "--reason", "p031 found in a militia")
     inc, out = _run(db)
     copied_from, recomputed, _ = _run_row(db, inc)
@@ -305,18 +310,32 @@ def test_each_run_keeps_row_groups_of_its_own(db):
             assert groups == len(runs), (table, groups)
 
 
+def _input_frames(
+    con, project, programs: list[str] | None, *, dnh: tuple[str, ...], indicators: tuple[str, ...]
+) -> dict[str, pl.DataFrame]:
+    """Inputs as the checks read them (named "dnh <attribute>") and as the indicators read them
+    (named after the table), as of AS_OF, for `programs` (None: all), collected and sorted."""
+    import datetime as dt
+
+    from sceval.dnh.inputs import Inputs
+    from sceval.indicators.sources import warehouse_tables
+
+    x = Inputs(con, project, as_of=dt.date.fromisoformat(AS_OF), program=programs)
+    t = warehouse_tables(con, project, programs)
+    out = {f"dnh {a}": getattr(x, a) for a in dnh} | {name: t[name] for name in indicators}
+    return {k: f.collect().sort(pl.all(), nulls_last=True) for k, f in out.items()}
+
+
 def test_a_run_counts_the_events_once_and_keeps_no_counts(db, project):
     """The events counted per (country, admin1, day) for a run (a temporary table) give the
     indicators and the checks the same frames as counting the events directly, every event
     with an area counted once; and a run leaves no counts on the connection."""
     import datetime as dt
 
-    from sceval.dnh.inputs import Inputs
     from sceval.indicators.sources import (
         event_days_shared,
         share_event_days,
         unshare_event_days,
-        warehouse_tables,
     )
     from sceval.pipeline import execute
     from sceval.rundef import load_pipeline
@@ -325,14 +344,8 @@ def test_a_run_counts_the_events_once_and_keeps_no_counts(db, project):
     day = dt.date.fromisoformat(AS_OF)
 
     def frames() -> dict[str, pl.DataFrame]:
-        x, t = Inputs(con, project, as_of=day), warehouse_tables(con, project)
-        out = {
-            "dnh area days": x.event_area_days,
-            "dnh countries": x.event_countries,
-            "area days": t["event_area_days"],
-            "countries": t["event_countries"],
-        }
-        return {k: f.collect().sort(pl.all(), nulls_last=True) for k, f in out.items()}
+        names = ("event_area_days", "event_countries")
+        return _input_frames(con, project, None, dnh=names, indicators=names)
 
     con = open_existing(db, project)
     try:
@@ -346,10 +359,79 @@ def test_a_run_counts_the_events_once_and_keeps_no_counts(db, project):
         with_area = con.execute(
             "SELECT count(*) FROM events WHERE admin1 IS NOT NULL AND event_date <= ?", [day]
         ).fetchall()[0][0]
-        assert shared["dnh area days"]["n"].sum() == with_area > 0
+        assert shared["dnh event_area_days"]["n"].sum() == with_area > 0
         unshare_event_days(con)
         execute(con, project, pipeline=load_pipeline(project), as_of=day)
         assert not event_days_shared(con)
+    finally:
+        con.close()
+
+
+def test_a_few_programs_rows_are_copied_once_and_read_alike(db, project, tmp_path):
+    """An incremental run copies its programs' participants and follow-ups once (temporary
+    tables): the indicators and the checks read from the copies exactly the frames they read
+    from the tables, for those programs or some of them; other programs, or more participations
+    than a batch, read the tables; and the run leaves no copy on the connection."""
+    import datetime as dt
+
+    from sceval.indicators.sources import (
+        SCOPE,
+        scoped_source,
+        share_scope,
+        unshare_scope,
+    )
+    from sceval.load import load_paths
+    from sceval.pipeline import execute
+    from sceval.rundef import load_pipeline
+    from sceval.warehouse import open_existing
+
+    day = dt.date.fromisoformat(AS_OF)
+
+    def frames(programs: list[str]) -> dict[str, pl.DataFrame]:
+        return _input_frames(
+            con,
+            project,
+            programs,
+            dnh=("participants", "followup_status"),
+            indicators=("participants", "followups"),
+        )
+
+    def copies() -> set[str]:
+        return {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE ?",
+                [SCOPE + "%"],
+            ).fetchall()
+        }
+
+    con = open_existing(db, project)
+    try:
+        direct = {p: frames(list(p)) for p in (("P1",), ("P1", "P2"), ("P3",))}
+        assert min(f.height for f in direct["P1", "P2"].values()) > 0
+        assert not share_scope(con, ["P1", "P2"], max_rows=1)  # more than a batch: no copy
+        assert copies() == set() and scoped_source(con, "participants", ["P1"])[0] == (
+            '"participants"'
+        )
+        assert share_scope(con, ["P1", "P2"], max_rows=10**9)
+        assert scoped_source(con, "followups", ["P1"])[0] == f"temp.main.{SCOPE}_followups"
+        assert scoped_source(con, "followups", ["P1", "P3"])[0] == '"followups"'
+        for programs, frame in direct.items():
+            for name, shared in frames(list(programs)).items():
+                assert shared.equals(frame[name]), (programs, name)
+        unshare_scope(con)
+        assert copies() == set()
+
+        # An incremental run of P1 (a follow-up of p031 corrected) leaves no copy behind.
+        pipe = load_pipeline(project)
+        execute(con, project, pipeline=pipe, as_of=day)
+        _p031_defected(project, tmp_path)
+        load_paths(con, project, [tmp_path / "fix" / "followups.csv"], reason="p031")
+        run = execute(con, project, pipeline=pipe, as_of=day)
+        assert con.execute("SELECT recomputed FROM runs WHERE run_id = ?", [run]).fetchall()[0][
+            0
+        ] == json.dumps({"P1": "changed: followups"})
+        assert copies() == set()
     finally:
         con.close()
 

@@ -15,7 +15,12 @@ from functools import cached_property
 import duckdb
 import polars as pl
 
-from sceval.indicators.sources import EVENT_DAYS, PROGRAM_SCOPE, event_days_shared
+from sceval.indicators.sources import (
+    EVENT_DAYS,
+    PROGRAM_SCOPE,
+    event_days_shared,
+    scoped_source,
+)
 from sceval.load import POLARS_TYPES
 from sceval.project import Project
 
@@ -77,8 +82,8 @@ class Inputs:
         `dated`: only rows whose date in that column is on or before the as-of date."""
         if name in self._present:
             cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-            where, params = self._where(name, dated)
-            return self.con.sql(f'SELECT {cols} FROM "{name}"{where}', params=params).pl().lazy()
+            source, where, params = self._where(name, dated)
+            return self.con.sql(f"SELECT {cols} FROM {source}{where}", params=params).pl().lazy()
         contract = self.project.contract(name)
         return pl.LazyFrame(
             schema={
@@ -88,21 +93,23 @@ class Inputs:
             }
         )
 
-    def _where(self, name: str, dated: str | None) -> tuple[str, dict | None]:
-        """The WHERE clause (and its parameters) that cuts table `name` to the as-of date on
-        column `dated` and to the programs in scope, so DuckDB drops rows before they are
-        copied out: at scale the largest tables hold many more rows than a check needs."""
-        where, params = [], {}
+    def _where(self, name: str, dated: str | None) -> tuple[str, str, dict | None]:
+        """Where to read table `name` and the WHERE clause (and its parameters) that cuts it to
+        the as-of date on column `dated` and to the programs in scope, so DuckDB drops rows
+        before they are copied out: at scale the largest tables hold many more rows than a
+        check needs. A run's copy of its programs' rows is read where it has one."""
+        source, where, params = f'"{name}"', [], {}
         if dated:
             where.append(f'"{dated}" <= $as_of')
             params["as_of"] = self.as_of
         # A few programs' checks read those programs' rows only (as the indicators do).
         if self.program is not None and name in PROGRAM_SCOPE:
-            where.append(PROGRAM_SCOPE[name])
             scope = [self.program] if isinstance(self.program, str) else self.program
+            source, linked = scoped_source(self.con, name, scope)
+            where.append(linked)
             params["programs"] = scope
         clause = " WHERE " + " AND ".join(f"({w})" for w in where) if where else ""
-        return clause, params or None
+        return source, clause, params or None
 
     @property
     def day(self) -> pl.Expr:
@@ -258,11 +265,11 @@ class Inputs:
             return pl.LazyFrame(
                 schema={"participant_id": pl.String, "checks": pl.UInt32, "defected": pl.Boolean}
             )
-        where, params = self._where("followups", "check_date")
+        source, where, params = self._where("followups", "check_date")
         query = (
             "SELECT participant_id, CAST(count(*) AS UINTEGER) AS checks, "
             "coalesce(bool_or(status = 'joined_non_state_group'), false) AS defected "
-            f"FROM followups{where} GROUP BY participant_id"
+            f"FROM {source}{where} GROUP BY participant_id"
         )
         return self.con.sql(query, params=params).pl().lazy()
 
