@@ -7,8 +7,11 @@ models: `catalogue_hash`), and no input row linked to the program loaded or repl
 that run started. Rows are linked to programs through the contracts' references (a
 participant through its activity, a follow-up through its participant, an end-use check
 through its transfer); rows of a unit (units, incidents, unit assessments) reach every
-program that supported the unit. A change in a table linked only by country (events,
-context) or by a list of ids (recommendations, responses, actions) recomputes every program:
+program that supported the unit. Rows read by country (events, context) reach the programs
+of that country and the programs that supported a unit of that country (or, for an event,
+the unit named as its actor): every figure reads events and context series of its program's
+country or of its units' countries (comparison areas lie in the same country). A change in a
+table linked by a list of ids (recommendations, responses, actions) recomputes every program:
 exact, never guessed. Partnership scores and results chains are always recomputed (they are
 cheap and span programs). `sceval run --full` recomputes everything.
 
@@ -30,8 +33,10 @@ UNIT_REFERENCE = "units.unit_id"
 PROGRAM_REFERENCE = "programs.program_id"
 # Tables that feed no indicator or check: a change recomputes nothing per program.
 SCORES_ONLY = {"partnership_ratings"}
-# Tables read by country (comparison areas, context series): a change recomputes everything.
+# Tables read by country (comparison areas, context series): a change reaches the programs of
+# the rows' countries, and those that supported a unit there.
 BY_COUNTRY = {"events", "context"}
+COUNTRY = "country"
 CHANGED = "_sceval_changed_rows"
 
 
@@ -113,23 +118,37 @@ def _changed_rows_sql(project: Project, table: str, since: dt.datetime) -> tuple
     return sql, [since, since]
 
 
+def _supporting_programs(units: str) -> str:
+    """SQL of the programs that supported any of the units (`units`: SQL of unit ids): through
+    an activity, a participant or a transfer."""
+    return (
+        f"SELECT program_id FROM activities WHERE unit_id IN ({units}) "
+        f"UNION SELECT a.program_id FROM participants p JOIN activities a USING (activity_id) "
+        f"WHERE p.unit_id IN ({units}) "
+        f"UNION SELECT program_id FROM equipment WHERE unit_id IN ({units})"
+    )
+
+
 def _programs_of(project: Project, table: str, rows_sql: str) -> str | None:
     """SQL of the program ids the rows (`rows_sql`, columns of `table`) belong to."""
     if table == "programs":
         return f"SELECT program_id FROM ({rows_sql})"
     if table in BY_COUNTRY:
-        return None
+        if COUNTRY not in project.contract(table).column_names:
+            return None
+        countries = f"SELECT {COUNTRY} FROM ({rows_sql}) WHERE {COUNTRY} IS NOT NULL"
+        units = f"SELECT unit_id FROM units WHERE partner_country IN ({countries})"
+        for col in _unit_columns(project, table):  # an event's actor
+            units += f" UNION SELECT {_q(col)} FROM ({rows_sql})"
+        return (
+            f"SELECT program_id FROM programs WHERE partner_country IN ({countries}) "
+            f"UNION {_supporting_programs(units)}"
+        )
     if table == "units" or (
         _program_path(project, table) is None and _unit_columns(project, table)
     ):
         col = "unit_id" if table == "units" else _unit_columns(project, table)[0]
-        units = f"SELECT {_q(col)} AS unit_id FROM ({rows_sql})"
-        return (
-            f"SELECT program_id FROM activities WHERE unit_id IN ({units}) "
-            f"UNION SELECT a.program_id FROM participants p JOIN activities a USING (activity_id) "
-            f"WHERE p.unit_id IN ({units}) "
-            f"UNION SELECT program_id FROM equipment WHERE unit_id IN ({units})"
-        )
+        return _supporting_programs(f"SELECT {_q(col)} AS unit_id FROM ({rows_sql})")
     path = _program_path(project, table)
     if path is None:
         return None
@@ -198,7 +217,7 @@ def plan_run(
             return Plan(None, note=f"{table} was first loaded after run {run_id}")
         programs_sql = _programs_of(project, table, f"SELECT * FROM {CHANGED}")
         if programs_sql is None:
-            return Plan(None, note=f"{table} changed and is linked to programs by country or list")
+            return Plan(None, note=f"{table} changed and is linked to programs by a list of ids")
         rows_sql, params = _changed_rows_sql(project, table, since)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS {rows_sql}", params)
         found = con.execute(programs_sql).fetchall()

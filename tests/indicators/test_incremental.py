@@ -126,20 +126,60 @@ def test_a_unit_change_reaches_the_programs_that_supported_it(db, project, tmp_p
         assert _rows(db, table, inc).equals(_rows(db, table, full)), table
 
 
-def test_a_change_read_by_country_recomputes_everything(db, project, tmp_path):
-    _run(db)
+def test_a_change_read_by_country_recomputes_the_programs_of_that_country(db, project, tmp_path):
+    """Events and context series reach the programs of their country and those that supported
+    a unit there (or the event's actor): the rest is copied, and the run equals a full run."""
+    first, _ = _run(db)
+    # Battles in Mosul (IRQ) doubled: P1 works in Iraq; P2 (Libya) and P3 (Morocco) trained no
+    # Iraqi unit.
     _correct(
         project,
         tmp_path,
         "events",
-        lambda f: f.head(1).with_columns(fatalities=pl.col("fatalities") + 5),
+        lambda f: f.filter(pl.col("country") == "IRQ").with_columns(
+            fatalities=pl.col("fatalities") * 2
+        ),
     )
-    _sceval("load", str(tmp_path / "fix"), "--db", str(db), "--reason", "recount")
-    run, out = _run(db)
-    copied_from, recomputed, note = _run_row(db, run)
-    assert copied_from is None and recomputed is None
-    assert note == "full: events changed and is linked to programs by country or list"
-    assert "incremental" not in out
+    _sceval("load", str(tmp_path / "fix" / "events.csv"), "--db", str(db), "--reason", "recount")
+    inc, _ = _run(db)
+    copied_from, recomputed, _ = _run_row(db, inc)
+    assert copied_from == first
+    assert json.loads(recomputed) == {"P1": "changed: events"}
+    full, _ = _run(db, "--full")
+    for table in ("indicator_results", "dnh_findings"):
+        assert _rows(db, table, inc).equals(_rows(db, table, full)), table
+    assert not _rows(db, "indicator_results", inc).equals(_rows(db, "indicator_results", first))
+
+    # Iraq's rule of law rescored reaches P1 alone; a Libyan series reaches P2 alone. Then U3,
+    # trained and equipped by P2 (a Libyan program), turns out to be an Iraqi unit: Iraq's
+    # series reach P2 too (the governance risk of E4, small arms delivered to U3, reads the
+    # unit's country).
+    def rescore(country: str, by: float) -> str:
+        _correct(
+            project,
+            tmp_path,
+            "context",
+            lambda f: f.with_columns(country=pl.lit(country), value=pl.col("value") - by),
+        )
+        fix = str(tmp_path / "fix" / "context.csv")
+        _sceval("load", fix, "--db", str(db), "--reason", f"{country} rescored")
+        inc, _ = _run(db)
+        full, _ = _run(db, "--full")
+        for table in ("indicator_results", "dnh_findings"):
+            assert _rows(db, table, inc).equals(_rows(db, table, full)), (country, table)
+        return _run_row(db, inc)[1]
+
+    assert json.loads(rescore("IRQ", 0.5)) == {"P1": "changed: context"}
+    assert json.loads(rescore("LBY", 0.5)) == {"P2": "changed: context"}
+    _correct(
+        project,
+        tmp_path,
+        "units",
+        lambda f: f.filter(pl.col("unit_id") == "U3").with_columns(partner_country=pl.lit("IRQ")),
+    )
+    _sceval("load", str(tmp_path / "fix" / "units.csv"), "--db", str(db), "--reason", "U3")
+    _run(db)
+    assert json.loads(rescore("IRQ", 1.0)) == {p: "changed: context" for p in ("P1", "P2")}
 
 
 def test_a_program_computed_alone_reads_only_its_rows_and_equals_the_whole_run(tmp_path, project):
