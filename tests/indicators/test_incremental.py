@@ -129,57 +129,63 @@ def test_a_unit_change_reaches_the_programs_that_supported_it(db, project, tmp_p
 def test_a_change_read_by_country_recomputes_the_programs_of_that_country(db, project, tmp_path):
     """Events and context series reach the programs of their country and those that supported
     a unit there (or the event's actor): the rest is copied, and the run equals a full run."""
-    first, _ = _run(db)
-    # Battles in Mosul (IRQ) doubled: P1 works in Iraq; P2 (Libya) and P3 (Morocco) trained no
-    # Iraqi unit.
-    _correct(
-        project,
-        tmp_path,
-        "events",
-        lambda f: f.filter(pl.col("country") == "IRQ").with_columns(
-            fatalities=pl.col("fatalities") * 2
-        ),
-    )
-    _sceval("load", str(tmp_path / "fix" / "events.csv"), "--db", str(db), "--reason", "recount")
-    inc, _ = _run(db)
-    copied_from, recomputed, _ = _run_row(db, inc)
-    assert copied_from == first
-    assert json.loads(recomputed) == {"P1": "changed: events"}
-    full, _ = _run(db, "--full")
-    for table in ("indicator_results", "dnh_findings"):
-        assert _rows(db, table, inc).equals(_rows(db, table, full)), table
-    assert not _rows(db, "indicator_results", inc).equals(_rows(db, "indicator_results", first))
+    import datetime as dt
 
-    # Iraq's rule of law rescored reaches P1 alone; a Libyan series reaches P2 alone. Then U3,
-    # trained and equipped by P2 (a Libyan program), turns out to be an Iraqi unit: Iraq's
-    # series reach P2 too (the governance risk of E4, small arms delivered to U3, reads the
-    # unit's country).
-    def rescore(country: str, by: float) -> str:
-        _correct(
-            project,
-            tmp_path,
-            "context",
-            lambda f: f.with_columns(country=pl.lit(country), value=pl.col("value") - by),
+    from sceval.load import load_paths
+    from sceval.pipeline import execute
+    from sceval.rundef import load_pipeline
+    from sceval.warehouse import open_existing
+
+    pipe, day = load_pipeline(project), dt.date.fromisoformat(AS_OF)
+    con = open_existing(db, project)
+
+    def rows(table: str, run_id: str) -> pl.DataFrame:
+        frame = con.sql(f"SELECT * EXCLUDE (run_id) FROM {table} WHERE run_id = ?", params=[run_id])
+        return frame.pl().sort(pl.all(), nulls_last=True)
+
+    def correct(table: str, edit) -> tuple[dict, str]:
+        """Load a correction of `table`; the next run's recomputed programs and id, after
+        checking that it equals the full run after it."""
+        _correct(project, tmp_path, table, edit)
+        load_paths(con, project, [tmp_path / "fix" / f"{table}.csv"], reason="corrected")
+        inc = execute(con, project, pipeline=pipe, as_of=day)
+        full = execute(con, project, pipeline=pipe, as_of=day, full=True)
+        for name in ("indicator_results", "dnh_findings"):
+            assert rows(name, inc).equals(rows(name, full)), (table, name)
+        recomputed = con.execute("SELECT recomputed FROM runs WHERE run_id = ?", [inc])
+        return json.loads(recomputed.fetchall()[0][0]), inc
+
+    try:
+        first = execute(con, project, pipeline=pipe, as_of=day)
+        # Fatalities of Iraqi events doubled: P1 works in Iraq; P2 (Libya) and P3 (Morocco)
+        # supported no Iraqi unit.
+        doubled, run = correct(
+            "events",
+            lambda f: f.filter(pl.col("country") == "IRQ").with_columns(
+                fatalities=pl.col("fatalities") * 2
+            ),
         )
-        fix = str(tmp_path / "fix" / "context.csv")
-        _sceval("load", fix, "--db", str(db), "--reason", f"{country} rescored")
-        inc, _ = _run(db)
-        full, _ = _run(db, "--full")
-        for table in ("indicator_results", "dnh_findings"):
-            assert _rows(db, table, inc).equals(_rows(db, table, full)), (country, table)
-        return _run_row(db, inc)[1]
-
-    assert json.loads(rescore("IRQ", 0.5)) == {"P1": "changed: context"}
-    assert json.loads(rescore("LBY", 0.5)) == {"P2": "changed: context"}
-    _correct(
-        project,
-        tmp_path,
-        "units",
-        lambda f: f.filter(pl.col("unit_id") == "U3").with_columns(partner_country=pl.lit("IRQ")),
-    )
-    _sceval("load", str(tmp_path / "fix" / "units.csv"), "--db", str(db), "--reason", "U3")
-    _run(db)
-    assert json.loads(rescore("IRQ", 1.0)) == {p: "changed: context" for p in ("P1", "P2")}
+        assert doubled == {"P1": "changed: events"}
+        assert not rows("indicator_results", run).equals(rows("indicator_results", first))
+        # Iraq's rule of law rescored reaches P1 alone. Then U3, trained and equipped by P2 (a
+        # Libyan program), turns out to be an Iraqi unit: Iraq's series reach P2 too (the
+        # governance risk of E4, small arms delivered to U3, reads the unit's country).
+        for by, programs in ((0.5, ["P1"]), (1.0, ["P1", "P2"])):
+            if by == 1.0:
+                moved, _ = correct(
+                    "units",
+                    lambda f: f.filter(pl.col("unit_id") == "U3").with_columns(
+                        partner_country=pl.lit("IRQ")
+                    ),
+                )
+                assert moved == {"P2": "changed: units"}
+            rescored, _ = correct(
+                "context",
+                lambda f, by=by: f.with_columns(value=pl.col("value") - by),
+            )
+            assert rescored == {p: "changed: context" for p in programs}, by
+    finally:
+        con.close()
 
 
 def test_a_program_computed_alone_reads_only_its_rows_and_equals_the_whole_run(tmp_path, project):
