@@ -21,7 +21,11 @@ from collections.abc import Callable
 
 from sceval.errors import EXIT_CODES
 
-# What the Rust allocator, Rust's abort path and the C++ runtime print as they die.
+# glibc's dynamic loader, failing to load a library under a memory limit, prints this and ends
+# the process with _LOADER_EXIT (no signal).
+_LOADER_OOM = b"cannot allocate memory for thread-local data"
+_LOADER_EXIT = 127
+# What the Rust allocator, Rust's abort path, the C++ runtime and the loader print as they die.
 _NOISE = (
     b"memory allocation of ",
     b"stack backtrace:",
@@ -30,8 +34,15 @@ _NOISE = (
     b"terminate called after throwing",
     b"  what():  std::bad_alloc",
     b"note: run with `RUST_BACKTRACE",
+    _LOADER_OOM,
 )
-_ALLOC = (b"memory allocation of ", b"std::bad_alloc", b"Out of Memory", b"out of memory")
+_ALLOC = (
+    b"memory allocation of ",
+    b"std::bad_alloc",
+    b"Out of Memory",
+    b"out of memory",
+    _LOADER_OOM,
+)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -102,6 +113,15 @@ def _relay(read_fd: int) -> bool:
     return saw_alloc
 
 
+def _out_of_memory(why: str) -> int:
+    print(
+        f"sceval: error: out of memory ({why}); nothing half-written was kept. Free memory, "
+        "raise the limit, or load the files in smaller parts",
+        file=sys.stderr,
+    )
+    return 6
+
+
 def run_supervised(run: Callable[[], None]) -> int:
     """Run `run` in a child process; the exit code to leave with (see errors.EXIT_CODES)."""
     pipe = None if sys.stderr.isatty() else os.pipe()
@@ -134,7 +154,10 @@ def run_supervised(run: Callable[[], None]) -> int:
         except InterruptedError:
             continue
     if os.WIFEXITED(status):
-        return os.WEXITSTATUS(status)
+        code = os.WEXITSTATUS(status)
+        if code == _LOADER_EXIT and saw_alloc:
+            return _out_of_memory("a library could not be loaded")
+        return code
     sig = os.WTERMSIG(status)
     if sig == signal.SIGINT:
         print("sceval: interrupted; nothing half-written was kept", file=sys.stderr)
@@ -143,17 +166,11 @@ def run_supervised(run: Callable[[], None]) -> int:
         print("sceval: stopped (SIGTERM); nothing half-written was kept", file=sys.stderr)
         return 143
     if (sig == signal.SIGABRT and saw_alloc) or sig == signal.SIGKILL:
-        why = (
+        return _out_of_memory(
             "a memory allocation failed"
             if sig == signal.SIGABRT
             else "the process was killed (SIGKILL), most likely by the system's out-of-memory killer"
         )
-        print(
-            f"sceval: error: out of memory ({why}); nothing half-written was kept. Free memory, "
-            "raise the limit, or load the files in smaller parts",
-            file=sys.stderr,
-        )
-        return 6
     name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
     print(
         f"sceval: internal error: the engine crashed ({name}); nothing half-written was kept "

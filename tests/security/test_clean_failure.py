@@ -217,6 +217,30 @@ def test_full_disk(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the supervisor needs fork")
+@pytest.mark.parametrize("said", ["cannot allocate memory for thread-local data: ABORT", ""])
+def test_a_library_that_cannot_load_for_memory_is_out_of_memory(said):
+    """Under a memory limit glibc's loader may fail to load a library: it prints one line and
+    ends the process with 127 (seen in test_out_of_memory, about one run in eight). That is
+    out of memory, said as such; a 127 without those words keeps its code."""
+    child = (
+        "import os, sys\n"
+        "from sceval.supervise import run_supervised\n"
+        "def run():\n"
+        f"    os.write(2, {said!r}.encode() + b'\\n')\n"
+        "    os._exit(127)\n"
+        "sys.exit(run_supervised(run))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, env=_env(), timeout=60
+    )
+    if said:
+        _clean(r, 6, "out of memory")
+        assert "thread-local" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    else:
+        assert r.returncode == 127 and "out of memory" not in r.stderr, r.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the supervisor needs fork")
 def test_out_of_memory(tmp_path):
     db = tmp_path / "wh.duckdb"
 
