@@ -208,7 +208,14 @@ def pandas_core5(con: duckdb.DuckDBPyConnection, as_of) -> pd.DataFrame:  # noqa
                 keys = ["program_id"] if dim is None else ["program_id", dim]
                 if dim is not None:
                     sub[dim] = sub[dim].astype("string").fillna("unknown")
-                g = sub.groupby(keys, observed=True).agg(
+                rows = sub
+                if how == "mean":
+                    # A mean counts persons, as the engine does: one mean per person and cell
+                    # first (a person trained twice in a program is one observation).
+                    rows = sub.groupby([*keys, "participant_id"], observed=True, as_index=False)[
+                        "x"
+                    ].mean()
+                g = rows.groupby(keys, observed=True).agg(
                     numerator=("x", "sum"),
                     n=("x", "count"),
                     sd=("x", "std"),
