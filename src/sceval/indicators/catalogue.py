@@ -319,7 +319,8 @@ def _parse_compute(path: Path, data: dict, tables: list, project: Project, probs
 
 class _Shapes:
     """The contracts' empty frames and value sets, built once for all the indicators compiled
-    (per indicator they were a third of the catalogue's load, which every command pays)."""
+    (rebuilt per indicator they were about a sixth of the catalogue's load, which every command
+    reading the catalogue pays)."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
