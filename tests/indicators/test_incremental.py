@@ -167,23 +167,27 @@ def test_a_change_read_by_country_recomputes_the_programs_of_that_country(db, pr
         )
         assert doubled == {"P1": "changed: events"}
         assert not rows("indicator_results", run).equals(rows("indicator_results", first))
-        # Iraq's rule of law rescored reaches P1 alone. Then U3, trained and equipped by P2 (a
-        # Libyan program), turns out to be an Iraqi unit: Iraq's series reach P2 too (the
-        # governance risk of E4, small arms delivered to U3, reads the unit's country).
-        for by, programs in ((0.5, ["P1"]), (1.0, ["P1", "P2"])):
-            if by == 1.0:
-                moved, _ = correct(
-                    "units",
-                    lambda f: f.filter(pl.col("unit_id") == "U3").with_columns(
-                        partner_country=pl.lit("IRQ")
-                    ),
-                )
-                assert moved == {"P2": "changed: units"}
-            rescored, _ = correct(
-                "context",
-                lambda f, by=by: f.with_columns(value=pl.col("value") - by),
-            )
-            assert rescored == {p: "changed: context" for p in programs}, by
+        # Iraq's rule of law (the world's context series are Iraq's) rescored reaches P1 alone;
+        # the same series recorded for Libya reaches P2 alone.
+        iraq, _ = correct("context", lambda f: f.with_columns(value=pl.col("value") - 0.5))
+        assert iraq == {"P1": "changed: context"}
+        libya, _ = correct(
+            "context",
+            lambda f: f.with_columns(country=pl.lit("LBY"), value=pl.col("value") - 0.5),
+        )
+        assert libya == {"P2": "changed: context"}
+        # Then U3, trained and equipped by P2 (a Libyan program), turns out to be an Iraqi unit:
+        # Iraq's series reach P2 too (the governance risk of E4, small arms delivered to U3,
+        # reads the unit's country).
+        moved, _ = correct(
+            "units",
+            lambda f: f.filter(pl.col("unit_id") == "U3").with_columns(
+                partner_country=pl.lit("IRQ")
+            ),
+        )
+        assert moved == {"P2": "changed: units"}
+        again, _ = correct("context", lambda f: f.with_columns(value=pl.col("value") - 1.0))
+        assert again == {"P1": "changed: context", "P2": "changed: context"}
     finally:
         con.close()
 
