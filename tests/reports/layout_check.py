@@ -59,8 +59,8 @@ MEASURE_JS = r"""
     const a = c[3] * Number(s.fillOpacity) * opacityOf(el);
     return a > 0 ? [c[0], c[1], c[2], a] : null;
   };
-  const backgroundAt = (x, y, self) => {
-    const stack = document.elementsFromPoint(x, y).filter(e => e !== self && e.tagName !== 'text');
+  const backgroundAt = (x, y, self, found) => {
+    const stack = (found || document.elementsFromPoint(x, y)).filter(e => e !== self && e.tagName !== 'text');
     const layers = [];
     for (const e of stack) {
       const f = shapeFill(e);
@@ -120,12 +120,13 @@ MEASURE_JS = r"""
       window.scrollTo(0, window.scrollY + r.top - window.innerHeight / 2);
       r = t.el.getBoundingClientRect();
     }
+    // One hit test at the midpoint serves both its background and the covered-text check.
+    const stack = document.elementsFromPoint(r.left + r.width * 0.5, r.top + r.height / 2);
     for (const fx of [0.2, 0.5, 0.8]) {
-      const bg = backgroundAt(r.left + r.width * fx, r.top + r.height / 2, t.el);
+      const bg = backgroundAt(r.left + r.width * fx, r.top + r.height / 2, t.el, fx === 0.5 ? stack : null);
       worst = Math.min(worst, ratio(over([fg[0], fg[1], fg[2], a], bg), bg));
     }
     // A filled shape drawn over the text (a band over tick labels) hides it.
-    const stack = document.elementsFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     const at = stack.indexOf(t.el);
     if (at > 0 && stack.slice(0, at).some(e => { const f = shapeFill(e); return f && f[3] >= 0.5; }))
       covered.push({chart: t.chart, text: t.text});
