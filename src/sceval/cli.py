@@ -53,6 +53,68 @@ def _process_unset_value_without_adapter(self, ctx: typer.Context, value: object
 if _process_value is not None:
     _Parameter.process_value = _process_unset_value_without_adapter
 
+# A value given as text to a `str` or `Path` parameter (or a list of them: every option and
+# argument of sceval but the flags and three numbers) is coerced here as typer's pydantic
+# adapter coerces it: the text itself, or typer's own path checks on it and then `Path`.
+# Building the adapter imports pydantic, a fifth of a second of every command given a value.
+# Any other value or type still goes through typer's adapter.
+try:
+    from typer._coercion import RuntimeParam as _RuntimeParam
+    from typer._coercion import build_runtime_param as _build_runtime_param
+    from typer._param_types import coerce_cli_path as _coerce_cli_path
+except ImportError:  # a typer without these internals keeps its own behaviour
+    _RuntimeParam = None
+
+
+def _plain_type(annotation: object) -> type | None:
+    """`str` or `Path` for those annotations and for lists of them, else None."""
+    from typing import get_args, get_origin
+
+    if get_origin(annotation) is list:
+        args = get_args(annotation)
+        annotation = args[0] if len(args) == 1 else None
+    return annotation if annotation in (str, Path) else None
+
+
+if _RuntimeParam is not None and _Parameter is not None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class _TextParam(_RuntimeParam):
+        descriptor: object
+
+        def _coerce_value(self, value, param, ctx):
+            kind = _plain_type(self.annotation)
+            items = list(value) if isinstance(value, list | tuple) else None
+            if not all(isinstance(v, str) for v in ([value] if items is None else items)):
+                adapter = _build_runtime_param(self.descriptor)
+                return adapter._coerce_value(value, param=param, ctx=ctx)
+
+            def one(v: str) -> object:
+                if kind is str:
+                    return v
+                info = self.parameter_info
+                return Path(_coerce_cli_path(v, info, path_type=None, param=param, ctx=ctx))
+
+            return one(value) if items is None else [one(v) for v in items]
+
+    _get_runtime_param = _Parameter.get_runtime_param
+
+    def _runtime_param_without_adapter(self: typer.core._TyperParameter) -> object:
+        desc = self.type_descriptor
+        if (
+            self._runtime_param is None
+            and desc.file_annotation is None
+            and desc.parameter_info.path_type is None
+            and _plain_type(desc.annotation) is not None
+        ):
+            self._runtime_param = _TextParam(
+                parameter_info=desc.parameter_info, annotation=desc.annotation, descriptor=desc
+            )
+        return _get_runtime_param(self)
+
+    _Parameter.get_runtime_param = _runtime_param_without_adapter
+
 app = typer.Typer(
     name="sceval",
     help="Evaluate security cooperation programs: validate and load data, compute on-the-fly and "
