@@ -88,6 +88,8 @@ def test_a_command_given_paths_and_text_imports_no_pydantic(tmp_path):
         ("Path", "~/x"),
         ("list[Path]", ("a.csv", "b/")),
         ("list[str]", ("x", "y")),
+        ("list[str]", "one"),
+        ("str", ("a", "b")),
     ],
 )
 def test_text_values_are_coerced_as_typers_adapter_does(annotation, value, tmp_path):

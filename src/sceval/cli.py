@@ -84,8 +84,13 @@ if _RuntimeParam is not None and _Parameter is not None:
         descriptor: object
 
         def _coerce_value(self, value, param, ctx):
+            from typing import get_origin
+
             kind = _plain_type(self.annotation)
-            items = list(value) if isinstance(value, list | tuple) else None
+            items = None
+            if get_origin(self.annotation) is list:
+                # As typer's list adapter: a single value becomes a list of one.
+                items = list(value) if isinstance(value, list | tuple) else [value]
             if not all(isinstance(v, str) for v in ([value] if items is None else items)):
                 adapter = _build_runtime_param(self.descriptor)
                 return adapter._coerce_value(value, param=param, ctx=ctx)
