@@ -698,16 +698,23 @@ def diff(
     )
 
 
+def _say(line: str) -> None:
+    """One line on stderr in one write: an engine thread dying beside it (out of memory) cannot
+    split it, as a `print` of the text and then its newline could be."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 def _run(argv: list[str] | None) -> None:
     """Run one command: user errors become one line on stderr and an exit code (documented in
     sceval.errors.EXIT_CODES), never a traceback."""
     try:
         app(args=argv, standalone_mode=True)
     except ScevalError as exc:
-        print(f"sceval: error: {terminal_safe(exc)}", file=sys.stderr)
+        _say(f"sceval: error: {terminal_safe(exc)}")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("sceval: interrupted; nothing half-written was kept", file=sys.stderr)
+        _say("sceval: interrupted; nothing half-written was kept")
         sys.exit(130)
     except SystemExit:
         raise
@@ -722,12 +729,11 @@ def _run(argv: list[str] | None) -> None:
         # sceval's: its own line and exit code (4, 5, 6).
         machine = classify(exc)
         if machine is not None:
-            print(f"sceval: error: {machine}", file=sys.stderr)
+            _say(f"sceval: error: {machine}")
             sys.exit(machine.exit_code)
-        print(
+        _say(
             f"sceval: internal error: {type(exc).__name__}: {terminal_safe(exc)} "
-            "(set SCEVAL_DEBUG=1 for details)",
-            file=sys.stderr,
+            "(set SCEVAL_DEBUG=1 for details)"
         )
         sys.exit(3)
 

@@ -94,9 +94,13 @@ def classify(exc: BaseException) -> ScevalError | None:
     first = msg.strip().splitlines()[0] if msg.strip() else type(exc).__name__
     low = msg.lower()
     name = type(exc).__name__
+    # A Rust panic because a thread could not be started (EAGAIN: its stack cannot be mapped
+    # under a memory limit) is the Rust side of Python's "can't start new thread".
+    no_thread = name == "PanicException" and "resource temporarily unavailable" in low
     if (
         isinstance(exc, MemoryError)
         or name == "OutOfMemoryException"
+        or no_thread
         or any(m in low for m in _MEMORY)
     ):
         if name == "OutOfMemoryException":  # DuckDB's own limit (warehouse.memory_settings)

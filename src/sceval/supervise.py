@@ -34,6 +34,7 @@ _NOISE = (
     b"terminate called after throwing",
     b"  what():  std::bad_alloc",
     b"note: run with `RUST_BACKTRACE",
+    b"<jemalloc>: ",  # Polars' allocator, failing to start its background threads
     _LOADER_OOM,
 )
 _ALLOC = (
@@ -86,7 +87,7 @@ def _relay(read_fd: int) -> bool:
     out of memory."""
     out = sys.stderr.buffer if hasattr(sys.stderr, "buffer") else None
     saw_alloc = False
-    in_trace = False
+    in_trace = in_panic = False
     pending = b""
     with os.fdopen(read_fd, "rb", buffering=0) as pipe:
         while True:
@@ -98,6 +99,15 @@ def _relay(read_fd: int) -> bool:
             for line in lines:
                 if any(a in line for a in _ALLOC):
                     saw_alloc = True
+                # A Rust panic's report (header, message, hint) before sceval's own line,
+                # which repeats the message: the report is dropped up to its hint.
+                if line.startswith(b"thread '") and b" panicked at " in line:
+                    in_panic = True
+                    continue
+                if in_panic:
+                    in_panic = not line.startswith((b"note: ", b"sceval: "))
+                    if not line.startswith(b"sceval: "):
+                        continue
                 if line.startswith(_NOISE):
                     in_trace = line.startswith(b"stack backtrace:")
                     continue

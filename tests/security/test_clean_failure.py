@@ -240,6 +240,50 @@ def test_a_library_that_cannot_load_for_memory_is_out_of_memory(said):
         assert r.returncode == 127 and "out of memory" not in r.stderr, r.stderr
 
 
+# What Polars printed when a thread of its executor could not start under a memory limit
+# (seen in CI: the load then ended with exit 3, "internal error", and four lines).
+THREAD_PANIC = (
+    "called `Result::unwrap()` on an `Err` value: Os { code: 11, kind: WouldBlock, "
+    'message: "Resource temporarily unavailable" }'
+)
+
+
+def test_a_thread_that_cannot_start_in_rust_is_out_of_memory():
+    import polars as pl
+
+    from sceval.errors import EXIT_CODES, classify
+
+    err = classify(pl.exceptions.PanicException(THREAD_PANIC))
+    assert err is not None and err.exit_code == 6 and EXIT_CODES[6].startswith("out of memory")
+    assert str(err).startswith("out of memory (called `Result::unwrap()`")
+    # any other panic stays an internal error (exit 3), not a machine failure
+    assert classify(pl.exceptions.PanicException("index out of bounds: the len is 0")) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the supervisor needs fork")
+def test_a_rust_panic_report_is_dropped_and_scevals_line_kept(capfdbinary):
+    """The supervisor drops a Rust panic's report (header, message, hint) and keeps the line
+    sceval writes after it, which repeats the message; lines around it pass unchanged."""
+    from sceval.supervise import _relay
+
+    child = (
+        b"warning: kept\n"
+        b"<jemalloc>: background thread creation failed (11)\n"
+        b"thread '<unnamed>' (14908) panicked at crates/polars-async/src/executor/mod.rs:435:26:\n"
+        + THREAD_PANIC.encode()
+        + b"\nnote: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose "
+        b"backtrace.\n"
+        b"sceval: error: stopped\n"
+        b"after\n"
+    )
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, child)
+    os.close(write_fd)
+    assert _relay(read_fd) is False
+    err = capfdbinary.readouterr().err
+    assert err == b"warning: kept\nsceval: error: stopped\nafter\n"
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the supervisor needs fork")
 def test_out_of_memory(tmp_path):
     db = tmp_path / "wh.duckdb"
