@@ -5,7 +5,9 @@ the process aborts (SIGABRT, exit 134) after printing allocator noise, or the ke
 out-of-memory killer ends it (SIGKILL). Python cannot catch either from inside. So the console
 script forks before any engine is imported: the child runs the command, the parent waits and
 turns a death by signal into one line and an exit code (6: out of memory). When stderr is not a
-terminal (CI), the child's stderr passes through the parent, which drops the allocator's lines.
+terminal (CI), the child's stderr passes through the parent, which drops the allocator's lines
+and a Rust panic's report (sceval's own line after it repeats the panic's message; run with
+SCEVAL_NO_SUPERVISOR=1 to see where it panicked).
 
 The child dies with its parent (PR_SET_PDEATHSIG on Linux): `kill -9` of `sceval` stops the
 work too, as before, and a load killed mid-way leaves nothing half-written (DuckDB's commit is
