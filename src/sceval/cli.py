@@ -66,14 +66,15 @@ except ImportError:  # a typer without these internals keeps its own behaviour
     _RuntimeParam = None
 
 
-def _plain_type(annotation: object) -> type | None:
-    """`str` or `Path` for those annotations and for lists of them, else None."""
+def _plain_type(annotation: object) -> tuple[type, bool] | None:
+    """(`str` or `Path`, whether a list of them) for those annotations, else None."""
     from typing import get_args, get_origin
 
-    if get_origin(annotation) is list:
+    many = get_origin(annotation) is list
+    if many:
         args = get_args(annotation)
         annotation = args[0] if len(args) == 1 else None
-    return annotation if annotation in (str, Path) else None
+    return (annotation, many) if annotation in (str, Path) else None
 
 
 if _RuntimeParam is not None and _Parameter is not None:
@@ -82,21 +83,20 @@ if _RuntimeParam is not None and _Parameter is not None:
     @dataclass(frozen=True)
     class _TextParam(_RuntimeParam):
         descriptor: object
+        kind: type
+        many: bool
 
         def _coerce_value(self, value, param, ctx):
-            from typing import get_origin
-
-            kind = _plain_type(self.annotation)
-            items = None
-            if get_origin(self.annotation) is list:
-                # As typer's list adapter: a single value becomes a list of one.
-                items = list(value) if isinstance(value, list | tuple) else [value]
+            # As typer's list adapter: a single value for a list becomes a list of one.
+            items = (
+                (list(value) if isinstance(value, list | tuple) else [value]) if self.many else None
+            )
             if not all(isinstance(v, str) for v in ([value] if items is None else items)):
                 adapter = _build_runtime_param(self.descriptor)
                 return adapter._coerce_value(value, param=param, ctx=ctx)
 
             def one(v: str) -> object:
-                if kind is str:
+                if self.kind is str:
                     return v
                 info = self.parameter_info
                 return Path(_coerce_cli_path(v, info, path_type=None, param=param, ctx=ctx))
@@ -107,14 +107,19 @@ if _RuntimeParam is not None and _Parameter is not None:
 
     def _runtime_param_without_adapter(self: typer.core._TyperParameter) -> object:
         desc = self.type_descriptor
+        plain = _plain_type(desc.annotation)
         if (
             self._runtime_param is None
+            and plain is not None
             and desc.file_annotation is None
             and desc.parameter_info.path_type is None
-            and _plain_type(desc.annotation) is not None
         ):
             self._runtime_param = _TextParam(
-                parameter_info=desc.parameter_info, annotation=desc.annotation, descriptor=desc
+                parameter_info=desc.parameter_info,
+                annotation=desc.annotation,
+                descriptor=desc,
+                kind=plain[0],
+                many=plain[1],
             )
         return _get_runtime_param(self)
 

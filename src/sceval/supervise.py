@@ -106,10 +106,10 @@ def _relay(read_fd: int) -> bool:
                 if line.startswith(b"thread '") and b" panicked at " in line:
                     in_panic = True
                     continue
-                if in_panic:
-                    in_panic = not line.startswith((b"note: ", b"sceval: "))
-                    if not line.startswith(b"sceval: "):
-                        continue
+                if in_panic and not line.startswith(b"sceval: "):
+                    in_panic = not line.startswith(b"note: ")
+                    continue
+                in_panic = False
                 if line.startswith(_NOISE):
                     in_trace = line.startswith(b"stack backtrace:")
                     continue
